@@ -1,0 +1,88 @@
+/**
+ * Calendar dates without a time or zone, as `YYYY-MM-DD` strings. Periods are made of these so
+ * that a period boundary never shifts with the machine's timezone; only `instantOf` ties a date
+ * to a moment, and it is told the zone.
+ */
+export type LocalDate = string;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function localDate(year: number, month: number, day = 1): LocalDate {
+  // Month arithmetic may overflow (month 13, month 0); Date.UTC normalises it.
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.toISOString().slice(0, 10);
+}
+
+export function parseLocalDate(text: string): { year: number; month: number; day: number } | undefined {
+  const m = ISO_DATE.exec(text);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (localDate(year, month, day) !== text) return undefined;
+  return { year, month, day };
+}
+
+export function addMonths(date: LocalDate, months: number): LocalDate {
+  const p = parseLocalDate(date);
+  if (!p) throw new Error(`not a date: ${date}`);
+  return localDate(p.year, p.month + months, p.day);
+}
+
+export function addDays(date: LocalDate, days: number): LocalDate {
+  const p = parseLocalDate(date);
+  if (!p) throw new Error(`not a date: ${date}`);
+  return localDate(p.year, p.month, p.day + days);
+}
+
+export function assertTimeZone(timeZone: string): void {
+  // Intl throws RangeError for an unknown zone; callers turn that into a config error.
+  new Intl.DateTimeFormat('en-GB', { timeZone });
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function wallClock(instant: number, timeZone: string): number[] {
+  const parts = formatterFor(timeZone).formatToParts(new Date(instant));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return [get('year'), get('month'), get('day'), get('hour'), get('minute'), get('second')];
+}
+
+function offsetAt(instant: number, timeZone: string): number {
+  const [y, mo, d, h, mi, s] = wallClock(instant, timeZone) as [number, number, number, number, number, number];
+  return Date.UTC(y, mo - 1, d, h, mi, s) - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant at which `date` begins (local midnight) in `timeZone`. */
+export function instantOf(date: LocalDate, timeZone: string): Date {
+  const p = parseLocalDate(date);
+  if (!p) throw new Error(`not a date: ${date}`);
+  const naive = Date.UTC(p.year, p.month - 1, p.day);
+  // Two passes settle the offset even when midnight falls beside a DST change.
+  let t = naive - offsetAt(naive, timeZone);
+  t = naive - offsetAt(t, timeZone);
+  return new Date(t);
+}
+
+/** The calendar date that `instant` falls on in `timeZone`. */
+export function dateIn(instant: Date, timeZone: string): LocalDate {
+  const [y, mo, d] = wallClock(instant.getTime(), timeZone) as [number, number, number];
+  return localDate(y, mo, d);
+}

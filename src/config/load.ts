@@ -1,0 +1,199 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import cron from 'node-cron';
+import type * as z from 'zod';
+import { bindingNamesIn, PERIOD_BINDINGS } from '../calendar/bindings.js';
+import { FinancialCalendar } from '../calendar/periods.js';
+import { ConfigError, type ConfigProblem } from './problems.js';
+import {
+  pipelineSchema,
+  serviceConfigSchema,
+  type IndicatorConfig,
+  type IndicatorInput,
+  type PipelineConfig,
+  type ServiceConfig,
+} from './schema.js';
+import { readYamlFile, type YamlFile } from './yamlFile.js';
+
+export const DEFAULT_CONFIG_PATH = 'config/lineofsight.yaml';
+
+export interface LoadedPipeline extends PipelineConfig {
+  file: string;
+}
+
+export interface LoadedConfig {
+  file: string;
+  service: ServiceConfig;
+  calendar: FinancialCalendar;
+  pipelines: LoadedPipeline[];
+}
+
+/** `--config`, else LINEOFSIGHT_CONFIG, else config/lineofsight.yaml. */
+export function configPath(option: string | undefined, env: NodeJS.ProcessEnv): string {
+  return option ?? env.LINEOFSIGHT_CONFIG ?? DEFAULT_CONFIG_PATH;
+}
+
+function schemaProblems(yaml: YamlFile, error: z.ZodError, prefix: PropertyKey[] = []): ConfigProblem[] {
+  return error.issues.flatMap((issue) => {
+    const at = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => yaml.problem(at, `unknown key "${key}" (misspelt?)`, key));
+    }
+    return [yaml.problem(at, issue.message)];
+  });
+}
+
+/**
+ * Loads the service config and every pipeline, and checks them together. Throws a ConfigError
+ * listing every problem in every file: a configuration that is wrong anywhere is not used at all.
+ */
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const problems: ConfigProblem[] = [];
+  const read = await readYamlFile(file, env);
+  problems.push(...read.problems);
+  if (!read.yaml) throw new ConfigError(problems);
+  const parsed = serviceConfigSchema.safeParse(read.yaml.data ?? {});
+  if (!parsed.success) {
+    problems.push(...schemaProblems(read.yaml, parsed.error));
+    throw new ConfigError(problems);
+  }
+  const service = parsed.data;
+  const calendar = new FinancialCalendar(service.financial_year_start_month);
+
+  const dir = service.pipelines_dir;
+  let names: string[] = [];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch (err) {
+    problems.push({ file, path: 'pipelines_dir', message: `cannot read pipelines folder ${dir}: ${(err as Error).message}` });
+  }
+
+  const pipelines: LoadedPipeline[] = [];
+  const pipelineIds = new Map<string, string>();
+  const indicatorIds = new Map<string, string>();
+  for (const name of names) {
+    const pipelineFile = path.join(dir, name);
+    const r = await readYamlFile(pipelineFile, env);
+    problems.push(...r.problems);
+    if (!r.yaml) continue;
+    const p = pipelineSchema.safeParse(r.yaml.data);
+    if (!p.success) {
+      problems.push(...schemaProblems(r.yaml, p.error));
+      continue;
+    }
+    const pipeline = p.data;
+    const before = pipelineIds.get(pipeline.id);
+    if (before) problems.push(r.yaml.problem(['id'], `pipeline id "${pipeline.id}" is already used by ${before}`));
+    pipelineIds.set(pipeline.id, pipelineFile);
+    problems.push(...checkPipeline(r.yaml, pipeline, service, calendar));
+    pipeline.indicators.forEach((indicator, i) => {
+      for (const ident of [indicator.id, ...indicator.replaces]) {
+        const seen = indicatorIds.get(ident);
+        const what = ident === indicator.id ? `indicator id "${ident}"` : `replaced id "${ident}"`;
+        if (seen) problems.push(r.yaml!.problem(['indicators', i, 'id'], `${what} is already used in ${seen}`));
+        indicatorIds.set(ident, `${pipelineFile} (${pipeline.id}.${indicator.id})`);
+      }
+    });
+    pipelines.push({ ...pipeline, file: pipelineFile });
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return { file, service, calendar, pipelines };
+}
+
+function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, service: ServiceConfig, calendar: FinancialCalendar): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!cron.validate(pipeline.schedule)) {
+    problems.push(yaml.problem(['schedule'], `"${pipeline.schedule}" is not a valid cron expression (e.g. "0 6 * * *")`));
+  }
+  const source = service.sources[pipeline.source];
+  if (!source) {
+    const known = Object.keys(service.sources).join(', ') || 'none';
+    problems.push(yaml.problem(['source'], `unknown source "${pipeline.source}" (sources in the service config: ${known})`));
+    return problems;
+  }
+  const isCsv = source.client === 'csv';
+  if (isCsv && !pipeline.csv) problems.push(yaml.problem([], `source "${pipeline.source}" is a CSV source: the pipeline needs a csv section`));
+  if (isCsv && pipeline.query) problems.push(yaml.problem(['query'], `source "${pipeline.source}" is a CSV source: it takes no query`));
+  if (!isCsv && !pipeline.query) problems.push(yaml.problem([], `source "${pipeline.source}" is a database: the pipeline needs a query`));
+  if (!isCsv && pipeline.csv) problems.push(yaml.problem(['csv'], `source "${pipeline.source}" is a database: it takes no csv section`));
+
+  if (pipeline.query) {
+    for (const name of bindingNamesIn(pipeline.query)) {
+      if (!(PERIOD_BINDINGS as readonly string[]).includes(name)) {
+        problems.push(yaml.problem(['query'], `unknown binding :${name} (known: ${PERIOD_BINDINGS.map((b) => `:${b}`).join(', ')})`));
+      }
+    }
+  }
+  const fields = pipeline.csv?.fields ?? {};
+  if (pipeline.csv) {
+    const date = fields[pipeline.csv.date];
+    if (!date) problems.push(yaml.problem(['csv', 'date'], `"${pipeline.csv.date}" is not one of the declared fields`));
+    else if (date.type !== 'date') problems.push(yaml.problem(['csv', 'date'], `field "${pipeline.csv.date}" must have type date`));
+    pipeline.csv.skip_when.forEach((c, i) => {
+      if (!fields[c.field]) problems.push(yaml.problem(['csv', 'skip_when', i, 'field'], `"${c.field}" is not one of the declared fields`));
+    });
+  }
+  pipeline.indicators.forEach((indicator, i) => {
+    problems.push(...checkIndicator(yaml, ['indicators', i], indicator, isCsv, fields, calendar));
+  });
+  return problems;
+}
+
+const RATIO_TYPES = new Set(['percentage', 'ratio', 'rate']);
+
+function checkIndicator(
+  yaml: YamlFile,
+  at: PropertyKey[],
+  indicator: IndicatorConfig,
+  isCsv: boolean,
+  fields: Record<string, unknown>,
+  calendar: FinancialCalendar,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const needs = RATIO_TYPES.has(indicator.type) ? (['numerator', 'denominator'] as const) : (['value'] as const);
+  const unwanted = RATIO_TYPES.has(indicator.type) ? (['value'] as const) : (['numerator', 'denominator'] as const);
+  for (const key of needs) {
+    if (indicator[key] === undefined) problems.push(yaml.problem(at, `a ${indicator.type} indicator needs "${key}"`));
+  }
+  for (const key of unwanted) {
+    if (indicator[key] !== undefined) problems.push(yaml.problem([...at, key], `a ${indicator.type} indicator takes no "${key}"`));
+  }
+  if (indicator.type === 'rate' && indicator.per === undefined) problems.push(yaml.problem(at, 'a rate indicator needs "per" (e.g. 1000)'));
+  if (indicator.type !== 'rate' && indicator.per !== undefined) problems.push(yaml.problem([...at, 'per'], 'only a rate indicator takes "per"'));
+
+  for (const key of ['value', 'numerator', 'denominator'] as const) {
+    const input: IndicatorInput | undefined = indicator[key];
+    if (input === undefined || typeof input === 'number') continue;
+    if (!isCsv && typeof input !== 'string') problems.push(yaml.problem([...at, key], 'on a database source, an input is a column of the query (or a number)'));
+    if (isCsv && typeof input === 'string') problems.push(yaml.problem([...at, key], 'on a CSV source, an input is an aggregate such as { fn: sum, field: amount } (or a number)'));
+    if (typeof input === 'object') {
+      if (input.fn !== 'count' && !input.field) problems.push(yaml.problem([...at, key, 'fn'], `aggregate ${input.fn} needs a field`));
+      if (input.field && !fields[input.field]) problems.push(yaml.problem([...at, key, 'field'], `"${input.field}" is not one of the declared csv fields`));
+      input.where.forEach((c, i) => {
+        if (!fields[c.field]) problems.push(yaml.problem([...at, key, 'where', i, 'field'], `"${c.field}" is not one of the declared csv fields`));
+      });
+    }
+  }
+
+  indicator.targets.forEach((target, i) => {
+    const tAt = [...at, 'targets', i];
+    if ((target.period === undefined) === (target.from === undefined)) {
+      problems.push(yaml.problem(tAt, 'a target names either "period" (that period only) or "from" (that period onwards)'));
+    }
+    for (const key of ['period', 'from'] as const) {
+      const text = target[key];
+      if (text === undefined) continue;
+      try {
+        calendar.parse(text);
+      } catch (err) {
+        problems.push(yaml.problem([...tAt, key], (err as Error).message));
+      }
+    }
+  });
+  const tolerance = indicator.tolerance;
+  if (tolerance) {
+    const given = (['percent', 'absolute', 'amber_threshold'] as const).filter((k) => tolerance[k] !== undefined);
+    if (given.length !== 1) problems.push(yaml.problem([...at, 'tolerance'], 'a tolerance is exactly one of percent, absolute or amber_threshold'));
+  }
+  return problems;
+}

@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { pathToString, type ConfigProblem } from './problems.js';
+
+/** A parsed YAML file that can say on which line any field of it stands. */
+export class YamlFile {
+  constructor(
+    readonly file: string,
+    readonly data: unknown,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** A problem at `path`; with `key`, at that key of the map at `path` (an unknown key). */
+  problem(path: readonly PropertyKey[], message: string, key?: string): ConfigProblem {
+    const at = this.locate(path, key);
+    return { file: this.file, ...at, path: pathToString(key === undefined ? path : [...path, key]), message };
+  }
+
+  private locate(path: readonly PropertyKey[], key?: string): { line?: number; column?: number } {
+    // A missing field has no node: walk back to the nearest ancestor that exists.
+    for (let n = path.length; n >= 0; n--) {
+      const node = this.doc.getIn(path.slice(0, n), true) as Node | undefined;
+      if (!node?.range) continue;
+      let offset = node.range[0];
+      if (n === path.length && key !== undefined && isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+        const keyRange = isScalar(pair?.key) ? pair.key.range : undefined;
+        if (keyRange) offset = keyRange[0];
+      }
+      const pos = this.lines.linePos(offset);
+      return { line: pos.line, column: pos.col };
+    }
+    return {};
+  }
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/**
+ * Reads and parses a YAML file, replacing `${VAR}` and `${VAR:-default}` in string values from
+ * `env` so that secrets stay in the environment. Problems are returned, never thrown, so that a
+ * caller can report every file's problems at once.
+ */
+export async function readYamlFile(
+  file: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ yaml?: YamlFile; problems: ConfigProblem[] }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    return { problems: [{ file, path: '', message: `cannot read file: ${(err as Error).message}` }] };
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: ConfigProblem[] = doc.errors.map((e) => {
+    const pos = e.linePos?.[0];
+    return { file, line: pos?.line, column: pos?.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
+  });
+  if (problems.length) return { problems };
+
+  const unset: { node: Node; name: string }[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+      node.value = node.value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
+        const value = env[name];
+        if (value !== undefined && value !== '') return value;
+        if (fallback !== undefined) return fallback;
+        unset.push({ node, name });
+        return '';
+      });
+    },
+  });
+  for (const { node, name } of unset) {
+    const pos = node.range ? lines.linePos(node.range[0]) : undefined;
+    problems.push({
+      file,
+      line: pos?.line,
+      column: pos?.col,
+      path: '',
+      message: `environment variable ${name} is not set (write \${${name}:-default} to give a default)`,
+    });
+  }
+  return { yaml: new YamlFile(file, doc.toJS(), doc, lines), problems };
+}

@@ -1,0 +1,43 @@
+import type { IndicatorConfig } from '../config/schema.js';
+
+/** What a source yielded for one indicator over one window; null where the source had nothing. */
+export interface IndicatorInputs {
+  value?: number | null;
+  numerator?: number | null;
+  denominator?: number | null;
+}
+
+/** An indicator's value for a period, or no value and the reason why. Never NaN or Infinity. */
+export interface IndicatorValue {
+  value: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  reason: string | null;
+}
+
+function missing(name: string): string {
+  return `no ${name}: the source returned no data for the period`;
+}
+
+export function computeIndicator(indicator: Pick<IndicatorConfig, 'type' | 'per'>, inputs: IndicatorInputs): IndicatorValue {
+  if (indicator.type !== 'percentage' && indicator.type !== 'ratio' && indicator.type !== 'rate') {
+    const value = inputs.value ?? null;
+    return { value, numerator: null, denominator: null, reason: value === null ? missing('value') : null };
+  }
+  const numerator = inputs.numerator ?? null;
+  const denominator = inputs.denominator ?? null;
+  const none = (reason: string): IndicatorValue => ({ value: null, numerator, denominator, reason });
+  if (numerator === null) return none(missing('numerator'));
+  if (denominator === null) return none(missing('denominator'));
+  if (denominator === 0) return none(`denominator is zero (numerator ${numerator}): no ${indicator.type} can be computed`);
+  const scale = indicator.type === 'percentage' ? 100 : indicator.type === 'rate' ? (indicator.per ?? 1) : 1;
+  return { value: (numerator / denominator) * scale, numerator, denominator, reason: null };
+}
+
+/** Source values arrive as numbers, numeric strings (PostgreSQL bigint/numeric) or NULL. */
+export function toNumber(raw: unknown, what: string): number | null {
+  if (raw === null || raw === undefined) return null;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  if (!Number.isFinite(n)) throw new Error(`${what} is not a number: ${JSON.stringify(String(raw)).slice(0, 60)}`);
+  return n;
+}

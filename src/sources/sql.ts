@@ -1,0 +1,131 @@
+import knexFactory, { type Knex } from 'knex';
+import type { SqlSourceConfig } from '../config/schema.js';
+
+const KNEX_CLIENT: Record<SqlSourceConfig['client'], string> = {
+  pg: 'pg',
+  mysql: 'mysql2',
+  sqlite: 'better-sqlite3',
+  mssql: 'mssql',
+};
+
+type Fields = Exclude<SqlSourceConfig['connection'], string>;
+
+function fieldsFromUrl(url: string): Fields {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error('connection is not a valid URL (expected e.g. mssql://user:password@host:1433/database)');
+  }
+  const options: Record<string, unknown> = {};
+  for (const [k, v] of u.searchParams) options[k] = v === 'true' ? true : v === 'false' ? false : v;
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : undefined,
+    user: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    database: u.pathname.length > 1 ? decodeURIComponent(u.pathname.slice(1)) : undefined,
+    options,
+  };
+}
+
+/** The knex configuration for a source: its driver, connect timeout and pool. */
+export function knexConfigFor(cfg: SqlSourceConfig): Knex.Config {
+  const base = {
+    client: KNEX_CLIENT[cfg.client],
+    acquireConnectionTimeout: cfg.connect_timeout,
+    pool: { min: cfg.pool.min, max: cfg.pool.max },
+  };
+  const c = cfg.connection;
+  switch (cfg.client) {
+    case 'sqlite':
+      // Read-only: a source is never written to, and a mistyped path must fail, not create an empty file.
+      return {
+        ...base,
+        useNullAsDefault: true,
+        connection: { filename: typeof c === 'string' ? c : (c.filename ?? ''), options: { readonly: true } },
+      };
+    case 'pg': {
+      const conn = typeof c === 'string' ? { connectionString: c } : { ...c, ...c.options, options: undefined };
+      return {
+        ...base,
+        connection: { ...conn, connectionTimeoutMillis: cfg.connect_timeout, statement_timeout: cfg.query_timeout },
+      };
+    }
+    case 'mysql': {
+      const f = typeof c === 'string' ? fieldsFromUrl(c) : c;
+      return {
+        ...base,
+        connection: { host: f.host, port: f.port, user: f.user, password: f.password, database: f.database, ...f.options, connectTimeout: cfg.connect_timeout },
+      };
+    }
+    case 'mssql': {
+      const f = typeof c === 'string' ? fieldsFromUrl(c) : c;
+      return {
+        ...base,
+        connection: {
+          server: f.host,
+          port: f.port,
+          user: f.user,
+          password: f.password,
+          database: f.database,
+          connectionTimeout: cfg.connect_timeout,
+          requestTimeout: cfg.query_timeout,
+          options: { trustServerCertificate: false, ...f.options },
+        },
+      } as Knex.Config;
+    }
+  }
+}
+
+/** Rows of a raw query, whatever shape the driver returns them in. */
+export function rowsOf(client: SqlSourceConfig['client'], result: unknown): Record<string, unknown>[] {
+  if (client === 'pg') return (result as { rows: Record<string, unknown>[] }).rows;
+  if (client === 'mysql') return (result as [Record<string, unknown>[]])[0];
+  return result as Record<string, unknown>[];
+}
+
+/**
+ * A finance or service database. Queries get named bindings (`:period_start`), so values are
+ * never spliced into SQL, and run under the source's query timeout; PostgreSQL and MySQL cancel
+ * the statement on the server when it expires.
+ */
+export class SqlSource {
+  readonly knex: Knex;
+
+  constructor(
+    readonly name: string,
+    readonly config: SqlSourceConfig,
+  ) {
+    this.knex = knexFactory(knexConfigFor(config));
+  }
+
+  /** Runs an aggregate query that must return exactly one row. */
+  async aggregate(sql: string, bindings: Record<string, string>): Promise<Record<string, unknown>> {
+    const cancel = this.config.client === 'pg' || this.config.client === 'mysql';
+    let result: unknown;
+    try {
+      result = await this.knex.raw(sql, bindings).timeout(this.config.query_timeout, { cancel });
+    } catch (err) {
+      throw new Error(`source ${this.name} (${this.config.client}): ${describeError(err)}`);
+    }
+    const rows = rowsOf(this.config.client, result);
+    if (rows.length !== 1) {
+      throw new Error(`source ${this.name}: an indicator query must return exactly one row of aggregates, it returned ${rows.length}`);
+    }
+    return rows[0] as Record<string, unknown>;
+  }
+
+  async close(): Promise<void> {
+    await this.knex.destroy();
+  }
+}
+
+function describeError(err: unknown): string {
+  const e = err as { name?: string; message?: string; code?: string };
+  if (e.name === 'KnexTimeoutError') return `timed out: ${e.message}`;
+  const message = e.message ?? String(err);
+  // knex prefixes driver errors with the whole SQL text; the pipeline file already shows it.
+  const short = message.includes(' - ') ? message.slice(message.lastIndexOf(' - ') + 3) : message;
+  return e.code && !short.includes(e.code) ? `${short} (${e.code})` : short;
+}

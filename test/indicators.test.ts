@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { computeIndicator, toNumber } from '../src/indicators/compute.js';
+
+describe('indicator values by type', () => {
+  it.each([
+    ['count', {}, { value: 42 }, 42],
+    ['sum', {}, { value: 1234.5 }, 1234.5],
+    ['mean', {}, { value: 12.25 }, 12.25],
+    ['median', {}, { value: 9 }, 9],
+    ['value', {}, { value: -3 }, -3],
+    ['percentage', {}, { numerator: 91, denominator: 100 }, 91],
+    ['percentage', {}, { numerator: 1, denominator: 3 }, 100 / 3],
+    ['ratio', {}, { numerator: 3, denominator: 4 }, 0.75],
+    ['rate', { per: 1000 }, { numerator: 57, denominator: 38_000 }, 1.5],
+    ['rate', { per: 100_000 }, { numerator: 12, denominator: 240_000 }, 5],
+  ] as const)('%s %j of %j is %d', (type, extra, inputs, expected) => {
+    const r = computeIndicator({ type, ...extra }, inputs);
+    expect(r.value).toBeCloseTo(expected, 12);
+    expect(r.reason).toBeNull();
+  });
+
+  it.each([
+    ['percentage', { numerator: 5, denominator: 0 }, /denominator is zero/],
+    ['ratio', { numerator: 0, denominator: 0 }, /denominator is zero/],
+    ['rate', { numerator: 1, denominator: 0 }, /denominator is zero/],
+    ['percentage', { numerator: null, denominator: 10 }, /no numerator/],
+    ['percentage', { numerator: 3, denominator: null }, /no denominator/],
+    ['mean', { value: null }, /no value/],
+  ] as const)('%s of %j has no value, and says why', (type, inputs, reason) => {
+    const r = computeIndicator({ type, per: 1000 }, inputs);
+    expect(r.value).toBeNull();
+    expect(r.reason).toMatch(reason);
+  });
+
+  it('keeps the inputs of a ratio-type value so the year to date can be checked', () => {
+    expect(computeIndicator({ type: 'percentage' }, { numerator: 9, denominator: 12 })).toEqual({ value: 75, numerator: 9, denominator: 12, reason: null });
+  });
+});
+
+describe('source values', () => {
+  it.each([
+    [12, 12],
+    ['12', 12],
+    ['1234.5600', 1234.56],
+    [10n, 10],
+    [null, null],
+    [undefined, null],
+  ])('%s reads as %s', (raw, expected) => {
+    expect(toNumber(raw, 'x')).toBe(expected);
+  });
+
+  it.each(['abc', '', {}, true])('%j is refused with the column named', (raw) => {
+    expect(() => toNumber(raw, 'column "paid"')).toThrow(/column "paid" is not a number/);
+  });
+});
