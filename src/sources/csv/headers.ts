@@ -1,0 +1,38 @@
+import type { RowSchema } from './rows.js';
+
+const WHITESPACE_RUN = /\s+/g;
+
+/** Header cells are compared trimmed, whitespace-collapsed and case-blind: `Name:  ` is `name:`. */
+function normaliseHeader(text: string): string {
+  return text.trim().replace(WHITESPACE_RUN, ' ').toLowerCase();
+}
+
+/**
+ * The record position of each declared field in a file with this header row. Every field must
+ * be found (by any of its alternative headers), else the file cannot be read and the error says
+ * which fields are missing and which headers the file has.
+ */
+export function resolveColumns(header: readonly string[], schema: RowSchema, line: number): Int32Array {
+  const positions = new Map<string, number>();
+  header.forEach((cell, i) => {
+    const name = normaliseHeader(cell);
+    if (name !== '' && !positions.has(name)) positions.set(name, i);
+  });
+  const columns = new Int32Array(schema.fields.length);
+  const missing: string[] = [];
+  schema.fields.forEach((field, i) => {
+    const position = field.headers.map((h) => positions.get(normaliseHeader(h))).find((p) => p !== undefined);
+    if (position === undefined) {
+      missing.push(`field "${field.name}" (header ${field.headers.map((h) => JSON.stringify(h)).join(' or ')})`);
+    } else {
+      columns[i] = position;
+    }
+  });
+  if (missing.length > 0) {
+    const found = header.filter((cell) => cell.trim() !== '').map((cell) => JSON.stringify(cell));
+    throw new Error(
+      `the header row (line ${line}) has no column for ${missing.join(', ')}; headers found: ${found.join(', ') || 'none'}`,
+    );
+  }
+  return columns;
+}

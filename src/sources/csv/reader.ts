@@ -1,0 +1,107 @@
+import { createReadStream } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import type { CsvSpec } from '../../config/schema.js';
+import type { RowPredicate } from './conditions.js';
+import { toUtf8 } from './decoding.js';
+import { resolveColumns } from './headers.js';
+import type { MalformedRows } from './malformed.js';
+import type { MonthlyAggregates } from './monthly.js';
+import { isBlankRecord, type Row, type RowFiller, type RowSchema } from './rows.js';
+
+export interface RowCounts {
+  data: number;
+  blank: number;
+  skipped: number;
+  malformed: number;
+}
+
+/** What every file of a run is read into, and how. */
+export interface ReadContext {
+  spec: Pick<CsvSpec, 'encoding' | 'delimiter'>;
+  schema: RowSchema;
+  row: Row;
+  fill: RowFiller;
+  skip: RowPredicate | undefined;
+  months: MonthlyAggregates;
+  malformed: MalformedRows;
+}
+
+const CR = 13;
+const LF = 10;
+
+/** Line breaks inside a record's quoted cells; CRLF, CR and LF each end one line. */
+function lineBreaks(record: readonly string[]): number {
+  let breaks = 0;
+  for (const cell of record) {
+    for (let j = 0; j < cell.length; j++) {
+      const c = cell.charCodeAt(j);
+      if (c === LF || (c === CR && cell.charCodeAt(j + 1) !== LF)) breaks++;
+    }
+  }
+  return breaks;
+}
+
+/**
+ * Streams one file into the run's monthly aggregates, in one pass and without keeping rows.
+ * The first non-blank record is the header row.
+ */
+export async function readFile(file: string, ctx: ReadContext): Promise<RowCounts> {
+  const { schema, row, fill, skip, months, malformed } = ctx;
+  const counts: RowCounts = { data: 0, blank: 0, skipped: 0, malformed: 0 };
+  const dateIndex = schema.dateIndex;
+  let columns: Int32Array | undefined;
+  // Line numbers are counted here rather than taken from csv-parse's `info`: building that
+  // object for every record costs a fifth of the parse, and it counts a CRLF inside quotes twice.
+  // Every record delimiter ends one line; breaks inside quoted cells end more.
+  let nextLine = 1;
+
+  const consume = (record: string[]): void => {
+    const line = nextLine;
+    nextLine += 1 + lineBreaks(record);
+    if (isBlankRecord(record)) {
+      counts.blank++;
+      return;
+    }
+    if (columns === undefined) {
+      columns = resolveColumns(record, schema, line);
+      return;
+    }
+    const failed = fill(record, columns);
+    if (skip !== undefined && skip(row)) {
+      counts.skipped++;
+    } else if (failed >= 0) {
+      counts.malformed++;
+      malformed.add(file, line, schema.fields[failed]!, record[columns[failed]!] ?? '');
+    } else {
+      counts.data++;
+      months.add(row, row.num[dateIndex]!);
+    }
+  };
+
+  const parser = parse({
+    delimiter: ctx.spec.delimiter,
+    relax_column_count: true,
+    // A stray quote inside an unquoted cell (`12" pipe`) is text, not a reason to reject the file.
+    relax_quotes: true,
+  });
+  const sink = new Writable({
+    objectMode: true,
+    writev(chunks: { chunk: string[] }[], callback: (error?: Error | null) => void) {
+      try {
+        for (let i = 0; i < chunks.length; i++) consume(chunks[i]!.chunk);
+      } catch (err) {
+        return callback(err as Error);
+      }
+      callback();
+    },
+  });
+  try {
+    await pipeline(createReadStream(file), toUtf8(ctx.spec.encoding), parser, sink);
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+  }
+  if (columns === undefined) throw new Error(`${file}: no header row (the file is empty or blank)`);
+  return counts;
+}

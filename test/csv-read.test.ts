@@ -1,0 +1,213 @@
+/** readCsv over small files written for each case: bad input, encodings, several files. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FinancialCalendar } from '../src/calendar/periods.js';
+import { csvSpecSchema, type Aggregation } from '../src/config/schema.js';
+import { silentLogger, type Logger } from '../src/log.js';
+import { combine, readCsv } from '../src/sources/csv/index.js';
+
+const calendar = new FinancialCalendar();
+let root: string;
+let caseNo = 0;
+
+beforeAll(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'lineofsight-csv-'));
+});
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A fresh directory holding `files`. */
+function folder(files: Record<string, string | Buffer>): string {
+  const dir = path.join(root, `case-${++caseNo}`);
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+const spendFields = {
+  paid: { header: 'Payment Date', type: 'date' },
+  amount: { header: ['Net Amount', 'Amount Paid'], type: 'amount' },
+  supplier: { header: 'Name' },
+};
+const count: Aggregation = { fn: 'count', where: [] };
+const sum: Aggregation = { fn: 'sum', field: 'amount', where: [] };
+
+function read(directory: string, spec: Record<string, unknown>, aggregates: Aggregation[] = [count, sum], logger: Logger = silentLogger) {
+  return readCsv({ directory, spec: csvSpecSchema.parse({ fields: spendFields, date: 'paid', ...spec }), aggregates, calendar, logger });
+}
+
+/** A logger whose JSON lines land in `lines`. */
+function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines };
+}
+
+describe('rows', () => {
+  it('skips blank rows before and after the header, and matches headers trimmed, collapsed and case-blind', async () => {
+    const dir = folder({
+      'a.csv': ',,\n\n  PAYMENT   date ,Net Amount  , name:\n01/04/2024,10.00,A\n,,\n , ,\n02/05/2024,"1,000.00",B\n',
+    });
+    const result = await read(dir, { files: 'a.csv', fields: { ...spendFields, supplier: { header: 'Name:' } } });
+    expect(result.rows).toEqual({ data: 2, blank: 4, skipped: 0, malformed: 0 });
+    expect([...result.months.keys()]).toEqual(['2024-04', '2024-05']);
+    expect(combine(result, ['2024-05'], 1)).toBe(1000);
+  });
+
+  it('treats an empty amount as missing, not malformed', async () => {
+    const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\n01/04/2024,,A\n01/04/2024,5,B\n' });
+    const result = await read(dir, { files: 'a.csv' }, [count, sum, { fn: 'count', field: 'amount', where: [] }]);
+    expect(result.rows.malformed).toBe(0);
+    expect([0, 1, 2].map((i) => combine(result, ['2024-04'], i))).toEqual([2, 5, 1]);
+  });
+
+  it('skips rows matching any skip_when condition', async () => {
+    const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\n01/04/2024,5,A\n01/04/2024,7,TOTAL\n,,\nxxx,,\n' });
+    const result = await read(dir, {
+      files: 'a.csv',
+      skip_when: [
+        { field: 'supplier', op: 'matches', value: '^TOTAL$' },
+        { field: 'supplier', op: 'empty' },
+      ],
+    });
+    expect(result.rows).toEqual({ data: 1, blank: 1, skipped: 2, malformed: 0 });
+    expect(combine(result, ['2024-04'], 1)).toBe(5);
+  });
+
+  it('reads short rows, semicolon delimiters and stray quotes inside cells', async () => {
+    const dir = folder({ 'a.csv': 'Payment Date;Net Amount;Name\n01/04/2024;5;12" pipe\n01/04/2024;7\n' });
+    const result = await read(dir, { files: 'a.csv', delimiter: ';' }, [count, sum, { fn: 'distinct_count', field: 'supplier', where: [] }]);
+    expect(result.rows.data).toBe(2);
+    expect([0, 1, 2].map((i) => combine(result, ['2024-04'], i))).toEqual([2, 12, 1]);
+  });
+});
+
+describe('malformed rows', () => {
+  const file = 'Payment Date,Net Amount,Name\n01/04/2024,5,A\n31/02/2024,6,B\n"02/04/2024",lots,"C\nD"\n03/04/2024,7,E\n,8,F\n';
+
+  it('are counted, logged as one structured line each with file, line, field and text, and kept for the report', async () => {
+    const dir = folder({ 'spend.csv': file });
+    const { logger, lines } = capturingLogger();
+    const result = await read(dir, { files: 'spend.csv' }, [count, sum], logger);
+    const at = path.join(dir, 'spend.csv');
+    expect(result.rows).toEqual({ data: 2, blank: 0, skipped: 0, malformed: 3 });
+    expect(combine(result, ['2024-04'], 1)).toBe(12);
+    expect(result.malformed).toEqual([
+      { file: at, line: 3, field: 'paid', message: 'paid "31/02/2024" is not a date' },
+      { file: at, line: 4, field: 'amount', message: 'amount "lots" is not an amount' },
+      { file: at, line: 7, field: 'paid', message: 'paid is empty' },
+    ]);
+    const warnings = lines.filter((l) => l.level === 40);
+    expect(warnings.map(({ file, line, field, raw }) => ({ file, line, field, raw }))).toEqual([
+      { file: at, line: 3, field: 'paid', raw: '31/02/2024' },
+      { file: at, line: 4, field: 'amount', raw: 'lots' },
+      { file: at, line: 7, field: 'paid', raw: '' },
+    ]);
+  });
+
+  it('keeps only the first 50 for the report but counts them all', async () => {
+    const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\n' + 'someday,1,A\n'.repeat(120) });
+    const result = await read(dir, { files: 'a.csv' });
+    expect(result.rows.malformed).toBe(120);
+    expect(result.malformed).toHaveLength(50);
+    expect(result.malformed[49]?.line).toBe(51);
+  });
+
+  it('fail the run past max_malformed as a count, naming the file and the counts', async () => {
+    const dir = folder({ 'spend.csv': file, 'clean.csv': 'Payment Date,Net Amount,Name\n01/04/2024,5,A\n' });
+    await expect(read(dir, { files: '*.csv', max_malformed: 3 })).resolves.toBeDefined();
+    await expect(read(dir, { files: '*.csv', max_malformed: 2 })).rejects.toThrow(
+      `3 of 6 data rows (50.0%) are malformed, more than max_malformed 2 allows (${path.join(dir, 'spend.csv')}: 3); the first, ${path.join(dir, 'spend.csv')} line 3: paid "31/02/2024" is not a date`,
+    );
+  });
+
+  it('fail the run past max_malformed as a share of the data rows', async () => {
+    const good = '01/04/2024,1,A\n'.repeat(97);
+    const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\n' + good + 'x,1,A\n'.repeat(3) });
+    await expect(read(dir, { files: 'a.csv', max_malformed: '3%' })).resolves.toBeDefined();
+    await expect(read(dir, { files: 'a.csv', max_malformed: '2.5%' })).rejects.toThrow(/3 of 100 data rows \(3\.0%\).*max_malformed 2\.5%.*a\.csv: 3/);
+  });
+});
+
+describe('files', () => {
+  it('reads every match of every glob, in sorted order, with headers that changed between files', async () => {
+    const dir = folder({
+      '2024/05.csv': 'Payment Date,Amount Paid,Name:  \n01/05/2024,"2,000.00-",B\n',
+      '2024/04.csv': ',,,\nPayment Date,Net Amount,Name\n01/04/2024,10,A\n',
+      'notes.txt': 'not a csv',
+      'other/06.csv': 'Payment Date,Net Amount,Name\n01/06/2024,1,C\n',
+    });
+    const result = await read(dir, { files: ['2024/*.csv', 'other/*.csv', '2024/04.csv'], fields: { ...spendFields, supplier: { header: ['Name', 'Name:'] } } });
+    expect(result.files).toEqual(['2024/04.csv', '2024/05.csv', 'other/06.csv'].map((f) => path.join(dir, f)));
+    expect([...result.months.keys()]).toEqual(['2024-04', '2024-05', '2024-06']);
+    expect(combine(result, ['2024-04', '2024-05', '2024-06'], 1)).toBe(-1989);
+  });
+
+  it('fail when a glob matches nothing, naming the pattern and directory', async () => {
+    const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\n' });
+    await expect(read(dir, { files: ['a.csv', 'spend-*.csv'] })).rejects.toThrow(`csv.files pattern "spend-*.csv" matches no files in ${dir}`);
+    await expect(read(path.join(dir, 'missing'), { files: '*.csv' })).rejects.toThrow(/matches no files in .*missing/);
+  });
+
+  it('fail when a declared column is missing, naming the file, the field and the headers found', async () => {
+    const dir = folder({ 'a.csv': '\nPayment Date,,Amount,Supplier\n01/04/2024,,5,A\n' });
+    await expect(read(dir, { files: 'a.csv' })).rejects.toThrow(
+      `${path.join(dir, 'a.csv')}: the header row (line 2) has no column for field "amount" (header "Net Amount" or "Amount Paid"), field "supplier" (header "Name"); headers found: "Payment Date", "Amount", "Supplier"`,
+    );
+  });
+
+  it('fail when a file has no header row', async () => {
+    const dir = folder({ 'a.csv': ',,\n\n' });
+    await expect(read(dir, { files: 'a.csv' })).rejects.toThrow(`${path.join(dir, 'a.csv')}: no header row`);
+  });
+
+  it('fail with the file name when the CSV itself is broken', async () => {
+    const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\n01/04/2024,5,"unclosed\n' });
+    await expect(read(dir, { files: 'a.csv' })).rejects.toThrow(new RegExp(`^${path.join(dir, 'a.csv').replace(/[.\\]/g, '\\$&')}: .*quote`));
+  });
+
+  it('check the configuration before opening any file', async () => {
+    const dir = path.join(root, 'never-created');
+    await expect(read(dir, { files: '*.csv', date: 'when' })).rejects.toThrow(/csv.date "when" is not one of the declared fields/);
+    await expect(read(dir, { files: '*.csv', date: 'amount' })).rejects.toThrow(/names a field of type amount/);
+    await expect(read(dir, { files: '*.csv', skip_when: [{ field: 'nope', op: 'empty' }] })).rejects.toThrow(/"nope" is not a declared csv field/);
+    await expect(read(dir, { files: '*.csv' }, [{ fn: 'sum', field: 'supplier', where: [] }])).rejects.toThrow(/the field is text/);
+  });
+});
+
+describe('encodings', () => {
+  const header = 'Payment Date,Net Amount,Name\r\n';
+  const body = '01/04/2024,£1.50,Café €uro\r\n01/04/2024,2,Café €uro\r\n';
+  const aggregates: Aggregation[] = [count, sum, { fn: 'count', where: [{ field: 'supplier', op: 'eq', value: 'Café €uro' }] }];
+
+  it.each<[string, Buffer]>([
+    ['utf-8', Buffer.from(header + body)],
+    ['utf-8', Buffer.from('\ufeff' + header + body)],
+    ['utf-16le', Buffer.from('\ufeff' + header + body, 'utf16le')],
+    ['windows-1252', windows1252(header + body)],
+  ])('%s', async (encoding, bytes) => {
+    const result = await read(folder({ 'a.csv': bytes }), { files: 'a.csv', encoding }, aggregates);
+    expect([0, 1, 2].map((i) => combine(result, ['2024-04'], i))).toEqual([2, 3.5, 2]);
+  });
+
+  it('latin1 is ISO-8859-1, not windows-1252', async () => {
+    const bytes = Buffer.from(header + '01/04/2024,£1.50,Caf\u00e9\r\n', 'latin1');
+    const result = await read(folder({ 'a.csv': bytes }), { files: 'a.csv', encoding: 'latin1' }, [
+      sum,
+      { fn: 'count', where: [{ field: 'supplier', op: 'eq', value: 'Café' }] },
+    ]);
+    expect([0, 1].map((i) => combine(result, ['2024-04'], i))).toEqual([1.5, 1]);
+  });
+});
+
+/** Windows-1252 bytes of text whose only non-ASCII characters are £, é and €. */
+function windows1252(text: string): Buffer {
+  const special: Record<string, number> = { '£': 0xa3, é: 0xe9, '€': 0x80 };
+  return Buffer.from([...text].map((ch) => special[ch] ?? ch.charCodeAt(0)));
+}
