@@ -21,6 +21,7 @@ describe('indicator values by type', () => {
 
   it.each([
     ['percentage', { numerator: 5, denominator: 0 }, /denominator is zero/],
+    ['percentage', { numerator: null, denominator: 0 }, /denominator is zero/],
     ['ratio', { numerator: 0, denominator: 0 }, /denominator is zero/],
     ['rate', { numerator: 1, denominator: 0 }, /denominator is zero/],
     ['percentage', { numerator: null, denominator: 10 }, /no numerator/],

@@ -53,14 +53,14 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   problems.push(...read.problems);
   if (!read.yaml) throw new ConfigError(problems);
   const parsed = serviceConfigSchema.safeParse(read.yaml.data ?? {});
-  if (!parsed.success) {
-    problems.push(...schemaProblems(read.yaml, parsed.error));
-    throw new ConfigError(problems);
-  }
-  const service = parsed.data;
-  const calendar = new FinancialCalendar(service.financial_year_start_month);
+  // An invalid service config still lets every pipeline be checked on its own, so that one
+  // `validate` lists all problems; only the checks against sources wait for a valid one.
+  if (!parsed.success) problems.push(...schemaProblems(read.yaml, parsed.error));
+  const service = parsed.success ? parsed.data : undefined;
+  const calendar = new FinancialCalendar(service?.financial_year_start_month ?? 4);
 
-  const dir = service.pipelines_dir;
+  const raw = read.yaml.data as { pipelines_dir?: unknown } | null;
+  const dir = service?.pipelines_dir ?? (typeof raw?.pipelines_dir === 'string' ? raw.pipelines_dir : './pipelines');
   let names: string[] = [];
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
@@ -85,7 +85,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     const before = pipelineIds.get(pipeline.id);
     if (before) problems.push(r.yaml.problem(['id'], `pipeline id "${pipeline.id}" is already used by ${before}`));
     pipelineIds.set(pipeline.id, pipelineFile);
-    problems.push(...checkPipeline(r.yaml, pipeline, service, calendar));
+    if (service) problems.push(...checkPipeline(r.yaml, pipeline, service, calendar));
     pipeline.indicators.forEach((indicator, i) => {
       for (const ident of [indicator.id, ...indicator.replaces]) {
         const seen = indicatorIds.get(ident);
@@ -96,7 +96,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     });
     pipelines.push({ ...pipeline, file: pipelineFile });
   }
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length || !service) throw new ConfigError(problems);
   return { file, service, calendar, pipelines };
 }
 

@@ -5,17 +5,15 @@ const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** "30s", "5m", "2h", "500ms" (or a number of milliseconds), as milliseconds. */
-export const duration = z.union([
-  z.number().int().nonnegative(),
-  z.string().transform((text, ctx) => {
-    const m = DURATION.exec(text.trim());
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration such as 500ms, 30s, 5m, 2h or 1d` });
-      return z.NEVER;
-    }
-    return Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]);
-  }),
-]);
+export const duration = z.union([z.number(), z.string()]).transform((input, ctx) => {
+  if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return input;
+  const m = typeof input === 'string' ? DURATION.exec(input.trim()) : null;
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: `"${input}" is not a duration such as 500ms, 30s, 5m, 2h or 1d` });
+    return z.NEVER;
+  }
+  return Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]);
+});
 
 const id = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'must start with a letter and use only letters, digits, _ . -');
 const timezone = z.string().refine(

@@ -27,9 +27,10 @@ export function computeIndicator(indicator: Pick<IndicatorConfig, 'type' | 'per'
   const numerator = inputs.numerator ?? null;
   const denominator = inputs.denominator ?? null;
   const none = (reason: string): IndicatorValue => ({ value: null, numerator, denominator, reason });
+  // An empty period gives COUNT 0 but SUM NULL: the zero denominator is the reason worth telling.
+  if (denominator === 0) return none(`denominator is zero: no ${indicator.type} can be computed for an empty base`);
   if (numerator === null) return none(missing('numerator'));
   if (denominator === null) return none(missing('denominator'));
-  if (denominator === 0) return none(`denominator is zero (numerator ${numerator}): no ${indicator.type} can be computed`);
   const scale = indicator.type === 'percentage' ? 100 : indicator.type === 'rate' ? (indicator.per ?? 1) : 1;
   return { value: (numerator / denominator) * scale, numerator, denominator, reason: null };
 }

@@ -1,18 +1,22 @@
 import type { ServiceConfig, SqlSourceConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
 import { SqlSource } from './sql.js';
 
 /** Opens each database source once, on first use, and closes every pool on shutdown. */
 export class SourceRegistry {
   private readonly open = new Map<string, SqlSource>();
 
-  constructor(private readonly sources: ServiceConfig['sources']) {}
+  constructor(
+    private readonly sources: ServiceConfig['sources'],
+    private readonly logger: Logger,
+  ) {}
 
   sql(name: string): SqlSource {
     let source = this.open.get(name);
     if (!source) {
       const cfg = this.sources[name];
       if (!cfg || cfg.client === 'csv') throw new Error(`source ${name} is not a database source`);
-      source = new SqlSource(name, cfg as SqlSourceConfig);
+      source = new SqlSource(name, cfg as SqlSourceConfig, this.logger);
       this.open.set(name, source);
     }
     return source;

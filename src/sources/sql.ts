@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import type { SqlSourceConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
 
 const KNEX_CLIENT: Record<SqlSourceConfig['client'], string> = {
   pg: 'pg',
@@ -96,8 +97,19 @@ export class SqlSource {
   constructor(
     readonly name: string,
     readonly config: SqlSourceConfig,
+    logger: Logger,
   ) {
-    this.knex = knexFactory(knexConfigFor(config));
+    const log = logger.child({ source: name });
+    // knex writes pool and driver warnings to the console; they belong in the structured log.
+    this.knex = knexFactory({
+      ...knexConfigFor(config),
+      log: {
+        warn: (m: unknown) => log.warn(String(m)),
+        error: (m: unknown) => log.error(String(m)),
+        deprecate: (m: unknown) => log.warn(String(m)),
+        debug: (m: unknown) => log.debug(String(m)),
+      },
+    });
   }
 
   /** Runs an aggregate query that must return exactly one row. */

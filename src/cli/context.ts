@@ -1,0 +1,36 @@
+import { dateIn } from '../calendar/localDate.js';
+import { configPath, loadConfig, type LoadedConfig } from '../config/load.js';
+import { createLogger, type Logger } from '../log.js';
+import { SourceRegistry } from '../sources/registry.js';
+import { Store } from '../store/store.js';
+
+export interface GlobalOptions {
+  config?: string;
+}
+
+/** Everything a command needs, opened once and closed once, whatever the command did. */
+export interface CommandContext {
+  config: LoadedConfig;
+  store: Store;
+  sources: SourceRegistry;
+  logger: Logger;
+  today: string;
+}
+
+export async function withContext<T>(options: GlobalOptions, fn: (ctx: CommandContext) => Promise<T>): Promise<T> {
+  return withConfig(await loadConfig(configPath(options.config, process.env)), fn);
+}
+
+export async function withConfig<T>(config: LoadedConfig, fn: (ctx: CommandContext) => Promise<T>): Promise<T> {
+  // A command prints its results; its log says only what went wrong (malformed rows, failures).
+  const logger = createLogger('warn');
+  const store = new Store(config.service.store);
+  const sources = new SourceRegistry(config.service.sources, logger);
+  try {
+    await store.migrate();
+    return await fn({ config, store, sources, logger, today: dateIn(new Date(), config.service.timezone) });
+  } finally {
+    await sources.closeAll();
+    await store.close();
+  }
+}

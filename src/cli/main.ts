@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError, formatProblem } from '../config/problems.js';
+import { registerDemo } from './commands/demo.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerRun } from './commands/run.js';
+import { registerValidate } from './commands/validate.js';
+import { registerValues } from './commands/values.js';
+
+const program = new Command('lineofsight')
+  .description('Council performance indicators, computed from finance and service data for UK financial-year periods.')
+  .option('-c, --config <file>', 'service config file (default: $LINEOFSIGHT_CONFIG or config/lineofsight.yaml)')
+  .showHelpAfterError();
+
+registerValidate(program);
+registerRun(program);
+registerValues(program);
+registerMigrate(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.problems.map(formatProblem).join('\n')}\n${err.problems.length} problem(s): nothing was run.\n`);
+  } else {
+    process.stderr.write(`lineofsight: ${(err as Error).message}\n`);
+  }
+  process.exitCode = 1;
+}

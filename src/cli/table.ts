@@ -1,0 +1,35 @@
+/** A plain-text table, numbers right-aligned, for terminals and for piping into other tools. */
+export function renderTable(headers: string[], rows: (string | number)[][]): string {
+  const cells = rows.map((r) => r.map(String));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = headers.map((_, i) => cells.length > 0 && cells.every((r) => /^[-£(]?[\d,.]+[%)]?$|^-?$|^—$/.test(r[i] ?? '')));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+/** A value as a person reads it: the indicator's decimals, thousands separators, its unit. */
+export function formatValue(value: number | null, unit: string, decimals: number): string {
+  if (value === null) return '—';
+  const text = value.toLocaleString('en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  if (unit === '£') return value < 0 ? `-£${text.slice(1)}` : `£${text}`;
+  if (unit === '%') return `${text}%`;
+  return text;
+}
+
+export function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+/** A value squeezed into a narrow column (1.2m, 35k, 93.4%), at most one decimal place. */
+export function formatCompact(value: number | null, unit: string, decimals: number): string {
+  if (value === null) return '—';
+  const abs = Math.abs(value);
+  const text = abs >= 1e6 ? `${(value / 1e6).toFixed(1)}m` : abs >= 1e4 ? `${(value / 1e3).toFixed(0)}k` : value.toFixed(Math.min(decimals, 1));
+  if (unit === '%') return `${text}%`;
+  if (unit === '£') return value < 0 ? `-£${text.slice(1)}` : `£${text}`;
+  return text;
+}

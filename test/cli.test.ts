@@ -1,0 +1,180 @@
+import { writeFileSync } from 'node:fs';
+import knexFactory from 'knex';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lineofsight } from './helpers/cli.js';
+import { workspace } from './helpers/workspace.js';
+
+const PIPELINE = (id: string, table: string, extra = '') => `
+id: ${id}
+title: Cases ${id}
+source: cases
+schedule: "0 6 * * *"
+frequency: monthly
+query: |
+  SELECT COUNT(*) AS closed, SUM(CASE WHEN on_time = 1 THEN 1 ELSE 0 END) AS on_time
+  FROM ${table} WHERE closed >= :period_start AND closed < :period_end
+indicators:
+  - id: ${id.toUpperCase()}1
+    title: Cases closed on time
+    unit: "%"
+    type: percentage
+    numerator: on_time
+    denominator: closed
+    polarity: higher_is_better
+    owner: Sam Jones
+    service: Customer Services
+    ${extra}
+`;
+
+async function casesDb(file: string, rows: [string, number][]): Promise<void> {
+  const db = knexFactory({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
+  await db.schema.dropTableIfExists('cases');
+  await db.schema.createTable('cases', (t) => {
+    t.date('closed');
+    t.integer('on_time');
+  });
+  await db('cases').insert(rows.map(([closed, on_time]) => ({ closed, on_time })));
+  await db.destroy();
+}
+
+function setup() {
+  const ws = workspace({
+    'lineofsight.yaml': `
+pipelines_dir: ./pipelines
+store: { client: sqlite, filename: ./data/store.sqlite }
+sources:
+  cases: { client: sqlite, connection: ./cases.sqlite }
+`,
+    'pipelines/a.yaml': PIPELINE('cases', 'cases', 'replaces: [OLD7]'),
+    'pipelines/b.yaml': PIPELINE('broken', 'no_such_table'),
+  });
+  return ws;
+}
+
+describe('lineofsight CLI', () => {
+  it.each(['validate', 'run', 'values', 'migrate', 'demo'])('%s --help explains itself', (command) => {
+    const r = lineofsight([command, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`Usage: lineofsight ${command}`));
+  });
+
+  it('validates the shipped configuration', () => {
+    const r = lineofsight(['validate']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/config\/lineofsight\.yaml: valid \(11 pipelines, \d+ indicators\)/);
+    expect(r.status).toBe(0);
+  });
+
+  it('lists every problem with file, line and field, and exits 1', () => {
+    const ws = workspace({
+      'lineofsight.yaml': 'pipelines_dir: ./pipelines\nsources: {}\nstore: { client: sqlite, filename: ./s.sqlite, extra: 1 }\n',
+      'pipelines/a.yaml': PIPELINE('cases', 'cases').replace('frequency: monthly', 'frequency: weekly'),
+    });
+    const r = lineofsight(['validate', '--config', ws.config], { cwd: ws.dir });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${ws.config}:3:`);
+    expect(r.stderr).toMatch(/store\.extra: unknown key "extra"/);
+    expect(r.stderr).toMatch(/pipelines\/a\.yaml:6:\d+: frequency: /);
+    expect(r.stderr).toMatch(/2 problem\(s\): nothing was run/);
+  });
+
+  describe('run and values', () => {
+    let ws: ReturnType<typeof setup>;
+    beforeAll(async () => {
+      ws = setup();
+      await casesDb(ws.file('cases.sqlite'), [
+        ['2024-04-03', 1],
+        ['2024-04-20', 0],
+        ['2024-05-02', 1],
+        ['2024-05-09', 1],
+        ['2024-05-30', 0],
+        ['2024-05-31', 1],
+      ]);
+    });
+
+    it('runs every pipeline; one that fails is recorded and the others are stored; exit 1', () => {
+      const r = lineofsight(['run', '--all', '--from', '2024-04', '--to', '2024-05', '--json'], { cwd: ws.dir, env: { LINEOFSIGHT_CONFIG: ws.config } });
+      expect(r.status).toBe(1);
+      const json = JSON.parse(r.stdout);
+      expect(json.runs.map((x: { pipeline: string; period: string; outcome: string }) => `${x.pipeline} ${x.period} ${x.outcome}`)).toEqual([
+        'cases 2024-04 succeeded',
+        'cases 2024-05 succeeded',
+        'broken 2024-04 failed',
+        'broken 2024-05 failed',
+      ]);
+      expect(json.runs[2].error).toMatch(/source cases \(sqlite\): .*no such table: no_such_table/);
+      expect(json.runs[1]).toMatchObject({
+        periodStart: '2024-05-01',
+        periodEnd: '2024-06-01',
+        rowsRejected: 0,
+        values: [{ indicator: 'CASES1', title: 'Cases closed on time', unit: '%', value: 75, numerator: 3, denominator: 4, reason: null }],
+      });
+      expect(typeof json.runs[1].runId).toBe('number');
+      expect(r.stderr).toMatch(/"msg":"run failed"/);
+    });
+
+    it('prints a table by default', () => {
+      const r = lineofsight(['run', 'cases', '--period', '2024-04', '--config', ws.config], { cwd: ws.dir });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/cases\s+2024-04\s+CASES1\s+50\.00%/);
+    });
+
+    it('keeps the old value when a re-run changes it, and finds history by a replaced id', async () => {
+      await casesDb(ws.file('cases.sqlite'), [
+        ['2024-04-03', 1],
+        ['2024-04-20', 1],
+      ]);
+      expect(lineofsight(['run', 'cases', '--period', '2024-04', '--config', ws.config], { cwd: ws.dir }).status).toBe(0);
+      const r = lineofsight(['values', 'OLD7', '--revisions', '--json', '--config', ws.config], { cwd: ws.dir });
+      expect(r.status).toBe(0);
+      const json = JSON.parse(r.stdout);
+      expect(json).toMatchObject({ indicator: 'CASES1', ids: ['CASES1', 'OLD7'] });
+      const april = json.values.filter((v: { period: string }) => v.period === '2024-04');
+      expect(april.map((v: { value: number; revision: number; supersededAt: string | null }) => [v.value, v.revision, v.supersededAt === null])).toEqual([
+        [50, 1, false],
+        [100, 2, true],
+      ]);
+      const table = lineofsight(['values', 'CASES1', '--from', '2024-04', '--to', '2024-04', '--config', ws.config], { cwd: ws.dir });
+      expect(table.stdout).toMatch(/2024-04\s+CASES1\s+100\.00%\s+2/);
+      expect(table.stdout).not.toMatch(/2024-05/);
+    });
+
+    it('refuses an unknown period, pipeline or indicator with a clear message', () => {
+      const cases: [string[], RegExp][] = [
+        [['run', 'cases', '--period', '2024-13'], /unknown period "2024-13"/],
+        [['run', 'nope'], /unknown pipeline "nope" \(known: cases, broken\)/],
+        [['run'], /name one pipeline or give --all/],
+        [['values', 'XYZ'], /unknown indicator "XYZ"/],
+      ];
+      for (const [args, message] of cases) {
+        const r = lineofsight([...args, '--config', ws.config], { cwd: ws.dir });
+        expect(r.status, args.join(' ')).toBe(1);
+        expect(r.stderr).toMatch(message);
+      }
+    });
+
+    it('migrates an empty store and then says it is up to date', () => {
+      const fresh = workspace({ 'lineofsight.yaml': `pipelines_dir: ${ws.dir}/pipelines\nstore: { client: sqlite, filename: ./s.sqlite }\nsources:\n  cases: { client: sqlite, connection: x.sqlite }\n` });
+      expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/applied: 001_runs_and_indicator_values/);
+      expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/store is up to date/);
+    });
+  });
+
+  it('runs the whole demo: every pipeline, every demo period, nothing failed', () => {
+    const tmp = workspace({});
+    writeFileSync(tmp.file('.keep'), '');
+    const r = lineofsight(['demo'], {
+      env: {
+        LINEOFSIGHT_STORE_FILE: tmp.file('store.sqlite'),
+        LINEOFSIGHT_FINANCE_DB: tmp.file('demo/finance.sqlite'),
+        LINEOFSIGHT_SERVICES_DB: tmp.file('demo/services.sqlite'),
+      },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/financial years 2023-24 to 2025-26/);
+    expect(r.stdout).toMatch(/runs \(11 pipelines x their periods\) stored in .*store\.sqlite; 0 failed/);
+    for (const id of ['FIN01', 'HR01', 'PL01', 'CT01', 'WM01', 'FOI01', 'SPD01', 'TRF01']) expect(r.stdout).toContain(id);
+  });
+});

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load.js';
+import { ConfigError, type ConfigProblem } from '../src/config/problems.js';
+import { workspace } from './helpers/workspace.js';
+
+const SERVICE = `
+pipelines_dir: {{dir}}/pipelines
+store: { client: sqlite, filename: {{dir}}/store.sqlite }
+sources:
+  finance: { client: sqlite, connection: {{dir}}/finance.sqlite }
+  exports: { client: csv, directory: {{dir}}/csv }
+`;
+
+const GOOD_PIPELINE = `
+id: payments
+title: Invoice payments
+source: finance
+schedule: "0 6 * * *"
+frequency: monthly
+query: |
+  SELECT SUM(CASE WHEN paid <= due THEN 1 ELSE 0 END) AS on_time, COUNT(*) AS paid
+  FROM invoices WHERE paid >= :period_start AND paid < :period_end
+indicators:
+  - id: FIN01
+    title: Invoices paid within 30 days
+    unit: "%"
+    type: percentage
+    numerator: on_time
+    denominator: paid
+    polarity: higher_is_better
+    accumulation: year_to_date
+    owner: Priya Shah
+    service: Finance
+    targets:
+      - { from: 2024-25, value: 95, signed_off_by: Cllr Moss, signed_off_on: 2024-03-12, rationale: Statutory 30 days }
+    tolerance: { percent: 5, reason: Corporate default }
+`;
+
+async function problemsOf(files: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<ConfigProblem[]> {
+  const ws = workspace(files);
+  try {
+    await loadConfig(ws.config, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => ({ ...p, file: p.file.replace(ws.dir, '') }));
+    throw err;
+  }
+  return [];
+}
+
+describe('a valid configuration', () => {
+  it('loads with defaults filled in', async () => {
+    const ws = workspace({ 'lineofsight.yaml': SERVICE, 'pipelines/payments.yaml': GOOD_PIPELINE });
+    const config = await loadConfig(ws.config, {});
+    expect(config.service.timezone).toBe('Europe/London');
+    expect(config.service.financial_year_start_month).toBe(4);
+    expect(config.pipelines.map((p) => p.id)).toEqual(['payments']);
+    expect(config.pipelines[0]?.indicators[0]).toMatchObject({ id: 'FIN01', accumulation: 'year_to_date', decimals: 2, replaces: [] });
+    expect(config.calendar.parse('2024-25').start).toBe('2024-04-01');
+  });
+
+  it('reads ${VAR} and ${VAR:-default} from the environment', async () => {
+    const ws = workspace({
+      'lineofsight.yaml': `${SERVICE}
+  warehouse:
+    client: pg
+    connection: postgres://reporter:\${WAREHOUSE_PASSWORD}@\${WAREHOUSE_HOST:-db.internal}/dw
+`,
+      'pipelines/payments.yaml': GOOD_PIPELINE,
+    });
+    const config = await loadConfig(ws.config, { WAREHOUSE_PASSWORD: 's3cret' });
+    expect(config.service.sources.warehouse).toMatchObject({ connection: 'postgres://reporter:s3cret@db.internal/dw' });
+  });
+});
+
+describe('bad configuration is refused whole, every problem named with file, line and field', () => {
+  const bad = (mutate: (pipeline: string) => string, service = SERVICE) => ({
+    'lineofsight.yaml': service,
+    'pipelines/payments.yaml': mutate(GOOD_PIPELINE),
+  });
+
+  it.each([
+    ['invalid YAML', bad((p) => p.replace('frequency: monthly', 'frequency: [monthly')), '/pipelines/payments.yaml', undefined, /invalid YAML/],
+    ['a misspelt key', bad((p) => p.replace('    polarity:', '    polarty: higher_is_better\n    polarity:')), '/pipelines/payments.yaml', 17, /indicators\[0\]\.polarty: unknown key "polarty"/],
+    ['a missing field', bad((p) => p.replace('    owner: Priya Shah\n', '')), '/pipelines/payments.yaml', 11, /indicators\[0\]\.owner: .*expected string/],
+    ['an unknown source', bad((p) => p.replace('source: finance', 'source: ledger')), '/pipelines/payments.yaml', 4, /source: unknown source "ledger" \(sources in the service config: finance, exports\)/],
+    ['a bad cron', bad((p) => p.replace('"0 6 * * *"', '"0 25 * * *"')), '/pipelines/payments.yaml', 5, /schedule: "0 25 \* \* \*" is not a valid cron/],
+    ['an unknown period', bad((p) => p.replace('from: 2024-25', 'from: 2024-26')), '/pipelines/payments.yaml', 22, /targets\[0\]\.from: unknown period "2024-26"/],
+    ['an unknown binding', bad((p) => p.replace(':period_end', ':perod_end')), '/pipelines/payments.yaml', 7, /query: unknown binding :perod_end/],
+    ['a percentage without a denominator', bad((p) => p.replace('    denominator: paid\n', '')), '/pipelines/payments.yaml', 11, /indicators\[0\]: a percentage indicator needs "denominator"/],
+    ['an aggregate on a database source', bad((p) => p.replace('numerator: on_time', 'numerator: { fn: count }')), '/pipelines/payments.yaml', 15, /on a database source, an input is a column/],
+    ['a tolerance without a reason', bad((p) => p.replace(', reason: Corporate default', '')), '/pipelines/payments.yaml', 23, /tolerance\.reason/],
+    ['two tolerances', bad((p) => p.replace('percent: 5,', 'percent: 5, absolute: 2,')), '/pipelines/payments.yaml', 23, /exactly one of percent, absolute or amber_threshold/],
+    ['a bad duration', bad((p) => p, SERVICE.replace('finance.sqlite }', 'finance.sqlite, query_timeout: soon }')), '/lineofsight.yaml', 5, /sources\.finance\.query_timeout: "soon" is not a duration/],
+    ['an unknown timezone', bad((p) => p, `timezone: Europe/Londn\n${SERVICE}`), '/lineofsight.yaml', 1, /timezone: is not a known IANA timezone/],
+    ['a missing environment variable', bad((p) => p, SERVICE.replace('pipelines_dir: {{dir}}', 'pipelines_dir: ${PIPELINES_HOME}')), '/lineofsight.yaml', 2, /environment variable PIPELINES_HOME is not set/],
+  ])('%s', async (_name, files, file, line, message) => {
+    const problems = await problemsOf(files);
+    const hit = problems.find((p) => message.test(`${p.path}: ${p.message}`));
+    expect(hit, JSON.stringify(problems, null, 1)).toBeDefined();
+    expect(hit?.file).toBe(file);
+    if (line !== undefined) expect(hit?.line).toBe(line);
+  });
+
+  it('reports every problem in every file at once', async () => {
+    const problems = await problemsOf({
+      'lineofsight.yaml': SERVICE,
+      'pipelines/a.yaml': GOOD_PIPELINE.replace('source: finance', 'source: nowhere'),
+      'pipelines/b.yaml': GOOD_PIPELINE.replace('id: payments', 'id: payments2').replace('"0 6 * * *"', '"often"'),
+    });
+    expect(problems.map((p) => `${p.file}:${p.line}: ${p.path}`)).toEqual([
+      '/pipelines/a.yaml:4: source',
+      '/pipelines/b.yaml:5: schedule',
+      '/pipelines/b.yaml:11: indicators[0].id',
+    ]);
+    expect(problems[2]?.message).toMatch(/indicator id "FIN01" is already used in .*a\.yaml \(payments\.FIN01\)/);
+  });
+
+  it('refuses a replaced id that another indicator still uses', async () => {
+    const problems = await problemsOf({
+      'lineofsight.yaml': SERVICE,
+      'pipelines/a.yaml': GOOD_PIPELINE.replace('    owner:', '    replaces: [FIN09]\n    owner:'),
+      'pipelines/b.yaml': GOOD_PIPELINE.replace('id: payments', 'id: other').replace('id: FIN01', 'id: FIN09'),
+    });
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/indicator id "FIN09" is already used in .*a\.yaml/)]);
+  });
+
+  it('checks CSV pipelines against their declared fields', async () => {
+    const problems = await problemsOf({
+      'lineofsight.yaml': SERVICE,
+      'pipelines/spend.yaml': `
+id: spend
+title: Spend
+source: exports
+schedule: "0 7 * * *"
+frequency: monthly
+csv:
+  files: "*.csv"
+  fields:
+    paid: { header: Payment Date, type: date }
+    amount: { header: Amount, type: amount }
+  date: amount
+  skip_when: [{ field: supplier, op: empty }]
+indicators:
+  - id: SP01
+    title: Spend
+    unit: "£"
+    type: sum
+    value: { fn: sum, field: amont }
+    polarity: none
+    owner: Finance Team
+    service: Finance
+`,
+    });
+    expect(problems.map((p) => `${p.line}: ${p.path}: ${p.message}`)).toEqual([
+      '12: csv.date: field "amount" must have type date',
+      '13: csv.skip_when[0].field: "supplier" is not one of the declared fields',
+      '19: indicators[0].value.field: "amont" is not one of the declared csv fields',
+    ]);
+  });
+});

@@ -1,0 +1,227 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type LoadedConfig } from '../src/config/load.js';
+import type { SqlSourceConfig } from '../src/config/schema.js';
+import { silentLogger } from '../src/log.js';
+import { runPipeline } from '../src/runs/execute.js';
+import { SourceRegistry } from '../src/sources/registry.js';
+import { Store } from '../src/store/store.js';
+import { freshMysql, freshPostgres, knexFor } from './helpers/databases.js';
+import { workspace } from './helpers/workspace.js';
+
+/** Repair jobs closed between April 2023 and March 2025: enough to make YTD differ from a mean. */
+interface Job {
+  id: number;
+  closed: string;
+  due: string;
+  cost: number;
+}
+
+function jobs(): Job[] {
+  const out: Job[] = [];
+  let id = 1;
+  for (let month = 0; month < 24; month++) {
+    const y = 2023 + Math.floor((month + 3) / 12);
+    const m = ((month + 3) % 12) + 1;
+    const count = 5 + ((month * 7) % 11); // uneven months, so a mean of percentages is wrong
+    for (let k = 0; k < count; k++) {
+      const day = 1 + ((k * 5) % 28);
+      const closed = `${y}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+      const late = (k + month) % 4 === 0;
+      const due = late ? `${y}-${String(m).padStart(2, '0')}-01` : `${y + 1}-01-01`;
+      out.push({ id: id++, closed, due: day === 1 && late ? '2000-01-01' : due, cost: 100 + ((k * 37 + month * 11) % 400) + 0.25 });
+    }
+  }
+  return out;
+}
+
+const JOBS = jobs();
+const inWindow = (start: string, end: string) => JOBS.filter((j) => j.closed >= start && j.closed < end);
+const onTime = (js: Job[]) => js.filter((j) => j.closed <= j.due).length;
+
+const PIPELINE = `
+id: repairs
+title: Repairs
+source: repairs_db
+schedule: "0 6 * * *"
+frequency: monthly
+query: |
+  SELECT COUNT(*) AS jobs_closed,
+         SUM(CASE WHEN closed <= due THEN 1 ELSE 0 END) AS jobs_on_time,
+         SUM(cost) AS total_cost,
+         AVG(cost) AS mean_cost
+  FROM repair_jobs
+  WHERE closed >= :period_start AND closed < :period_end
+indicators:
+  - { id: R1, title: Jobs closed, type: count, value: jobs_closed, polarity: none, owner: A, service: Housing }
+  - { id: R2, title: On time, unit: "%", type: percentage, numerator: jobs_on_time, denominator: jobs_closed, polarity: higher_is_better, owner: A, service: Housing }
+  - { id: R3, title: On time YTD, unit: "%", type: percentage, numerator: jobs_on_time, denominator: jobs_closed, accumulation: year_to_date, polarity: higher_is_better, owner: A, service: Housing }
+  - { id: R4, title: Spend, unit: "£", type: sum, value: total_cost, polarity: lower_is_better, owner: A, service: Housing }
+  - { id: R5, title: Mean cost, unit: "£", type: mean, value: mean_cost, polarity: lower_is_better, owner: A, service: Housing }
+  - { id: R6, title: "Jobs per 1,000 homes", type: rate, numerator: jobs_closed, denominator: 4200, per: 1000, polarity: none, owner: A, service: Housing }
+  - { id: R7, title: Cost per job YTD, unit: "£", type: ratio, numerator: total_cost, denominator: jobs_closed, accumulation: year_to_date, polarity: lower_is_better, owner: A, service: Housing }
+`;
+
+type Client = 'sqlite' | 'pg' | 'mysql';
+
+async function prepare(client: Client): Promise<{ connection: string }> {
+  const ws = workspace({});
+  const connection =
+    client === 'sqlite' ? ws.file('repairs.sqlite') : client === 'pg' ? await freshPostgres('lineofsight_test_run') : await freshMysql('lineofsight_test_run');
+  const db = knexFor(client, connection);
+  try {
+    await db.schema.createTable('repair_jobs', (t) => {
+      t.integer('id').primary();
+      t.date('closed').notNullable();
+      t.date('due').notNullable();
+      t.decimal('cost', 12, 2).notNullable();
+    });
+    await db.batchInsert('repair_jobs', JOBS, 200);
+  } finally {
+    await db.destroy();
+  }
+  return { connection };
+}
+
+async function configFor(client: Client, connection: string, extraSources = ''): Promise<LoadedConfig> {
+  const ws = workspace({
+    'lineofsight.yaml': `
+pipelines_dir: {{dir}}/pipelines
+store: { client: sqlite, filename: {{dir}}/store.sqlite }
+sources:
+  repairs_db: { client: ${client}, connection: "${connection}", query_timeout: 5s, connect_timeout: 2s }
+${extraSources}`,
+    'pipelines/repairs.yaml': PIPELINE,
+  });
+  return loadConfig(ws.config, {});
+}
+
+describe.each(['sqlite', 'pg', 'mysql'] as const)('a database pipeline on %s', (client) => {
+  let config: LoadedConfig;
+  let store: Store;
+  let sources: SourceRegistry;
+
+  beforeAll(async () => {
+    const { connection } = await prepare(client);
+    config = await configFor(client, connection);
+    store = new Store(config.service.store);
+    await store.migrate();
+    sources = new SourceRegistry(config.service.sources, silentLogger);
+  });
+  afterAll(async () => {
+    await sources.closeAll();
+    await store.close();
+  });
+
+  it('computes every indicator type for every month of a year, year-to-date from April', async () => {
+    const ctx = { config, store, sources, logger: silentLogger };
+    const pipeline = config.pipelines[0]!;
+    const periods = config.calendar.within(config.calendar.parse('2024-25'), 'month');
+    const runs = await runPipeline(ctx, pipeline, periods);
+    expect(runs.map((r) => r.outcome)).toEqual(Array(12).fill('succeeded'));
+
+    for (const run of runs) {
+      const month = inWindow(run.period.start, run.period.end);
+      const ytd = inWindow('2024-04-01', run.period.end);
+      const v = Object.fromEntries(run.values.map((x) => [x.indicatorId, x.value]));
+      const cost = month.reduce((s, j) => s + j.cost, 0);
+      expect(v.R1).toBe(month.length);
+      expect(v.R2).toBeCloseTo((onTime(month) / month.length) * 100, 9);
+      expect(v.R3).toBeCloseTo((onTime(ytd) / ytd.length) * 100, 9);
+      expect(v.R4).toBeCloseTo(cost, 6);
+      expect(v.R5).toBeCloseTo(cost / month.length, 6);
+      expect(v.R6).toBeCloseTo((month.length / 4200) * 1000, 9);
+      expect(v.R7).toBeCloseTo(ytd.reduce((s, j) => s + j.cost, 0) / ytd.length, 6);
+    }
+
+    // Year to date is the sum of numerators over the sum of denominators, not a mean of months.
+    const feb = runs.find((r) => r.period.id === '2025-02')!;
+    const monthly = runs.slice(0, 11).map((r) => r.values.find((x) => x.indicatorId === 'R2')!.value!);
+    const meanOfMonths = monthly.reduce((a, b) => a + b, 0) / monthly.length;
+    expect(Math.abs(feb.values.find((x) => x.indicatorId === 'R3')!.value! - meanOfMonths)).toBeGreaterThan(0.01);
+  });
+
+  it('gives no value and a reason for an empty period, never NaN', async () => {
+    const ctx = { config, store, sources, logger: silentLogger };
+    const [run] = await runPipeline(ctx, config.pipelines[0]!, [config.calendar.parse('2030-05')]);
+    const r2 = run!.values.find((x) => x.indicatorId === 'R2')!;
+    expect(r2.value).toBeNull();
+    expect(r2.reason).toMatch(/denominator is zero/);
+    expect(run!.values.find((x) => x.indicatorId === 'R1')!.value).toBe(0);
+    expect(run!.values.find((x) => x.indicatorId === 'R5')!.reason).toMatch(/no value/);
+  });
+
+  it('keeps stored history: a re-run with the same data adds no revision', async () => {
+    const ctx = { config, store, sources, logger: silentLogger };
+    const [run] = await runPipeline(ctx, config.pipelines[0]!, [config.calendar.parse('2024-06')]);
+    expect(run!.change).toMatchObject({ added: 0, revised: 0, unchanged: 7 });
+    const stored = await store.storedValues(['R1'], { from: '2024-06-01', to: '2024-07-01', includeRevised: true });
+    expect(stored).toHaveLength(1);
+  });
+});
+
+describe('sources that fail', () => {
+  it('records a failed run, keeps earlier values, and lets other periods and pipelines run', async () => {
+    const { connection } = await prepare('pg');
+    const config = await configFor('pg', connection);
+    const store = new Store(config.service.store);
+    await store.migrate();
+    const sources = new SourceRegistry(config.service.sources, silentLogger);
+    const ctx = { config, store, sources, logger: silentLogger };
+    const pipeline = config.pipelines[0]!;
+    const may = config.calendar.parse('2024-05');
+    try {
+      const [good] = await runPipeline(ctx, pipeline, [may]);
+      expect(good!.outcome).toBe('succeeded');
+
+      const broken = { ...pipeline, query: pipeline.query!.replace('SUM(cost)', 'SUM(costs)') };
+      const [bad] = await runPipeline(ctx, broken, [may]);
+      expect(bad!.outcome).toBe('failed');
+      expect(bad!.error).toMatch(/source repairs_db \(pg\): .*column "costs" does not exist/);
+
+      const stored = await store.storedValues(['R4'], { from: may.start, to: may.end, includeRevised: true });
+      expect(stored.map((v) => v.value)).toEqual([good!.values.find((v) => v.indicatorId === 'R4')!.value]);
+      const runs = await store.runsOf('repairs', '2024-05');
+      expect(runs.map((r) => r.outcome)).toEqual(['succeeded', 'failed']);
+      expect(runs[1]!.error).toMatch(/costs/);
+    } finally {
+      await sources.closeAll();
+      await store.close();
+    }
+  });
+
+  it.each([
+    ['refuses connections', 'pg', 'postgres://postgres@127.0.0.1:1/none', /source repairs_db \(pg\): .*ECONNREFUSED/],
+    ['refuses connections', 'mysql', 'mysql://root@127.0.0.1:1/none', /source repairs_db \(mysql\): .*ECONNREFUSED/],
+    ['is a missing SQLite file', 'sqlite', '/nonexistent/repairs.sqlite', /source repairs_db \(sqlite\): .*(unable to open|directory does not exist)/],
+  ] as const)('a source that %s (%s) fails its run with the reason', async (_what, client, connection, message) => {
+    const config = await configFor(client, connection);
+    const store = new Store(config.service.store);
+    await store.migrate();
+    const sources = new SourceRegistry(config.service.sources, silentLogger);
+    try {
+      const [run] = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, [config.calendar.parse('2024-05')]);
+      expect(run!.outcome).toBe('failed');
+      expect(run!.error).toMatch(message);
+    } finally {
+      await sources.closeAll();
+      await store.close();
+    }
+  });
+
+  it('cancels a query that runs past the query timeout', async () => {
+    const { connection } = await prepare('pg');
+    const config = await configFor('pg', connection);
+    const store = new Store(config.service.store);
+    await store.migrate();
+    const slow = { ...config.pipelines[0]!, query: `SELECT COUNT(*) AS jobs_closed, 1 AS jobs_on_time, 1 AS total_cost, 1 AS mean_cost FROM repair_jobs, pg_sleep(10) WHERE closed >= :period_start AND closed < :period_end` };
+    const sources = new SourceRegistry({ repairs_db: { ...(config.service.sources.repairs_db as SqlSourceConfig), query_timeout: 300 } }, silentLogger);
+    try {
+      const [run] = await runPipeline({ config, store, sources, logger: silentLogger }, slow, [config.calendar.parse('2024-05')]);
+      expect(run!.outcome).toBe('failed');
+      expect(run!.error).toMatch(/timed out|statement timeout/);
+    } finally {
+      await sources.closeAll();
+      await store.close();
+    }
+  });
+});
