@@ -77,7 +77,7 @@ export async function benchSql(): Promise<BenchResult> {
   const periods = calendar.within(calendar.parse('2024-25'), 'month');
   const store = new Store(service.store);
   await store.migrate();
-  const sources = new SourceRegistry(service.sources, silentLogger);
+  const sources = new SourceRegistry(service.sources, service.timezone, silentLogger);
 
   // The baseline: the same SQL with positional parameters, straight through one pg client.
   const positional = sql.replace(':period_start', '$1').replace(':period_end', '$2');

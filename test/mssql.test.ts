@@ -29,7 +29,7 @@ describe('SQL Server (tedious)', () => {
       connect_timeout: 15_000,
       query_timeout: 120_000,
       pool: { min: 0, max: 2 },
-    });
+    }, 'Europe/London');
     expect(cfg).toMatchObject({
       client: 'mssql',
       acquireConnectionTimeout: 15_000,
@@ -48,7 +48,7 @@ describe('SQL Server (tedious)', () => {
 
   const live = process.env.LINEOFSIGHT_TEST_MSSQL_URL;
   it.skipIf(!live)('runs an aggregate query on a live server (LINEOFSIGHT_TEST_MSSQL_URL)', async () => {
-    const source = new SqlSource('live', { client: 'mssql', connection: live!, connect_timeout: 15_000, query_timeout: 30_000, pool: { min: 0, max: 1 } }, silentLogger);
+    const source = new SqlSource('live', { client: 'mssql', connection: live!, connect_timeout: 15_000, query_timeout: 30_000, pool: { min: 0, max: 1 } }, 'Europe/London', silentLogger);
     try {
       const row = await source.aggregate(
         `SELECT DATEDIFF(day, CAST(:period_start AS date), CAST(:period_end AS date)) AS days, CAST(:fy_id AS varchar(10)) AS fy`,

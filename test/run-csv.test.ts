@@ -18,7 +18,7 @@ describe('shipped pipelines over the real open data', () => {
     config = await loadConfig('config/lineofsight.yaml', { LINEOFSIGHT_STORE_FILE: workspace({}).file('store.sqlite') });
     store = new Store(config.service.store);
     await store.migrate();
-    sources = new SourceRegistry(config.service.sources, silentLogger);
+    sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
   });
   afterAll(async () => {
     await sources.closeAll();
@@ -110,7 +110,7 @@ indicators:
     const config = await loadConfig(ws.config, {});
     const store = new Store(config.service.store);
     await store.migrate();
-    const ctx = { config, store, sources: new SourceRegistry({}, silentLogger), logger: silentLogger };
+    const ctx = { config, store, sources: new SourceRegistry({}, 'Europe/London', silentLogger), logger: silentLogger };
     return { ws, config, store, ctx, run: (period: string) => runPipeline(ctx, config.pipelines[0]!, config.calendar.within(config.calendar.parse(period), 'month')) };
   };
 

@@ -105,7 +105,7 @@ describe.each(['sqlite', 'pg', 'mysql'] as const)('a database pipeline on %s', (
     config = await configFor(client, connection);
     store = new Store(config.service.store);
     await store.migrate();
-    sources = new SourceRegistry(config.service.sources, silentLogger);
+    sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
   });
   afterAll(async () => {
     await sources.closeAll();
@@ -165,7 +165,7 @@ describe('sources that fail', () => {
     const config = await configFor('pg', connection);
     const store = new Store(config.service.store);
     await store.migrate();
-    const sources = new SourceRegistry(config.service.sources, silentLogger);
+    const sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
     const ctx = { config, store, sources, logger: silentLogger };
     const pipeline = config.pipelines[0]!;
     const may = config.calendar.parse('2024-05');
@@ -197,7 +197,7 @@ describe('sources that fail', () => {
     const config = await configFor(client, connection);
     const store = new Store(config.service.store);
     await store.migrate();
-    const sources = new SourceRegistry(config.service.sources, silentLogger);
+    const sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
     try {
       const [run] = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, [config.calendar.parse('2024-05')]);
       expect(run!.outcome).toBe('failed');
@@ -214,11 +214,47 @@ describe('sources that fail', () => {
     const store = new Store(config.service.store);
     await store.migrate();
     const slow = { ...config.pipelines[0]!, query: `SELECT COUNT(*) AS jobs_closed, 1 AS jobs_on_time, 1 AS total_cost, 1 AS mean_cost FROM repair_jobs, pg_sleep(10) WHERE closed >= :period_start AND closed < :period_end` };
-    const sources = new SourceRegistry({ repairs_db: { ...(config.service.sources.repairs_db as SqlSourceConfig), query_timeout: 300 } }, silentLogger);
+    const sources = new SourceRegistry({ repairs_db: { ...(config.service.sources.repairs_db as SqlSourceConfig), query_timeout: 300 } }, 'Europe/London', silentLogger);
     try {
       const [run] = await runPipeline({ config, store, sources, logger: silentLogger }, slow, [config.calendar.parse('2024-05')]);
       expect(run!.outcome).toBe('failed');
       expect(run!.error).toMatch(/timed out|statement timeout/);
+    } finally {
+      await sources.closeAll();
+      await store.close();
+    }
+  });
+
+  it('reads timestamps in the service timezone: 23:30 UTC on 31 March is April in London', async () => {
+    const url = await freshPostgres('lineofsight_test_tz');
+    const db = knexFor('pg', url);
+    await db.schema.createTable('calls', (t) => t.timestamp('answered_at', { useTz: true }));
+    await db('calls').insert([{ answered_at: '2024-03-31T23:30:00Z' }, { answered_at: '2024-04-30T22:59:00Z' }, { answered_at: '2024-04-30T23:01:00Z' }]);
+    await db.destroy();
+    const ws = workspace({
+      'lineofsight.yaml': `pipelines_dir: {{dir}}/pipelines\nstore: { client: sqlite, filename: {{dir}}/store.sqlite }\nsources:\n  calls: { client: pg, connection: "${url}" }\n`,
+      'pipelines/calls.yaml': `
+id: calls
+title: Calls
+source: calls
+schedule: "0 6 * * *"
+frequency: monthly
+query: SELECT COUNT(*) AS answered FROM calls WHERE answered_at >= :period_start AND answered_at < :period_end
+indicators:
+  - { id: CALL1, title: Calls answered, type: count, value: answered, polarity: none, owner: A, service: B }
+`,
+    });
+    const config = await loadConfig(ws.config, {});
+    const store = new Store(config.service.store);
+    await store.migrate();
+    const sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
+    try {
+      const runs = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, [config.calendar.parse('2024-03'), config.calendar.parse('2024-04')]);
+      // 22:59 UTC on 30 April is 23:59 BST (April); 23:01 UTC is 00:01 BST on 1 May.
+      expect(runs.map((r) => [r.period.id, r.values[0]?.value])).toEqual([
+        ['2024-03', 0],
+        ['2024-04', 2],
+      ]);
     } finally {
       await sources.closeAll();
       await store.close();

@@ -25,7 +25,7 @@ export async function withConfig<T>(config: LoadedConfig, fn: (ctx: CommandConte
   // A command prints its results; its log says only what went wrong (malformed rows, failures).
   const logger = createLogger('warn');
   const store = new Store(config.service.store);
-  const sources = new SourceRegistry(config.service.sources, logger);
+  const sources = new SourceRegistry(config.service.sources, config.service.timezone, logger);
   try {
     await store.migrate();
     return await fn({ config, store, sources, logger, today: dateIn(new Date(), config.service.timezone) });

@@ -8,6 +8,7 @@ export class SourceRegistry {
 
   constructor(
     private readonly sources: ServiceConfig['sources'],
+    private readonly timeZone: string,
     private readonly logger: Logger,
   ) {}
 
@@ -16,7 +17,7 @@ export class SourceRegistry {
     if (!source) {
       const cfg = this.sources[name];
       if (!cfg || cfg.client === 'csv') throw new Error(`source ${name} is not a database source`);
-      source = new SqlSource(name, cfg as SqlSourceConfig, this.logger);
+      source = new SqlSource(name, cfg as SqlSourceConfig, this.timeZone, this.logger);
       this.open.set(name, source);
     }
     return source;

@@ -30,8 +30,12 @@ function fieldsFromUrl(url: string): Fields {
   };
 }
 
-/** The knex configuration for a source: its driver, connect timeout and pool. */
-export function knexConfigFor(cfg: SqlSourceConfig): Knex.Config {
+/**
+ * The knex configuration for a source: its driver, connect timeout and pool. PostgreSQL sessions
+ * start in the service's timezone, so a timestamptz compared with `:period_start` ('2024-04-01')
+ * means local midnight, as the period does.
+ */
+export function knexConfigFor(cfg: SqlSourceConfig, timeZone: string): Knex.Config {
   const base = {
     client: KNEX_CLIENT[cfg.client],
     acquireConnectionTimeout: cfg.connect_timeout,
@@ -50,7 +54,12 @@ export function knexConfigFor(cfg: SqlSourceConfig): Knex.Config {
       const conn = typeof c === 'string' ? { connectionString: c } : { ...c, ...c.options, options: undefined };
       return {
         ...base,
-        connection: { ...conn, connectionTimeoutMillis: cfg.connect_timeout, statement_timeout: cfg.query_timeout },
+        connection: {
+          options: `-c TimeZone=${timeZone}`,
+          ...conn,
+          connectionTimeoutMillis: cfg.connect_timeout,
+          statement_timeout: cfg.query_timeout,
+        },
       };
     }
     case 'mysql': {
@@ -97,12 +106,13 @@ export class SqlSource {
   constructor(
     readonly name: string,
     readonly config: SqlSourceConfig,
+    timeZone: string,
     logger: Logger,
   ) {
     const log = logger.child({ source: name });
     // knex writes pool and driver warnings to the console; they belong in the structured log.
     this.knex = knexFactory({
-      ...knexConfigFor(config),
+      ...knexConfigFor(config, timeZone),
       log: {
         warn: (m: unknown) => log.warn(String(m)),
         error: (m: unknown) => log.error(String(m)),
