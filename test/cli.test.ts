@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import knexFactory from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
 import { workspace } from './helpers/workspace.js';
 
@@ -50,6 +51,8 @@ sources:
   });
   return ws;
 }
+
+beforeAll(buildCli);
 
 describe('lineofsight CLI', () => {
   it.each(['validate', 'run', 'values', 'migrate', 'demo'])('%s --help explains itself', (command) => {
@@ -136,8 +139,30 @@ describe('lineofsight CLI', () => {
         [100, 2, true],
       ]);
       const table = lineofsight(['values', 'CASES1', '--from', '2024-04', '--to', '2024-04', '--config', ws.config], { cwd: ws.dir });
-      expect(table.stdout).toMatch(/2024-04\s+CASES1\s+100\.00%\s+2/);
+      expect(table.stdout).toMatch(/2024-04\s+CASES1\s+100\.00%\s+passed\s+2/);
       expect(table.stdout).not.toMatch(/2024-05/);
+    });
+
+    it('skips, by name, a pipeline with no period of its own within the one asked for', () => {
+      const quarterly = workspace({
+        'lineofsight.yaml': `pipelines_dir: ./pipelines\nstore: { client: sqlite, filename: ./s.sqlite }\nsources:\n  cases: { client: sqlite, connection: ${ws.file('cases.sqlite')} }\n`,
+        'pipelines/a.yaml': PIPELINE('cases', 'cases'),
+        'pipelines/b.yaml': PIPELINE('quarters', 'cases').replace('frequency: monthly', 'frequency: quarterly'),
+      });
+      const all = lineofsight(['run', '--all', '--period', '2024-04', '--config', quarterly.config], { cwd: quarterly.dir });
+      expect(all.status).toBe(0);
+      expect(all.stdout).toMatch(/cases\s+2024-04\s+CASES1/);
+      expect(all.stderr).toContain('quarters (quarterly) skipped: period 2024-04 is a month, shorter than a quarter');
+      const one = lineofsight(['run', 'quarters', '--period', '2024-04', '--config', quarterly.config], { cwd: quarterly.dir });
+      expect(one.status).toBe(1);
+      expect(one.stderr).toContain('quarters (quarterly) skipped: period 2024-04 is a month, shorter than a quarter');
+    });
+
+    it('prints a failed run\'s whole error under the table', () => {
+      const r = lineofsight(['run', 'broken', '--period', '2024-04', '--config', ws.config], { cwd: ws.dir });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/broken\s+2024-04\s+FAILED\s+see below/);
+      expect(r.stdout).toMatch(/^FAILED broken 2024-04: source cases \(sqlite\): .*no such table: no_such_table \(SQLITE_ERROR\)$/m);
     });
 
     it('refuses an unknown period, pipeline or indicator with a clear message', () => {
@@ -156,25 +181,74 @@ describe('lineofsight CLI', () => {
 
     it('migrates an empty store and then says it is up to date', () => {
       const fresh = workspace({ 'lineofsight.yaml': `pipelines_dir: ${ws.dir}/pipelines\nstore: { client: sqlite, filename: ./s.sqlite }\nsources:\n  cases: { client: sqlite, connection: x.sqlite }\n` });
-      expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/applied: 001_runs_and_indicator_values/);
+      expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/applied: 001_runs_and_indicator_values, 002_data_quality/);
       expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/store is up to date/);
     });
   });
 
+  const tmp = workspace({});
+  const demoEnv = {
+    LINEOFSIGHT_STORE_FILE: tmp.file('store.sqlite'),
+    LINEOFSIGHT_FINANCE_DB: tmp.file('demo/finance.sqlite'),
+    LINEOFSIGHT_SERVICES_DB: tmp.file('demo/services.sqlite'),
+  };
+
   it('runs the whole demo: every pipeline, every demo period, nothing failed', () => {
-    const tmp = workspace({});
     writeFileSync(tmp.file('.keep'), '');
-    const r = lineofsight(['demo'], {
-      env: {
-        LINEOFSIGHT_STORE_FILE: tmp.file('store.sqlite'),
-        LINEOFSIGHT_FINANCE_DB: tmp.file('demo/finance.sqlite'),
-        LINEOFSIGHT_SERVICES_DB: tmp.file('demo/services.sqlite'),
-      },
-    });
-    expect(r.stderr).toBe('');
+    const r = lineofsight(['demo'], { env: demoEnv });
     expect(r.status).toBe(0);
+    // stderr carries one structured line per data-quality failure, and nothing else.
+    const logLines = r.stderr.trim().split('\n').map((line) => JSON.parse(line));
+    expect(logLines.every((l) => l.event === 'data_quality_check' && l.check && l.pipeline && l.period && l.status)).toBe(true);
+    expect(logLines.map((l) => l.check)).toContain('repairs-reconcile-ledger');
     expect(r.stdout).toMatch(/financial years 2023-24 to 2025-26/);
+    expect(r.stdout).toMatch(/Failed-check log: 15 open entries/);
+    expect(r.stdout).toMatch(/repairs-reconcile-ledger\s+housing-repairs\s+2024-11\s+error\s+open/);
     expect(r.stdout).toMatch(/runs \(11 pipelines x their periods\) stored in .*store\.sqlite; 0 failed/);
     for (const id of ['FIN01', 'HR01', 'PL01', 'CT01', 'WM01', 'FOI01', 'SPD01', 'TRF01']) expect(r.stdout).toContain(id);
+  });
+
+  it('works through the failed-check log: list, show, acknowledge', () => {
+    const list = lineofsight(['checks', '--format', 'json'], { env: demoEnv });
+    expect(list.status).toBe(0);
+    const entries = JSON.parse(list.stdout).entries as { id: number; check: string; period: string; status: string; sample: Record<string, unknown>[] }[];
+    const dup = entries.find((e) => e.check === 'repairs-job-ref-unique')!;
+    expect(dup).toMatchObject({ period: '2025-01', status: 'open', type: 'unique', severity: 'error', failingCount: 4, consecutiveFailures: 1 });
+    expect(dup.sample.map((row) => row.job_ref).sort()).toEqual(['R109857', 'R109908', 'R109962', 'R110014']);
+
+    const show = lineofsight(['checks', 'show', String(dup.id)], { env: demoEnv });
+    expect(show.stdout).toMatch(/repairs-job-ref-unique \(unique\) on housing-repairs \/ services, period 2025-01/);
+    expect(show.stdout).toMatch(/sample \(4 row\(s\)\):/);
+    expect(show.stdout).toMatch(/R109857/);
+
+    const ack = lineofsight(['checks', 'ack', String(dup.id), '--note', 'Duplicates from the January data migration; supplier fixing'], { env: demoEnv });
+    expect(ack.stdout).toMatch(/acknowledged at 4 failing/);
+    const acked = lineofsight(['checks', '--status', 'acknowledged'], { env: demoEnv });
+    expect(acked.stdout).toMatch(new RegExp(`${dup.id}\\s+repairs-job-ref-unique`));
+    expect(lineofsight(['checks'], { env: demoEnv }).stdout).not.toMatch(/repairs-job-ref-unique/);
+
+    // Re-running the same period sees the same four duplicates: the entry stays quiet.
+    expect(lineofsight(['run', 'housing-repairs', '--period', '2025-01'], { env: demoEnv }).status).toBe(0);
+    const again = JSON.parse(lineofsight(['checks', 'show', String(dup.id), '--json'], { env: demoEnv }).stdout);
+    expect(again).toMatchObject({ status: 'acknowledged', consecutiveFailures: 2, ackNote: 'Duplicates from the January data migration; supplier fixing' });
+    expect(again.runs).toHaveLength(2);
+
+    const csv = lineofsight(['checks', '--status', 'all', '--pipeline', 'finance-payments', '--format', 'csv'], { env: demoEnv });
+    const rows = csv.stdout.trim().split('\r\n');
+    expect(rows[0]).toBe('id,check,type,pipeline,source,period,severity,status,firstFailedAt,lastFailedAt,resolvedAt,consecutiveFailures,failingCount,failingShare,message,acknowledgedAt,ackNote');
+    expect(rows.slice(1).every((row) => row.split(',')[3] === 'finance-payments')).toBe(true);
+    expect(rows).toHaveLength(4);
+
+    const bad: [string[], RegExp][] = [
+      [['checks', '--status', 'closed'], /--status is one of open, resolved, acknowledged, all/],
+      [['checks', '--since', 'yesterday'], /--since takes a date/],
+      [['checks', 'show', '999999'], /no failed-check log entry 999999/],
+      [['checks', 'ack', String(dup.id)], /required option '--note <text>'/],
+    ];
+    for (const [args, message] of bad) {
+      const r = lineofsight(args, { env: demoEnv });
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
   });
 });

@@ -70,6 +70,12 @@ describe('a valid configuration', () => {
     const config = await loadConfig(ws.config, { WAREHOUSE_PASSWORD: 's3cret' });
     expect(config.service.sources.warehouse).toMatchObject({ connection: 'postgres://reporter:s3cret@db.internal/dw' });
   });
+
+  it('never puts environment text into a pipeline: its SQL stays as written', async () => {
+    const ws = workspace({ 'lineofsight.yaml': SERVICE, 'pipelines/payments.yaml': GOOD_PIPELINE.replace('FROM invoices', "FROM invoices /* '${HOME}' */") });
+    const config = await loadConfig(ws.config, { HOME: '/root' });
+    expect(config.pipelines[0]?.query).toContain("'${HOME}'");
+  });
 });
 
 describe('bad configuration is refused whole, every problem named with file, line and field', () => {
@@ -79,9 +85,10 @@ describe('bad configuration is refused whole, every problem named with file, lin
   });
 
   it.each([
-    ['invalid YAML', bad((p) => p.replace('frequency: monthly', 'frequency: [monthly')), '/pipelines/payments.yaml', undefined, /invalid YAML/],
+    ['invalid YAML', bad((p) => p.replace('frequency: monthly', 'frequency: [monthly')), '/pipelines/payments.yaml', 7, /invalid YAML/],
     ['a misspelt key', bad((p) => p.replace('    polarity:', '    polarty: higher_is_better\n    polarity:')), '/pipelines/payments.yaml', 17, /indicators\[0\]\.polarty: unknown key "polarty"/],
-    ['a missing field', bad((p) => p.replace('    owner: Priya Shah\n', '')), '/pipelines/payments.yaml', 11, /indicators\[0\]\.owner: .*expected string/],
+    ['a missing field', bad((p) => p.replace('    owner: Priya Shah\n', '')), '/pipelines/payments.yaml', 11, /indicators\[0\]\.owner: is required but missing/],
+    ['a missing frequency', bad((p) => p.replace('frequency: monthly\n', '')), '/pipelines/payments.yaml', 2, /^frequency: is required but missing/],
     ['an unknown source', bad((p) => p.replace('source: finance', 'source: ledger')), '/pipelines/payments.yaml', 4, /source: unknown source "ledger" \(sources in the service config: finance, exports\)/],
     ['a bad cron', bad((p) => p.replace('"0 6 * * *"', '"0 25 * * *"')), '/pipelines/payments.yaml', 5, /schedule: "0 25 \* \* \*" is not a valid cron/],
     ['an unknown period', bad((p) => p.replace('from: 2024-25', 'from: 2024-26')), '/pipelines/payments.yaml', 22, /targets\[0\]\.from: unknown period "2024-26"/],
@@ -91,8 +98,9 @@ describe('bad configuration is refused whole, every problem named with file, lin
     ['a tolerance without a reason', bad((p) => p.replace(', reason: Corporate default', '')), '/pipelines/payments.yaml', 23, /tolerance\.reason/],
     ['two tolerances', bad((p) => p.replace('percent: 5,', 'percent: 5, absolute: 2,')), '/pipelines/payments.yaml', 23, /exactly one of percent, absolute or amber_threshold/],
     ['a bad duration', bad((p) => p, SERVICE.replace('finance.sqlite }', 'finance.sqlite, query_timeout: soon }')), '/lineofsight.yaml', 5, /sources\.finance\.query_timeout: "soon" is not a duration/],
+    ['a connection that is not a URL', bad((p) => p, `${SERVICE}  ledger: { client: mssql, connection: "sql01;user=sa" }\n`), '/lineofsight.yaml', 7, /sources\.ledger\.connection: not a connection URL \(expected e\.g\. mssql:\/\/user:password@host\/database\)/],
     ['an unknown timezone', bad((p) => p, `timezone: Europe/Londn\n${SERVICE}`), '/lineofsight.yaml', 1, /timezone: is not a known IANA timezone/],
-    ['a missing environment variable', bad((p) => p, SERVICE.replace('pipelines_dir: {{dir}}', 'pipelines_dir: ${PIPELINES_HOME}')), '/lineofsight.yaml', 2, /environment variable PIPELINES_HOME is not set/],
+    ['a missing environment variable', bad((p) => p, SERVICE.replace('pipelines_dir: {{dir}}', 'pipelines_dir: ${PIPELINES_HOME}')), '/lineofsight.yaml', 2, /^pipelines_dir: environment variable PIPELINES_HOME is not set/],
   ])('%s', async (_name, files, file, line, message) => {
     const problems = await problemsOf(files);
     const hit = problems.find((p) => message.test(`${p.path}: ${p.message}`));
@@ -113,6 +121,14 @@ describe('bad configuration is refused whole, every problem named with file, lin
       '/pipelines/b.yaml:11: indicators[0].id',
     ]);
     expect(problems[2]?.message).toMatch(/indicator id "FIN01" is already used in .*a\.yaml \(payments\.FIN01\)/);
+  });
+
+  it('checks the cron and source of a file whose keys are also wrong', async () => {
+    const problems = await problemsOf({
+      'lineofsight.yaml': SERVICE,
+      'pipelines/a.yaml': GOOD_PIPELINE.replace('frequency: monthly', 'frequncy: monthly').replace('"0 6 * * *"', '"61 * * * *"').replace('source: finance', 'source: ledger'),
+    });
+    expect(problems.map((p) => `${p.line}: ${p.path}`).sort()).toEqual(['2: frequency', '4: source', '5: schedule', '6: frequncy']);
   });
 
   it('refuses a replaced id that another indicator still uses', async () => {
@@ -155,6 +171,38 @@ indicators:
       '12: csv.date: field "amount" must have type date',
       '13: csv.skip_when[0].field: "supplier" is not one of the declared fields',
       '19: indicators[0].value.field: "amont" is not one of the declared csv fields',
+    ]);
+  });
+
+  it('checks data-quality checks: unknown columns, sources and indicators, bad patterns, thresholds and ages', async () => {
+    const withChecks = (checks: string) => GOOD_PIPELINE + `checks:\n${checks}`;
+    const problems = await problemsOf({
+      'lineofsight.yaml': SERVICE,
+      'pipelines/payments.yaml': withChecks(`
+  - { id: refs, type: not_null, table: invoices, column: "supplier name" }
+  - { id: pat, type: pattern, table: invoices, column: ref, regex: "INV(" }
+  - { id: thr, type: not_null, table: invoices, column: ref }
+  - { id: fresh, type: freshness, table: invoices, column: paid, max_age: soon }
+  - { id: ref, type: referential, table: invoices, column: cc, references: { source: nowhere, table: cost_centres, column: code } }
+  - { id: jump, type: sudden_change, indicator: FIN99, threshold: 3 }
+  - { id: notable, type: unique, columns: [ref] }
+  - { id: typo, type: sql, query: "SELECT * FROM invoices WHERE paid >= :perod_start" }
+  - { id: refs, type: row_count, table: invoices, min: 1 }
+`),
+      'pipelines/refunds.yaml': withChecks(`
+  - { id: thr, type: not_null, table: invoices, column: ref, fail_when: "more than 2" }
+`).replace('id: payments', 'id: refunds').replace('id: FIN01', 'id: FIN02'),
+    });
+    expect(problems.map((p) => `${p.file === '/pipelines/refunds.yaml' ? 'refunds ' : ''}${p.line}: ${p.path}: ${p.message}`)).toEqual([
+      '26: checks[0].column: "supplier name" is not a column name',
+      '27: checks[1].regex: the regular expression does not compile: Invalid regular expression: /INV(/: Unterminated group',
+      '29: checks[3].max_age: "soon" is not an age such as 48h, 3d or "1 working day"',
+      '30: checks[4].references.source: "nowhere" is not a database source in the service config',
+      '31: checks[5].indicator: unknown indicator "FIN99" (this pipeline computes FIN01)',
+      '32: checks[6]: a unique check on a database needs "table"',
+      '33: checks[7].query: unknown binding :perod_start (known: :period_start, :period_end, :fy_start, :fy_end, :period_id, :fy_id)',
+      '34: checks[8].id: check id "refs" is used twice in this pipeline',
+      'refunds 26: checks[0].fail_when: a threshold is a comparison and a count or share, e.g. "> 0" or ">= 2%"',
     ]);
   });
 });

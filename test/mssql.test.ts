@@ -60,3 +60,13 @@ describe('SQL Server (tedious)', () => {
     }
   });
 });
+
+describe('PostgreSQL sources', () => {
+  it.each([
+    ['a URL', 'postgres://reporter@db/finance'],
+    ['connection fields with driver options', { host: 'db', user: 'reporter', database: 'finance', options: { application_name: 'lineofsight' } }],
+  ])('start their sessions in the service timezone, given %s', (_how, connection) => {
+    const cfg = knexConfigFor({ client: 'pg', connection, connect_timeout: 5000, query_timeout: 60_000, pool: { min: 0, max: 2 } }, 'Europe/London');
+    expect(cfg.connection).toMatchObject({ options: '-c TimeZone=Europe/London', connectionTimeoutMillis: 5000, statement_timeout: 60_000 });
+  });
+});

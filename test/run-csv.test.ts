@@ -138,6 +138,17 @@ indicators:
     await store.close();
   });
 
+  it('stores nothing for a period the files no longer cover, so an archived export loses nothing', async () => {
+    const { ws, run, store } = await open({ 'csv/cases.csv': CSV, 'csv/cases-2025.csv': 'Closed,Outcome,Days\r\n02/05/2025,late,4' });
+    await run('2024-05');
+    writeFileSync(ws.file('csv/cases.csv'), 'Closed,Outcome,Days\r\n');
+    const [again] = await run('2024-05');
+    expect(again).toMatchObject({ outcome: 'succeeded', rowsRead: 0 });
+    expect(valueOf(again, 'C1')).toMatchObject({ value: null, reason: 'no rows in the CSV files for 2024-05' });
+    expect((await store.storedValues(['C1'], { includeRevised: true })).map((v) => v.value)).toEqual([(2 / 3) * 100]);
+    await store.close();
+  });
+
   it('fails when malformed rows pass the threshold, naming the file', async () => {
     const { run, store } = await open({ 'csv/cases.csv': `${CSV}\r\n31/02/2024,late,1` });
     const [r] = await run('2024-05');

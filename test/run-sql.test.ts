@@ -160,7 +160,7 @@ describe.each(['sqlite', 'pg', 'mysql'] as const)('a database pipeline on %s', (
 });
 
 describe('sources that fail', () => {
-  it('records a failed run, keeps earlier values, and lets other periods and pipelines run', async () => {
+  it('records a failed run with its error and keeps the values stored before', async () => {
     const { connection } = await prepare('pg');
     const config = await configFor('pg', connection);
     const store = new Store(config.service.store);

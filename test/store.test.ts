@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoreConfig } from '../src/config/schema.js';
+import type { CheckResult } from '../src/quality/outcome.js';
 import { Store, type RunRecord } from '../src/store/store.js';
 import { freshPostgres } from './helpers/databases.js';
 import { workspace } from './helpers/workspace.js';
@@ -16,7 +17,7 @@ const run = (periodId: string, at: string): RunRecord => ({
   rowsRead: 1,
   rowsRejected: 0,
 });
-const value = (indicatorId: string, v: number | null) => ({ indicatorId, value: v, numerator: null, denominator: null, reason: v === null ? 'no data' : null });
+const value = (indicatorId: string, v: number | null) => ({ indicatorId, value: v, numerator: null, denominator: null, reason: v === null ? 'no data' : null, dataQuality: 'passed' as const });
 
 const stores: Store[] = [];
 afterAll(async () => {
@@ -32,7 +33,7 @@ describe.each([
   it('migrates once, then is up to date', async () => {
     store = new Store(await configure());
     stores.push(store);
-    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values']);
+    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality']);
     expect(await store.migrate()).toEqual([]);
   });
 
@@ -63,6 +64,49 @@ describe.each([
     const runs = await store.runsOf('payments', '2024-05');
     expect(runs.at(-1)).toMatchObject({ outcome: 'failed', error: 'source finance: ECONNREFUSED', startedAt: '2024-06-11T06:00:00.000Z' });
     expect((await store.storedValues(['FIN01'])).map((v) => v.value)).toEqual([92.25]);
+  });
+
+  it('keeps a failed-check log entry per check and period through its life', async () => {
+    const result = (status: CheckResult['status'], failing: number): CheckResult => ({
+      checkId: 'invoices-unique', type: 'unique', severity: 'error', status, failing, checked: 400, share: (failing / 400) * 100,
+      sample: failing ? [{ invoice_number: 'INV1', copies: 2, photo: '<binary, 9 bytes>' }] : [], message: `${failing} failing`,
+    });
+    const at = (day: number) => `2024-07-${String(day).padStart(2, '0')}T06:00:00Z`;
+    const record = (day: number, r: CheckResult) =>
+      store.recordRun(run('2024-06', at(day)), [{ ...value('FIN20', 1), dataQuality: r.status === 'failed' ? 'failed' : 'passed' }], { source: 'finance', results: [r] });
+
+    const first = await record(1, result('failed', 3));
+    await record(2, result('failed', 3));
+    let [entry] = await store.checkLog({ pipelineId: 'payments' });
+    expect(entry).toMatchObject({
+      checkId: 'invoices-unique', checkType: 'unique', source: 'finance', periodId: '2024-06', severity: 'error', status: 'open',
+      consecutiveFailures: 2, failingCount: 3, failingShare: 0.75, firstFailedAt: '2024-07-01T06:00:00.000Z', lastFailedAt: '2024-07-02T06:00:00.000Z',
+      sample: [{ invoice_number: 'INV1', copies: 2, photo: '<binary, 9 bytes>' }],
+    });
+    const acked = await store.acknowledgeCheck(entry!.id, 'Known duplicate from the August upgrade', new Date(at(3)));
+    expect(acked).toMatchObject({ status: 'acknowledged', ackNote: 'Known duplicate from the August upgrade', acknowledgedFailingCount: 3 });
+
+    await record(4, result('failed', 3));
+    [entry] = await store.checkLog({ status: 'acknowledged' });
+    expect(entry).toMatchObject({ status: 'acknowledged', consecutiveFailures: 3 });
+    await record(5, result('failed', 4));
+    [entry] = await store.checkLog({ status: 'open' });
+    expect(entry).toMatchObject({ status: 'open', failingCount: 4, ackNote: 'Known duplicate from the August upgrade' });
+    await record(6, result('passed', 0));
+    expect(await store.checkLog({ status: 'open' })).toEqual([]);
+    [entry] = await store.checkLog({ status: 'resolved', since: '2024-07-05T00:00:00Z' });
+    expect(entry).toMatchObject({ status: 'resolved', resolvedAt: '2024-07-06T06:00:00.000Z', failingCount: 4 });
+
+    const shown = await store.checkLogEntry(entry!.id);
+    expect(shown?.runs.map((r) => [r.status, r.failingCount])).toEqual([['failed', 3], ['failed', 3], ['failed', 3], ['failed', 4], ['passed', 0]]);
+    expect(shown?.runs[0]?.runId).toBe(first.runId);
+    expect((await store.checkResults([first.runId])).map((r) => [r.checkId, r.status, r.failing])).toEqual([['invoices-unique', 'failed', 3]]);
+    await expect(store.acknowledgeCheck(entry!.id, 'too late', new Date())).rejects.toThrow(/resolved/);
+    expect(await store.acknowledgeCheck(99_999, 'none', new Date())).toBeUndefined();
+
+    // The data-quality flag is part of the value: a change of flag is a new revision.
+    const revisions = await store.storedValues(['FIN20'], { includeRevised: true });
+    expect(revisions.map((v) => v.dataQuality)).toEqual(['failed', 'passed']);
   });
 
   it('keeps a null value with its reason', async () => {

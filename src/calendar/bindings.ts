@@ -20,9 +20,16 @@ export function periodBindings(calendar: FinancialCalendar, period: Period, wind
   };
 }
 
-/** Binding names a query uses, as knex reads them (`:name`, not `::cast`, not `'10:30'`). */
+/**
+ * Binding names a query uses, as knex reads them: `:name`, and `:name::date` (a PostgreSQL cast
+ * after a binding), but not `::date` alone or `'10:30'`. `:name:` is knex's identifier binding,
+ * which would splice a value into the SQL as a name: it is reported under its own key.
+ */
 export function bindingNamesIn(sql: string): string[] {
   const names = new Set<string>();
-  for (const m of sql.matchAll(/(?<![:\w\\]):([A-Za-z_]\w*)(?!:)/g)) names.add(m[1] as string);
+  for (const m of sql.matchAll(/(?<![:\w\\]):([A-Za-z_]\w*)(?!\w)(:?)(:?)/g)) {
+    const identifier = m[2] === ':' && m[3] !== ':';
+    names.add(identifier ? `${m[1]}: (an identifier binding; write :${m[1]} for a value)` : (m[1] as string));
+  }
   return [...names];
 }

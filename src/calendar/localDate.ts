@@ -1,7 +1,7 @@
 /**
  * Calendar dates without a time or zone, as `YYYY-MM-DD` strings. Periods are made of these so
- * that a period boundary never shifts with the machine's timezone; only `instantOf` ties a date
- * to a moment, and it is told the zone.
+ * that a period boundary never shifts with the machine's timezone; only `dateIn` ties a moment
+ * to a date, and it is told the zone.
  */
 export type LocalDate = string;
 
@@ -63,22 +63,6 @@ function wallClock(instant: number, timeZone: string): number[] {
   const parts = formatterFor(timeZone).formatToParts(new Date(instant));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return [get('year'), get('month'), get('day'), get('hour'), get('minute'), get('second')];
-}
-
-function offsetAt(instant: number, timeZone: string): number {
-  const [y, mo, d, h, mi, s] = wallClock(instant, timeZone) as [number, number, number, number, number, number];
-  return Date.UTC(y, mo - 1, d, h, mi, s) - Math.floor(instant / 1000) * 1000;
-}
-
-/** The instant at which `date` begins (local midnight) in `timeZone`. */
-export function instantOf(date: LocalDate, timeZone: string): Date {
-  const p = parseLocalDate(date);
-  if (!p) throw new Error(`not a date: ${date}`);
-  const naive = Date.UTC(p.year, p.month - 1, p.day);
-  // Two passes settle the offset even when midnight falls beside a DST change.
-  let t = naive - offsetAt(naive, timeZone);
-  t = naive - offsetAt(t, timeZone);
-  return new Date(t);
 }
 
 /** The calendar date that `instant` falls on in `timeZone`. */

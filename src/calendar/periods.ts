@@ -103,7 +103,7 @@ export class FinancialCalendar {
     return out;
   }
 
-  /** Periods of `kind` that start within [from.start, to.end), in order. */
+  /** Periods of `kind` from the one containing `from`'s start to the last that starts before `to` ends. */
   range(from: Period, to: Period, kind: PeriodKind): Period[] {
     const out: Period[] = [];
     for (let p = this.containing(from.start, kind); p.start < to.end; p = this.next(p)) out.push(p);
@@ -125,6 +125,12 @@ export class FinancialCalendar {
   /** The year-to-date window of a period: from its financial year's start to its end. */
   yearToDate(period: Period): { start: LocalDate; end: LocalDate } {
     return { start: this.year(period.fyYear).start, end: period.end };
+  }
+
+  /** Which month (1-12) or quarter (1-4) of its financial year a period is; 1 for a year. */
+  positionInYear(period: Period): number {
+    const months = (Number(period.start.slice(5, 7)) - this.startMonth + 12) % 12;
+    return Math.floor(months / MONTHS_IN[period.kind]) + 1;
   }
 
   /** The latest period of `kind` that has ended on or before `today`. */

@@ -17,8 +17,13 @@ export interface CommandContext {
   today: string;
 }
 
+/** The configuration named by --config, LINEOFSIGHT_CONFIG or the default path. */
+export function loadConfigFor(options: GlobalOptions): Promise<LoadedConfig> {
+  return loadConfig(configPath(options.config, process.env));
+}
+
 export async function withContext<T>(options: GlobalOptions, fn: (ctx: CommandContext) => Promise<T>): Promise<T> {
-  return withConfig(await loadConfig(configPath(options.config, process.env)), fn);
+  return withConfig(await loadConfigFor(options), fn);
 }
 
 export async function withConfig<T>(config: LoadedConfig, fn: (ctx: CommandContext) => Promise<T>): Promise<T> {

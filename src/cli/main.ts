@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError, formatProblem } from '../config/problems.js';
+import { registerChecks } from './commands/checks.js';
 import { registerDemo } from './commands/demo.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRun } from './commands/run.js';
@@ -15,6 +16,7 @@ const program = new Command('lineofsight')
 registerValidate(program);
 registerRun(program);
 registerValues(program);
+registerChecks(program);
 registerMigrate(program);
 registerDemo(program);
 

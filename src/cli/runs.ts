@@ -4,16 +4,24 @@ import type { LoadedPipeline } from '../config/load.js';
 import type { IndicatorConfig } from '../config/schema.js';
 import { runPipeline, type PeriodRun } from '../runs/execute.js';
 import type { CommandContext } from './context.js';
-import { formatValue, renderTable, truncate } from './table.js';
+import { formatValue, renderTable } from './table.js';
 
-/** Runs pipelines one after another; one that fails is recorded and the next still runs. */
-export async function runPipelines(ctx: CommandContext, pipelines: LoadedPipeline[], choice: PeriodChoice): Promise<PeriodRun[]> {
-  const out: PeriodRun[] = [];
-  for (const pipeline of pipelines) {
-    const periods = choosePeriods(ctx.config.calendar, KIND_OF_FREQUENCY[pipeline.frequency], choice, ctx.today);
-    out.push(...(await runPipeline(ctx, pipeline, periods)));
-  }
-  return out;
+/**
+ * Runs pipelines one after another; one that fails is recorded and the next still runs. Periods
+ * are worked out for every pipeline before any runs, and a pipeline with no period of its own
+ * frequency in the one asked for (an annual pipeline and a month) is skipped, by name.
+ */
+export async function runPipelines(ctx: CommandContext, pipelines: LoadedPipeline[], choice: PeriodChoice): Promise<{ runs: PeriodRun[]; skipped: string[] }> {
+  const plans = pipelines.map((pipeline) => {
+    try {
+      return { pipeline, periods: choosePeriods(ctx.config.calendar, KIND_OF_FREQUENCY[pipeline.frequency], choice, ctx.today) };
+    } catch (err) {
+      return { pipeline, skipped: `${pipeline.id} (${pipeline.frequency}) skipped: ${(err as Error).message}` };
+    }
+  });
+  const runs: PeriodRun[] = [];
+  for (const plan of plans) if (plan.periods) runs.push(...(await runPipeline(ctx, plan.pipeline, plan.periods)));
+  return { runs, skipped: plans.flatMap((p) => (p.skipped ? [p.skipped] : [])) };
 }
 
 export function indicatorsById(pipelines: LoadedPipeline[]): Map<string, IndicatorConfig> {
@@ -33,6 +41,17 @@ export function runsJson(runs: PeriodRun[], indicators: Map<string, IndicatorCon
       error: r.error,
       rowsRead: r.rowsRead,
       rowsRejected: r.rowsRejected,
+      dataQuality: r.dataQuality,
+      checks: r.checks.map((c) => ({
+        check: c.checkId,
+        type: c.type,
+        status: c.status,
+        severity: c.severity,
+        failing: c.failing,
+        checked: c.checked,
+        share: c.share,
+        message: c.message,
+      })),
       values: r.values.map((v) => ({
         indicator: v.indicatorId,
         title: indicators.get(v.indicatorId)?.title ?? null,
@@ -41,6 +60,7 @@ export function runsJson(runs: PeriodRun[], indicators: Map<string, IndicatorCon
         numerator: v.numerator,
         denominator: v.denominator,
         reason: v.reason,
+        dataQuality: v.dataQuality,
       })),
     })),
   };
@@ -50,13 +70,15 @@ export function runsTable(runs: PeriodRun[], indicators: Map<string, IndicatorCo
   const rows: string[][] = [];
   for (const r of runs) {
     if (r.outcome === 'failed') {
-      rows.push([r.pipelineId, r.period.id, '', 'FAILED', truncate(r.error ?? '', 90)]);
+      rows.push([r.pipelineId, r.period.id, '', 'FAILED', '', 'see below']);
       continue;
     }
     for (const v of r.values) {
       const ind = indicators.get(v.indicatorId);
-      rows.push([r.pipelineId, r.period.id, v.indicatorId, formatValue(v.value, ind?.unit ?? '', ind?.decimals ?? 2), v.reason ?? '']);
+      rows.push([r.pipelineId, r.period.id, v.indicatorId, formatValue(v.value, ind?.unit ?? '', ind?.decimals ?? 2), v.dataQuality, v.reason ?? '']);
     }
   }
-  return renderTable(['pipeline', 'period', 'indicator', 'value', 'note'], rows);
+  const failures = runs.filter((r) => r.outcome === 'failed').map((r) => `FAILED ${r.pipelineId} ${r.period.id}: ${r.error}`);
+  const checks = runs.flatMap((r) => r.checks.filter((c) => c.status !== 'passed').map((c) => `CHECK ${c.status.toUpperCase()} ${r.pipelineId} ${r.period.id} ${c.checkId} (${c.severity}): ${c.message}`));
+  return [renderTable(['pipeline', 'period', 'indicator', 'value', 'quality', 'note'], rows), ...failures, ...checks].join('\n');
 }

@@ -14,7 +14,10 @@ export function renderTable(headers: string[], rows: (string | number)[][]): str
 /** A value as a person reads it: the indicator's decimals, thousands separators, its unit. */
 export function formatValue(value: number | null, unit: string, decimals: number): string {
   if (value === null) return '—';
-  const text = value.toLocaleString('en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return withUnit(value.toLocaleString('en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }), value, unit);
+}
+
+function withUnit(text: string, value: number, unit: string): string {
   if (unit === '£') return value < 0 ? `-£${text.slice(1)}` : `£${text}`;
   if (unit === '%') return `${text}%`;
   return text;
@@ -29,7 +32,5 @@ export function formatCompact(value: number | null, unit: string, decimals: numb
   if (value === null) return '—';
   const abs = Math.abs(value);
   const text = abs >= 1e6 ? `${(value / 1e6).toFixed(1)}m` : abs >= 1e4 ? `${(value / 1e3).toFixed(0)}k` : value.toFixed(Math.min(decimals, 1));
-  if (unit === '%') return `${text}%`;
-  if (unit === '£') return value < 0 ? `-£${text.slice(1)}` : `£${text}`;
-  return text;
+  return withUnit(text, value, unit);
 }

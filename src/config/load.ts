@@ -2,8 +2,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import cron from 'node-cron';
 import type * as z from 'zod';
-import { bindingNamesIn, PERIOD_BINDINGS } from '../calendar/bindings.js';
 import { FinancialCalendar } from '../calendar/periods.js';
+import { bindingProblems, checkProblems } from './checkRules.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 import {
   pipelineSchema,
@@ -39,6 +39,10 @@ function schemaProblems(yaml: YamlFile, error: z.ZodError, prefix: PropertyKey[]
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => yaml.problem(at, `unknown key "${key}" (misspelt?)`, key));
     }
+    // zod's "expected string, received undefined" hides that the field is simply absent.
+    if ('input' in issue && issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')) {
+      return [yaml.problem(at, 'is required but missing')];
+    }
     return [yaml.problem(at, issue.message)];
   });
 }
@@ -52,11 +56,12 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   const read = await readYamlFile(file, env);
   problems.push(...read.problems);
   if (!read.yaml) throw new ConfigError(problems);
-  const parsed = serviceConfigSchema.safeParse(read.yaml.data ?? {});
+  const parsed = serviceConfigSchema.safeParse(read.yaml.data ?? {}, { reportInput: true });
   // An invalid service config still lets every pipeline be checked on its own, so that one
   // `validate` lists all problems; only the checks against sources wait for a valid one.
   if (!parsed.success) problems.push(...schemaProblems(read.yaml, parsed.error));
   const service = parsed.success ? parsed.data : undefined;
+  if (service) problems.push(...connectionProblems(read.yaml, service));
   const calendar = new FinancialCalendar(service?.financial_year_start_month ?? 4);
 
   const raw = read.yaml.data as { pipelines_dir?: unknown } | null;
@@ -73,12 +78,12 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   const indicatorIds = new Map<string, string>();
   for (const name of names) {
     const pipelineFile = path.join(dir, name);
-    const r = await readYamlFile(pipelineFile, env);
+    const r = await readYamlFile(pipelineFile);
     problems.push(...r.problems);
     if (!r.yaml) continue;
-    const p = pipelineSchema.safeParse(r.yaml.data);
+    const p = pipelineSchema.safeParse(r.yaml.data, { reportInput: true });
     if (!p.success) {
-      problems.push(...schemaProblems(r.yaml, p.error));
+      problems.push(...schemaProblems(r.yaml, p.error), ...rawProblems(r.yaml, service));
       continue;
     }
     const pipeline = p.data;
@@ -100,15 +105,44 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   return { file, service, calendar, pipelines };
 }
 
+/** A connection URL that cannot be parsed fails at `validate`, not in the middle of a run. */
+function connectionProblems(yaml: YamlFile, service: ServiceConfig): ConfigProblem[] {
+  return Object.entries(service.sources).flatMap(([name, source]) => {
+    if (source.client === 'csv' || source.client === 'sqlite' || typeof source.connection !== 'string') return [];
+    try {
+      const url = new URL(source.connection);
+      if (!url.hostname) throw new Error('no host');
+      return [];
+    } catch {
+      return [yaml.problem(['sources', name, 'connection'], `not a connection URL (expected e.g. ${source.client === 'pg' ? 'postgres' : source.client}://user:password@host/database)`)];
+    }
+  });
+}
+
+/**
+ * The checks that need no valid schema, run on a pipeline file that failed it, so one `validate`
+ * still reports its bad cron and unknown source alongside its misspelt keys.
+ */
+function rawProblems(yaml: YamlFile, service: ServiceConfig | undefined): ConfigProblem[] {
+  const raw = (yaml.data ?? {}) as { schedule?: unknown; source?: unknown };
+  const problems: ConfigProblem[] = [];
+  if (typeof raw.schedule === 'string' && !cron.validate(raw.schedule)) problems.push(yaml.problem(['schedule'], badCron(raw.schedule)));
+  if (service && typeof raw.source === 'string' && !service.sources[raw.source]) problems.push(yaml.problem(['source'], unknownSource(raw.source, service)));
+  return problems;
+}
+
+const badCron = (schedule: string) => `"${schedule}" is not a valid cron expression (e.g. "0 6 * * *")`;
+const unknownSource = (name: string, service: ServiceConfig) =>
+  `unknown source "${name}" (sources in the service config: ${Object.keys(service.sources).join(', ') || 'none'})`;
+
 function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, service: ServiceConfig, calendar: FinancialCalendar): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (!cron.validate(pipeline.schedule)) {
-    problems.push(yaml.problem(['schedule'], `"${pipeline.schedule}" is not a valid cron expression (e.g. "0 6 * * *")`));
+    problems.push(yaml.problem(['schedule'], badCron(pipeline.schedule)));
   }
   const source = service.sources[pipeline.source];
   if (!source) {
-    const known = Object.keys(service.sources).join(', ') || 'none';
-    problems.push(yaml.problem(['source'], `unknown source "${pipeline.source}" (sources in the service config: ${known})`));
+    problems.push(yaml.problem(['source'], unknownSource(pipeline.source, service)));
     return problems;
   }
   const isCsv = source.client === 'csv';
@@ -117,13 +151,8 @@ function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, service: Servic
   if (!isCsv && !pipeline.query) problems.push(yaml.problem([], `source "${pipeline.source}" is a database: the pipeline needs a query`));
   if (!isCsv && pipeline.csv) problems.push(yaml.problem(['csv'], `source "${pipeline.source}" is a database: it takes no csv section`));
 
-  if (pipeline.query) {
-    for (const name of bindingNamesIn(pipeline.query)) {
-      if (!(PERIOD_BINDINGS as readonly string[]).includes(name)) {
-        problems.push(yaml.problem(['query'], `unknown binding :${name} (known: ${PERIOD_BINDINGS.map((b) => `:${b}`).join(', ')})`));
-      }
-    }
-  }
+  problems.push(...checkProblems(yaml, pipeline, service));
+  problems.push(...bindingProblems(yaml, ['query'], pipeline.query));
   const fields = pipeline.csv?.fields ?? {};
   if (pipeline.csv) {
     const date = fields[pipeline.csv.date];

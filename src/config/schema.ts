@@ -68,6 +68,8 @@ const storeSchema = z.discriminatedUnion('client', [
 export const serviceConfigSchema = z.strictObject({
   timezone: timezone.default('Europe/London'),
   financial_year_start_month: z.number().int().min(1).max(12).default(4),
+  /** Days that are not working days, besides weekends (freshness checks count working days). */
+  bank_holidays: z.array(z.iso.date()).default([]),
   pipelines_dir: z.string().default('./pipelines'),
   store: storeSchema.default({ client: 'sqlite', filename: './data/lineofsight.sqlite' }),
   sources: z.record(id, sourceSchema).default({}),
@@ -123,6 +125,8 @@ const toleranceSchema = z.strictObject({
   percent: z.number().nonnegative().optional(),
   absolute: z.number().nonnegative().optional(),
   amber_threshold: z.number().optional(),
+  /** On-target-is-best indicators: how far from target still counts as GREEN (default 0). */
+  green_band: z.number().nonnegative().optional(),
   reason: z.string().min(1, 'a tolerance must say why it is set at this level'),
 });
 
@@ -173,6 +177,90 @@ export const csvSpecSchema = z.strictObject({
   max_malformed: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?%$/)]).optional(),
 });
 
+// ---- data-quality checks ------------------------------------------------------------------
+
+/** A threshold on failing rows: a count ("> 0") or a share of the rows checked ("> 2%"). */
+export const THRESHOLD = /^\s*(>=|>|<=|<|==)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/;
+const threshold = z.string().regex(THRESHOLD, 'a threshold is a comparison and a count or share, e.g. "> 0" or ">= 2%"');
+
+/** SQL identifiers for tables and columns, so they can be quoted by knex rather than spliced. */
+const sqlName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'a table or column name (letters, digits, _; schema.table allowed)');
+
+const checkBase = {
+  id,
+  description: z.string().optional(),
+  severity: z.enum(['warn', 'error']).default('error'),
+  fail_when: threshold.optional(),
+  warn_when: threshold.optional(),
+  /** Failing rows kept as a sample with the check's key columns. */
+  sample: z.number().int().min(0).max(100).default(20),
+  /** SQL sources: the table checked. CSV sources check the pipeline's own rows. */
+  table: sqlName.optional(),
+  /** SQL sources: the column that places a row in the period (rows outside are not checked). */
+  date_column: sqlName.optional(),
+  /** Narrows the rows checked: a SQL condition (may use period bindings) or CSV conditions. */
+  where: z.union([z.string().min(1), z.array(conditionSchema)]).optional(),
+  /** Columns shown with each sample row (default: the columns the check names). */
+  key_columns: z.array(z.string().min(1)).optional(),
+};
+
+const totalSchema = z.strictObject({
+  /** A database source (default: the pipeline's own) and a query returning one number. */
+  source: id.optional(),
+  query: z.string().min(1).optional(),
+  /** On a CSV pipeline: an aggregate over its rows in the period. */
+  aggregate: aggregationSchema.optional(),
+  label: z.string().optional(),
+});
+
+export const checkSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...checkBase, type: z.literal('not_null'), column: z.string().min(1) }),
+  z.strictObject({ ...checkBase, type: z.literal('unique'), columns: z.array(z.string().min(1)).min(1) }),
+  z.strictObject({ ...checkBase, type: z.literal('accepted_values'), column: z.string().min(1), values: z.array(z.union([z.string(), z.number()])).min(1) }),
+  z.strictObject({ ...checkBase, type: z.literal('range'), column: z.string().min(1), min: z.number().optional(), max: z.number().optional() }),
+  z.strictObject({ ...checkBase, type: z.literal('pattern'), column: z.string().min(1), regex: z.string().min(1) }),
+  z.strictObject({ ...checkBase, type: z.literal('completeness'), column: z.string().min(1), min_percent: z.number().min(0).max(100) }),
+  z.strictObject({ ...checkBase, type: z.literal('freshness'), column: z.string().min(1), max_age: z.string().min(1) }),
+  z.strictObject({
+    ...checkBase,
+    type: z.literal('row_count'),
+    min: z.number().int().nonnegative().optional(),
+    max: z.number().int().nonnegative().optional(),
+    /** Rows within this percentage of the same period last year. */
+    within_percent_of_last_year: z.number().positive().optional(),
+  }),
+  z.strictObject({ ...checkBase, type: z.literal('numerator_not_above_denominator'), indicators: z.array(id).optional() }),
+  z.strictObject({ ...checkBase, type: z.literal('no_negative'), indicators: z.array(id).optional() }),
+  z.strictObject({
+    ...checkBase,
+    type: z.literal('reconciliation'),
+    left: totalSchema,
+    right: totalSchema,
+    tolerance: z.strictObject({ absolute: z.number().nonnegative().optional(), percent: z.number().nonnegative().optional() }),
+  }),
+  z.strictObject({
+    ...checkBase,
+    type: z.literal('referential'),
+    column: z.string().min(1),
+    references: z.strictObject({ source: id.optional(), table: sqlName, column: sqlName }),
+  }),
+  z.strictObject({
+    ...checkBase,
+    type: z.literal('sudden_change'),
+    indicator: id,
+    method: z.enum(['zscore', 'percent']).default('zscore'),
+    /** z-score (e.g. 3) or percent change (e.g. 25) beyond which the value is a sudden change. */
+    threshold: z.number().positive(),
+    min_history: z.number().int().min(2).default(6),
+    /** Compare with the same month (or quarter) of earlier financial years only. */
+    seasonal: z.boolean().default(false),
+    direction: z.enum(['rise', 'fall', 'both']).default('both'),
+    /** Moves smaller than this, in the indicator's unit, are never a sudden change. */
+    materiality: z.number().nonnegative().default(0),
+  }),
+  z.strictObject({ ...checkBase, type: z.literal('sql'), query: z.string().min(1) }),
+]);
+
 export const pipelineSchema = z.strictObject({
   id,
   title: z.string().min(1),
@@ -183,6 +271,7 @@ export const pipelineSchema = z.strictObject({
   query: z.string().min(1).optional(),
   csv: csvSpecSchema.optional(),
   indicators: z.array(indicatorSchema).min(1),
+  checks: z.array(checkSchema).default([]),
 });
 
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
@@ -196,3 +285,6 @@ export type Aggregation = z.infer<typeof aggregationSchema>;
 export type Condition = z.infer<typeof conditionSchema>;
 export type CsvSpec = z.infer<typeof csvSpecSchema>;
 export type IndicatorInput = z.infer<typeof inputSchema>;
+export type CheckConfig = z.infer<typeof checkSchema>;
+export type CheckType = CheckConfig['type'];
+export type CheckTotal = z.infer<typeof totalSchema>;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { pathToString, type ConfigProblem } from './problems.js';
 
 /** A parsed YAML file that can say on which line any field of it stands. */
@@ -37,15 +37,24 @@ export class YamlFile {
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
+/** The field path of a node from the ancestors `visit` passes: map keys and sequence indexes. */
+function fieldPath(ancestors: readonly unknown[], node: unknown): PropertyKey[] {
+  const out: PropertyKey[] = [];
+  const chain = [...ancestors, node];
+  chain.forEach((item, i) => {
+    if (isPair(item) && isScalar(item.key)) out.push(String(item.key.value));
+    else if (isSeq(item)) out.push(item.items.indexOf(chain[i + 1] as never));
+  });
+  return out;
+}
+
 /**
- * Reads and parses a YAML file, replacing `${VAR}` and `${VAR:-default}` in string values from
- * `env` so that secrets stay in the environment. Problems are returned, never thrown, so that a
+ * Reads and parses a YAML file. With `env`, `${VAR}` and `${VAR:-default}` in string values are
+ * read from it, so that secrets stay in the environment; pipelines are read without, so no
+ * environment text can end up inside their SQL. Problems are returned, never thrown, so that a
  * caller can report every file's problems at once.
  */
-export async function readYamlFile(
-  file: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ yaml?: YamlFile; problems: ConfigProblem[] }> {
+export async function readYamlFile(file: string, env?: NodeJS.ProcessEnv): Promise<{ yaml?: YamlFile; problems: ConfigProblem[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -55,33 +64,29 @@ export async function readYamlFile(
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = doc.errors.map((e) => {
-    const pos = e.linePos?.[0];
-    return { file, line: pos?.line, column: pos?.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
+    const pos = lines.linePos(e.pos[0]);
+    return { file, line: pos.line, column: pos.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
   });
   if (problems.length) return { problems };
 
-  const unset: { node: Node; name: string }[] = [];
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value !== 'string' || !node.value.includes('${')) return;
-      node.value = node.value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
-        const value = env[name];
-        if (value !== undefined && value !== '') return value;
-        if (fallback !== undefined) return fallback;
-        unset.push({ node, name });
-        return '';
-      });
-    },
-  });
-  for (const { node, name } of unset) {
-    const pos = node.range ? lines.linePos(node.range[0]) : undefined;
-    problems.push({
-      file,
-      line: pos?.line,
-      column: pos?.col,
-      path: '',
-      message: `environment variable ${name} is not set (write \${${name}:-default} to give a default)`,
+  const unset: { node: Node; name: string; path: PropertyKey[] }[] = [];
+  if (env) {
+    visit(doc, {
+      Scalar(_key, node, ancestors) {
+        if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+        node.value = node.value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
+          const value = env[name];
+          if (value !== undefined && value !== '') return value;
+          if (fallback !== undefined) return fallback;
+          unset.push({ node, name, path: fieldPath(ancestors, node) });
+          return '';
+        });
+      },
     });
   }
-  return { yaml: new YamlFile(file, doc.toJS(), doc, lines), problems };
+  const yaml = new YamlFile(file, doc.toJS(), doc, lines);
+  for (const { name, path } of unset) {
+    problems.push(yaml.problem(path, `environment variable ${name} is not set (write \${${name}:-default} to give a default)`));
+  }
+  return { yaml, problems };
 }

@@ -1,6 +1,12 @@
 import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
 import type { SqlSourceConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { registerSqliteRegexp, type SqliteFunctions } from './sqliteRegexp.js';
+
+// A DATE is a calendar date: read it as 'YYYY-MM-DD' rather than as local midnight, which Node's
+// timezone could move to another day. (The pg driver's type parsers are process-wide.)
+pg.types.setTypeParser(pg.types.builtins.DATE, (text: string) => text);
 
 const KNEX_CLIENT: Record<SqlSourceConfig['client'], string> = {
   pg: 'pg',
@@ -11,7 +17,7 @@ const KNEX_CLIENT: Record<SqlSourceConfig['client'], string> = {
 
 type Fields = Exclude<SqlSourceConfig['connection'], string>;
 
-function fieldsFromUrl(url: string): Fields {
+export function fieldsFromUrl(url: string): Fields {
   let u: URL;
   try {
     u = new URL(url);
@@ -47,16 +53,24 @@ export function knexConfigFor(cfg: SqlSourceConfig, timeZone: string): Knex.Conf
       // Read-only: a source is never written to, and a mistyped path must fail, not create an empty file.
       return {
         ...base,
+        // SQLite leaves REGEXP to the application: pattern checks need it on every connection.
+        pool: {
+          ...base.pool,
+          afterCreate: (db: SqliteFunctions, done: (err: Error | null, db: SqliteFunctions) => void) => {
+            registerSqliteRegexp(db);
+            done(null, db);
+          },
+        },
         useNullAsDefault: true,
         connection: { filename: typeof c === 'string' ? c : (c.filename ?? ''), options: { readonly: true } },
       };
     case 'pg': {
-      const conn = typeof c === 'string' ? { connectionString: c } : { ...c, ...c.options, options: undefined };
+      const conn = typeof c === 'string' ? { connectionString: c } : { ...c, ...c.options };
       return {
         ...base,
         connection: {
-          options: `-c TimeZone=${timeZone}`,
           ...conn,
+          options: `-c TimeZone=${timeZone}`,
           connectionTimeoutMillis: cfg.connect_timeout,
           statement_timeout: cfg.query_timeout,
         },
@@ -64,10 +78,19 @@ export function knexConfigFor(cfg: SqlSourceConfig, timeZone: string): Knex.Conf
     }
     case 'mysql': {
       const f = typeof c === 'string' ? fieldsFromUrl(c) : c;
-      return {
-        ...base,
-        connection: { host: f.host, port: f.port, user: f.user, password: f.password, database: f.database, ...f.options, connectTimeout: cfg.connect_timeout },
+      // mysql2 takes a list of types to read as text; knex's types only know `true`. DATE columns
+      // as 'YYYY-MM-DD', not as midnight in Node's timezone, which could be another day.
+      const connection: Record<string, unknown> = {
+        host: f.host,
+        port: f.port,
+        user: f.user,
+        password: f.password,
+        database: f.database,
+        ...f.options,
+        connectTimeout: cfg.connect_timeout,
+        dateStrings: ['DATE'],
       };
+      return { ...base, connection: connection as Knex.MySqlConnectionConfig };
     }
     case 'mssql': {
       const f = typeof c === 'string' ? fieldsFromUrl(c) : c;

@@ -54,6 +54,70 @@ const MIGRATIONS: Migration[] = [
       await knex.schema.dropTable('runs');
     },
   },
+  {
+    name: '002_data_quality',
+    async up(knex) {
+      await knex.schema.alterTable('indicator_values', (t) => {
+        // passed | warned | failed: the worst check result of the value's pipeline and period.
+        t.string('data_quality', 10).notNullable().defaultTo('passed');
+      });
+      // Every check's result in every run, passed or not: pipeline health and the audit trail.
+      await knex.schema.createTable('check_results', (t) => {
+        t.increments('id').primary();
+        t.integer('run_id').notNullable().references('id').inTable('runs');
+        t.string('check_id', 100).notNullable();
+        t.string('check_type', 40).notNullable();
+        t.string('status', 10).notNullable();
+        t.string('severity', 10).notNullable();
+        t.integer('failing_count');
+        t.integer('checked_count');
+        t.double('failing_share');
+        t.text('message').notNullable();
+        t.index(['run_id']);
+        t.index(['check_id']);
+      });
+      // The failed-check log: one entry per check and period, worked through by data-quality leads.
+      await knex.schema.createTable('check_log', (t) => {
+        t.increments('id').primary();
+        t.string('check_id', 100).notNullable();
+        t.string('check_type', 40).notNullable();
+        t.string('pipeline_id', 100).notNullable();
+        t.string('source', 100).notNullable();
+        t.string('period_id', 20).notNullable();
+        t.date('period_start').notNullable();
+        t.string('severity', 10).notNullable();
+        t.string('status', 20).notNullable();
+        t.timestamp('first_failed_at', { useTz: true }).notNullable();
+        t.timestamp('last_failed_at', { useTz: true }).notNullable();
+        t.timestamp('resolved_at', { useTz: true });
+        t.integer('consecutive_failures').notNullable();
+        t.integer('failing_count');
+        t.double('failing_share');
+        t.text('sample').notNullable();
+        t.text('message').notNullable();
+        t.text('ack_note');
+        t.timestamp('acknowledged_at', { useTz: true });
+        t.integer('acknowledged_failing_count');
+        t.unique(['check_id', 'pipeline_id', 'period_id']);
+        t.index(['status']);
+      });
+      // Every run that saw an entry, and what it saw.
+      await knex.schema.createTable('check_log_runs', (t) => {
+        t.integer('entry_id').notNullable().references('id').inTable('check_log');
+        t.integer('run_id').notNullable().references('id').inTable('runs');
+        t.string('status', 10).notNullable();
+        t.integer('failing_count');
+        t.timestamp('seen_at', { useTz: true }).notNullable();
+        t.primary(['entry_id', 'run_id']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('check_log_runs');
+      await knex.schema.dropTable('check_log');
+      await knex.schema.dropTable('check_results');
+      await knex.schema.alterTable('indicator_values', (t) => t.dropColumn('data_quality'));
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { StoreConfig } from '../config/schema.js';
+import { nextLogState, type LogState, type LogStatus } from '../quality/log.js';
+import type { CheckResult, DataQuality } from '../quality/outcome.js';
 import { migrationSource } from './migrations.js';
 
 export type RunOutcome = 'succeeded' | 'failed';
@@ -25,6 +27,41 @@ export interface ValueRecord {
   numerator: number | null;
   denominator: number | null;
   reason: string | null;
+  dataQuality: DataQuality;
+}
+
+/** The checks a run executed, for the failed-check log. */
+export interface RunChecks {
+  source: string;
+  results: CheckResult[];
+}
+
+export interface LogEntry extends LogState {
+  id: number;
+  checkId: string;
+  checkType: string;
+  pipelineId: string;
+  source: string;
+  periodId: string;
+  periodStart: string;
+  sample: Record<string, unknown>[];
+  message: string;
+  ackNote: string | null;
+  acknowledgedAt: string | null;
+}
+
+export interface LogEntryRun {
+  runId: number;
+  status: string;
+  failingCount: number | null;
+  seenAt: string;
+}
+
+export interface LogFilter {
+  status?: LogStatus | 'all';
+  pipelineId?: string;
+  /** Entries that failed on or after this instant (ISO). */
+  since?: string;
 }
 
 export interface StoredValue extends ValueRecord {
@@ -89,13 +126,14 @@ export class Store {
    * Records a successful run and its values in one transaction: all of it or none of it. A value
    * that differs from the current one becomes a new revision; the old one is kept, superseded.
    */
-  async recordRun(run: RunRecord, values: ValueRecord[]): Promise<RecordedRun> {
+  async recordRun(run: RunRecord, values: ValueRecord[], checks?: RunChecks): Promise<RecordedRun> {
     return this.knex.transaction(async (trx) => {
       const runId = await insertRun(trx, run);
+      if (checks) await recordChecks(trx, runId, run, checks);
       const ids = values.map((v) => v.indicatorId);
       const current = ids.length
         ? await trx('indicator_values')
-            .select('id', 'indicator_id', 'revision', 'value', 'numerator', 'denominator', 'reason')
+            .select('id', 'indicator_id', 'revision', 'value', 'numerator', 'denominator', 'reason', 'data_quality')
             .whereIn('indicator_id', ids)
             .andWhere('period_id', run.periodId)
             .whereNull('superseded_at')
@@ -123,6 +161,7 @@ export class Store {
           numerator: v.numerator,
           denominator: v.denominator,
           reason: v.reason,
+          data_quality: v.dataQuality,
           run_id: runId,
           recorded_at: now,
           superseded_at: null,
@@ -171,9 +210,168 @@ export class Store {
     }));
   }
 
+  /** Entries of the failed-check log, most recently failing first. */
+  async checkLog(filter: LogFilter = {}): Promise<LogEntry[]> {
+    const q = this.knex('check_log');
+    if (filter.status && filter.status !== 'all') q.where('status', filter.status);
+    if (filter.pipelineId) q.andWhere('pipeline_id', filter.pipelineId);
+    if (filter.since) q.andWhere('last_failed_at', '>=', filter.since);
+    const rows = await q.orderBy([{ column: 'last_failed_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+    return rows.map(toLogEntry);
+  }
+
+  async checkLogEntry(id: number): Promise<{ entry: LogEntry; runs: LogEntryRun[] } | undefined> {
+    const row = await this.knex('check_log').where('id', id).first();
+    if (!row) return undefined;
+    const runs = await this.knex('check_log_runs').where('entry_id', id).orderBy('run_id');
+    return {
+      entry: toLogEntry(row),
+      runs: runs.map((r) => ({ runId: Number(r.run_id), status: r.status, failingCount: num(r.failing_count), seenAt: iso(r.seen_at) })),
+    };
+  }
+
+  /** A lead's acknowledgement: the entry stays quiet until its failing count changes. */
+  async acknowledgeCheck(id: number, note: string, at: Date): Promise<LogEntry | undefined> {
+    return this.knex.transaction(async (trx) => {
+      const row = await trx('check_log').where('id', id).first();
+      if (!row) return undefined;
+      if (row.status === 'resolved') throw new Error(`entry ${id} is resolved: there is nothing to acknowledge`);
+      await trx('check_log')
+        .where('id', id)
+        .update({ status: 'acknowledged', ack_note: note, acknowledged_at: at.toISOString(), acknowledged_failing_count: row.failing_count });
+      return toLogEntry(await trx('check_log').where('id', id).first());
+    });
+  }
+
+  /** Periods in which these checks have an open or acknowledged entry: left out of baselines. */
+  async flaggedPeriods(checkIds: string[], pipelineId: string): Promise<{ checkId: string; periodId: string }[]> {
+    if (!checkIds.length) return [];
+    const rows = await this.knex('check_log')
+      .select('check_id', 'period_id')
+      .whereIn('check_id', checkIds)
+      .andWhere('pipeline_id', pipelineId)
+      .whereIn('status', ['open', 'acknowledged']);
+    return rows.map((r) => ({ checkId: r.check_id, periodId: r.period_id }));
+  }
+
+  /** Results of every check in the given runs. */
+  async checkResults(runIds: number[]): Promise<(Omit<CheckResult, 'sample' | 'type'> & { runId: number; type: string })[]> {
+    if (!runIds.length) return [];
+    const rows = await this.knex('check_results').whereIn('run_id', runIds).orderBy('id');
+    return rows.map((r) => ({
+      runId: Number(r.run_id),
+      checkId: r.check_id,
+      type: r.check_type,
+      status: r.status,
+      severity: r.severity,
+      failing: num(r.failing_count),
+      checked: num(r.checked_count),
+      share: num(r.failing_share),
+      message: r.message,
+    }));
+  }
+
   async close(): Promise<void> {
     await this.knex.destroy();
   }
+}
+
+/** Stores a run's check results and moves each check's log entry for the period, in one transaction. */
+async function recordChecks(trx: Knex.Transaction, runId: number, run: RunRecord, checks: RunChecks): Promise<void> {
+  if (!checks.results.length) return;
+  const at = run.finishedAt.toISOString();
+  await trx.batchInsert(
+    'check_results',
+    checks.results.map((r) => ({
+      run_id: runId,
+      check_id: r.checkId,
+      check_type: r.type,
+      status: r.status,
+      severity: r.severity,
+      failing_count: r.failing,
+      checked_count: r.checked,
+      failing_share: r.share,
+      message: r.message,
+    })),
+    200,
+  );
+  const existing = await trx('check_log')
+    .whereIn(
+      'check_id',
+      checks.results.map((r) => r.checkId),
+    )
+    .andWhere({ pipeline_id: run.pipelineId, period_id: run.periodId });
+  const byCheck = new Map(existing.map((row) => [row.check_id as string, row]));
+  for (const result of checks.results) {
+    const row = byCheck.get(result.checkId);
+    const next = nextLogState(row ? toLogEntry(row) : undefined, result, at);
+    if (!next) continue;
+    const fields = {
+      severity: next.severity,
+      status: next.status,
+      first_failed_at: next.firstFailedAt,
+      last_failed_at: next.lastFailedAt,
+      resolved_at: next.resolvedAt,
+      consecutive_failures: next.consecutiveFailures,
+      failing_count: next.failingCount,
+      failing_share: next.failingShare,
+      acknowledged_failing_count: next.acknowledgedFailingCount,
+      // A pass keeps the evidence of the last failure; a failure replaces it.
+      ...(next.status === 'resolved' ? {} : { sample: JSON.stringify(result.sample), message: result.message }),
+    };
+    let entryId: number;
+    if (row) {
+      entryId = Number(row.id);
+      await trx('check_log').where('id', entryId).update(fields);
+    } else {
+      const [inserted] = await trx('check_log')
+        .insert({
+          ...fields,
+          check_id: result.checkId,
+          check_type: result.type,
+          pipeline_id: run.pipelineId,
+          source: checks.source,
+          period_id: run.periodId,
+          period_start: run.periodStart,
+          sample: JSON.stringify(result.sample),
+          message: result.message,
+        })
+        .returning('id');
+      entryId = Number(typeof inserted === 'object' ? inserted.id : inserted);
+    }
+    await trx('check_log_runs').insert({ entry_id: entryId, run_id: runId, status: result.status, failing_count: result.failing, seen_at: at });
+  }
+}
+
+function toLogEntry(r: Record<string, unknown>): LogEntry {
+  let sample: Record<string, unknown>[] = [];
+  try {
+    sample = JSON.parse(String(r.sample ?? '[]'));
+  } catch {
+    sample = [];
+  }
+  return {
+    id: Number(r.id),
+    checkId: r.check_id as string,
+    checkType: r.check_type as string,
+    pipelineId: r.pipeline_id as string,
+    source: r.source as string,
+    periodId: r.period_id as string,
+    periodStart: dateOnly(r.period_start),
+    severity: r.severity as 'warn' | 'error',
+    status: r.status as LogStatus,
+    consecutiveFailures: Number(r.consecutive_failures),
+    failingCount: num(r.failing_count),
+    failingShare: num(r.failing_share),
+    acknowledgedFailingCount: num(r.acknowledged_failing_count),
+    firstFailedAt: iso(r.first_failed_at),
+    lastFailedAt: iso(r.last_failed_at),
+    resolvedAt: isoOrNull(r.resolved_at),
+    sample,
+    message: r.message as string,
+    ackNote: (r.ack_note as string | null) ?? null,
+    acknowledgedAt: isoOrNull(r.acknowledged_at),
+  };
 }
 
 async function insertRun(db: Knex | Knex.Transaction, run: RunRecord): Promise<number> {
@@ -195,7 +393,13 @@ async function insertRun(db: Knex | Knex.Transaction, run: RunRecord): Promise<n
 }
 
 function sameValue(old: Record<string, unknown>, v: ValueRecord): boolean {
-  return num(old.value) === v.value && num(old.numerator) === v.numerator && num(old.denominator) === v.denominator && (old.reason ?? null) === v.reason;
+  return (
+    num(old.value) === v.value &&
+    num(old.numerator) === v.numerator &&
+    num(old.denominator) === v.denominator &&
+    (old.reason ?? null) === v.reason &&
+    old.data_quality === v.dataQuality
+  );
 }
 
 function toStoredValue(r: Record<string, unknown>): StoredValue {
@@ -210,6 +414,7 @@ function toStoredValue(r: Record<string, unknown>): StoredValue {
     numerator: num(r.numerator),
     denominator: num(r.denominator),
     reason: (r.reason as string | null) ?? null,
+    dataQuality: r.data_quality as DataQuality,
     runId: Number(r.run_id),
     recordedAt: iso(r.recorded_at),
     supersededAt: isoOrNull(r.superseded_at),

@@ -24,7 +24,9 @@ async function recreate(client: 'pg' | 'mysql2', adminUrl: string, database: str
     const how = client === 'pg'
       ? 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start'
       : 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd';
-    throw new Error(`this test needs ${client === 'pg' ? 'PostgreSQL' : 'MariaDB'} at ${adminUrl} (${(err as Error).message}); start it with: ${how}`);
+    const shown = new URL(adminUrl);
+    if (shown.password) shown.password = '***';
+    throw new Error(`this test needs ${client === 'pg' ? 'PostgreSQL' : 'MariaDB'} at ${shown} (${(err as Error).message}); start it with: ${how}`);
   } finally {
     await admin.destroy();
   }

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { configPath, loadConfig, type LoadedConfig } from '../../config/load.js';
+import type { LoadedConfig } from '../../config/load.js';
 import { COUNCIL_NAME, DEMO_YEARS, generateDemoDatabases } from '../../demo/generate.js';
-import { withConfig, type GlobalOptions } from '../context.js';
+import { loadConfigFor, withConfig, type GlobalOptions } from '../context.js';
 import { yearPivot } from '../pivot.js';
+import { logTable } from './checks.js';
 import { runPipelines } from '../runs.js';
 
 /** The demo databases' files, as the configuration's `finance` and `services` sources name them. */
@@ -26,7 +27,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('generate the demo council databases, run every pipeline over the demo years and print the values')
     .action(async (_opts: unknown, cmd: Command) => {
-      const config = await loadConfig(configPath(cmd.optsWithGlobals<GlobalOptions>().config, process.env));
+      const config = await loadConfigFor(cmd.optsWithGlobals<GlobalOptions>());
       const files = demoFiles(config);
       const written = await generateDemoDatabases(files.dir);
       if (path.resolve(written.finance) !== files.finance || path.resolve(written.services) !== files.services) {
@@ -35,14 +36,17 @@ export function registerDemo(program: Command): void {
       await withConfig(config, async (ctx) => {
         const first = config.calendar.yearId(DEMO_YEARS[0]);
         const last = config.calendar.yearId(DEMO_YEARS[DEMO_YEARS.length - 1]!);
-        const runs = await runPipelines(ctx, config.pipelines, { from: first, to: last });
+        const { runs } = await runPipelines(ctx, config.pipelines, { from: first, to: last });
         const indicators = config.pipelines.flatMap((p) => p.indicators);
         const out: string[] = [`${COUNCIL_NAME}: demo indicators, financial years ${first} to ${last}`, ''];
         for (const year of DEMO_YEARS) out.push(yearPivot(config.calendar, year, runs, indicators), '');
         const failed = runs.filter((r) => r.outcome === 'failed');
         out.push(`${runs.length} runs (${pipelinesCount(runs)} pipelines x their periods) stored in ${storeName(config)}; ${failed.length} failed.`);
         for (const r of failed) out.push(`  FAILED ${r.pipelineId} ${r.period.id}: ${r.error}`);
-        out.push('Quarterly and annual values stand under their last month. History: lineofsight values <indicator>.');
+        out.push('Quarterly and annual values stand under their last month; ! marks a value whose data failed a');
+        out.push('data-quality check, ? one whose data only warned. History: lineofsight values <indicator>.', '');
+        const log = await ctx.store.checkLog({ status: 'open' });
+        out.push(`Failed-check log: ${log.length} open entr${log.length === 1 ? 'y' : 'ies'} (lineofsight checks show <id> for the sample rows)`, logTable(log));
         process.stdout.write(`${out.join('\n')}\n`);
         if (failed.length) process.exitCode = 1;
       });

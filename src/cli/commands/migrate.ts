@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
-import { configPath, loadConfig } from '../../config/load.js';
 import { Store } from '../../store/store.js';
-import type { GlobalOptions } from '../context.js';
+import { loadConfigFor, type GlobalOptions } from '../context.js';
 
 export function registerMigrate(program: Command): void {
   program
     .command('migrate')
     .description("bring the store's tables up to date (other commands also do this before they start)")
     .action(async (_opts: unknown, cmd: Command) => {
-      const config = await loadConfig(configPath(cmd.optsWithGlobals<GlobalOptions>().config, process.env));
+      const config = await loadConfigFor(cmd.optsWithGlobals<GlobalOptions>());
       const store = new Store(config.service.store);
       try {
         const applied = await store.migrate();

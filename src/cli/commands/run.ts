@@ -28,7 +28,9 @@ export function registerRun(program: Command): void {
         if (!pipelines.length) {
           throw new Error(`unknown pipeline "${pipelineId}" (known: ${ctx.config.pipelines.map((p) => p.id).join(', ')})`);
         }
-        const runs = await runPipelines(ctx, pipelines, opts);
+        const { runs, skipped } = await runPipelines(ctx, pipelines, opts);
+        if (!opts.all && skipped.length) throw new Error(skipped.join('; '));
+        for (const line of skipped) process.stderr.write(`${line}\n`);
         const indicators = indicatorsById(ctx.config.pipelines);
         process.stdout.write(opts.json ? `${JSON.stringify(runsJson(runs, indicators), null, 2)}\n` : `${runsTable(runs, indicators)}\n`);
         if (runs.some((r) => r.outcome === 'failed')) process.exitCode = 1;

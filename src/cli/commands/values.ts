@@ -43,6 +43,7 @@ export function registerValues(program: Command): void {
               numerator: v.numerator,
               denominator: v.denominator,
               reason: v.reason,
+              dataQuality: v.dataQuality,
               revision: v.revision,
               recordedAt: v.recordedAt,
               supersededAt: v.supersededAt,
@@ -56,11 +57,12 @@ export function registerValues(program: Command): void {
           v.periodId,
           v.indicatorId,
           formatValue(v.value, indicator.unit, indicator.decimals),
+          v.dataQuality,
           String(v.revision),
           v.recordedAt.slice(0, 19).replace('T', ' '),
           v.supersededAt ? `revised ${v.supersededAt.slice(0, 19).replace('T', ' ')}` : (v.reason ?? ''),
         ]);
-        process.stdout.write(`${renderTable(['period', 'as', 'value', 'rev', 'recorded', 'note'], rows)}\n`);
+        process.stdout.write(`${renderTable(['period', 'as', 'value', 'quality', 'rev', 'recorded', 'note'], rows)}\n`);
       });
     });
 }

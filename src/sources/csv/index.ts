@@ -6,15 +6,16 @@ import { anyOf } from './conditions.js';
 import { matchFiles } from './files.js';
 import { checkMalformedLimit, MalformedRows, type MalformedRow } from './malformed.js';
 import { MonthlyAggregates } from './monthly.js';
-import { readFile, type RowCounts } from './reader.js';
+import { readFile, type RowCounts, type RowObserver } from './reader.js';
 import { createRow, rowFiller, rowSchema } from './rows.js';
 
 export type { AggregateState } from './aggregates.js';
 export { addValue, emptyState, finalise, mergeStates } from './aggregates.js';
 export { allOf, anyOf, compileCondition, type RowPredicate } from './conditions.js';
 export type { MalformedRow } from './malformed.js';
+export type { RowObserver } from './reader.js';
 export { createRow, rowFiller, rowSchema, type Row, type RowSchema } from './rows.js';
-export { parseAmount, parseNumber, parseUkDate } from './values.js';
+export { formatDateKey, parseAmount, parseNumber, parseUkDate } from './values.js';
 
 export interface CsvReadResult {
   /** month id 'YYYY-MM' -> one state per requested aggregate, same order as `aggregates` */
@@ -33,6 +34,8 @@ export interface ReadCsvOptions {
   aggregates: Aggregation[];
   calendar: FinancialCalendar;
   logger: Logger;
+  /** Told of every data row (after skip_when) in the same pass, e.g. by data-quality checks. */
+  observers?: RowObserver[];
 }
 
 /**
@@ -58,6 +61,7 @@ export async function readCsv(opts: ReadCsvOptions): Promise<CsvReadResult> {
     skip: anyOf(spec.skip_when, schema, calendar),
     months,
     malformed,
+    observers: opts.observers ?? [],
   };
 
   const files = await matchFiles(directory, spec.files);

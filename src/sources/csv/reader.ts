@@ -9,12 +9,22 @@ import { resolveColumns } from './headers.js';
 import type { MalformedRows } from './malformed.js';
 import type { MonthlyAggregates } from './monthly.js';
 import { isBlankRecord, type Row, type RowFiller, type RowSchema } from './rows.js';
+import { formatDateKey } from './values.js';
 
 export interface RowCounts {
   data: number;
   blank: number;
   skipped: number;
   malformed: number;
+}
+
+/**
+ * Sees every data row of a read as it passes, so that other work (data-quality checks) shares
+ * the single pass. `row` is reused for the next row: keep values, never the object. `month` is
+ * the row's month id 'YYYY-MM'; `line` is its first line in `file`.
+ */
+export interface RowObserver {
+  observe(row: Row, month: string, file: string, line: number): void;
 }
 
 /** What every file of a run is read into, and how. */
@@ -26,6 +36,7 @@ export interface ReadContext {
   skip: RowPredicate | undefined;
   months: MonthlyAggregates;
   malformed: MalformedRows;
+  observers: readonly RowObserver[];
 }
 
 const CR = 13;
@@ -44,11 +55,11 @@ function lineBreaks(record: readonly string[]): number {
 }
 
 /**
- * Streams one file into the run's monthly aggregates, in one pass and without keeping rows.
+ * Streams one file into the run's monthly aggregates and observers, in one pass and without keeping rows.
  * The first non-blank record is the header row.
  */
 export async function readFile(file: string, ctx: ReadContext): Promise<RowCounts> {
-  const { schema, row, fill, skip, months, malformed } = ctx;
+  const { schema, row, fill, skip, months, malformed, observers } = ctx;
   const counts: RowCounts = { data: 0, blank: 0, skipped: 0, malformed: 0 };
   const dateIndex = schema.dateIndex;
   let columns: Int32Array | undefined;
@@ -56,6 +67,9 @@ export async function readFile(file: string, ctx: ReadContext): Promise<RowCount
   // object for every record costs a fifth of the parse, and it counts a CRLF inside quotes twice.
   // Every record delimiter ends one line; breaks inside quoted cells end more.
   let nextLine = 1;
+  // Observers get the month as an id; it is built when the month changes, not for every row.
+  let month = NaN;
+  let monthId = '';
 
   const consume = (record: string[]): void => {
     const line = nextLine;
@@ -76,7 +90,14 @@ export async function readFile(file: string, ctx: ReadContext): Promise<RowCount
       malformed.add(file, line, schema.fields[failed]!, record[columns[failed]!] ?? '');
     } else {
       counts.data++;
-      months.add(row, row.num[dateIndex]!);
+      const dateKey = row.num[dateIndex]!;
+      months.add(row, dateKey);
+      const rowMonth = Math.floor(dateKey / 100);
+      if (rowMonth !== month) {
+        month = rowMonth;
+        monthId = formatDateKey(dateKey).slice(0, 7);
+      }
+      for (let o = 0; o < observers.length; o++) observers[o]!.observe(row, monthId, file, line);
     }
   };
 

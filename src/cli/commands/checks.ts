@@ -1,0 +1,141 @@
+import type { Command } from 'commander';
+import type { LogEntry } from '../../store/store.js';
+import { withContext, type GlobalOptions } from '../context.js';
+import { renderTable, truncate } from '../table.js';
+
+interface ListOptions {
+  status: string;
+  pipeline?: string;
+  since?: string;
+  format: string;
+}
+
+const STATUSES = ['open', 'resolved', 'acknowledged', 'all'];
+const FORMATS = ['table', 'json', 'csv'];
+
+/** The documented JSON shape of a failed-check log entry (README, "JSON output"). */
+function entryJson(e: LogEntry) {
+  return {
+    id: e.id,
+    check: e.checkId,
+    type: e.checkType,
+    pipeline: e.pipelineId,
+    source: e.source,
+    period: e.periodId,
+    severity: e.severity,
+    status: e.status,
+    firstFailedAt: e.firstFailedAt,
+    lastFailedAt: e.lastFailedAt,
+    resolvedAt: e.resolvedAt,
+    consecutiveFailures: e.consecutiveFailures,
+    failingCount: e.failingCount,
+    failingShare: e.failingShare,
+    message: e.message,
+    acknowledgedAt: e.acknowledgedAt,
+    ackNote: e.ackNote,
+    sample: e.sample,
+  };
+}
+
+const CSV_COLUMNS = ['id', 'check', 'type', 'pipeline', 'source', 'period', 'severity', 'status', 'firstFailedAt', 'lastFailedAt', 'resolvedAt', 'consecutiveFailures', 'failingCount', 'failingShare', 'message', 'acknowledgedAt', 'ackNote'] as const;
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function logTable(entries: LogEntry[]): string {
+  const rows = entries.map((e) => [
+    String(e.id),
+    e.checkId,
+    e.pipelineId,
+    e.periodId,
+    e.severity,
+    e.status,
+    String(e.consecutiveFailures),
+    e.failingCount === null ? '' : String(e.failingCount),
+    e.lastFailedAt.slice(0, 16).replace('T', ' '),
+    truncate(e.message, 70),
+  ]);
+  return renderTable(['id', 'check', 'pipeline', 'period', 'severity', 'status', 'runs', 'failing', 'last failed', 'message'], rows);
+}
+
+export function registerChecks(program: Command): void {
+  const checks = program.command('checks').description('the failed-check log: list, show and acknowledge data-quality failures');
+
+  checks
+    .command('list', { isDefault: true })
+    .description('list failed-check log entries (the default)')
+    .option('--status <status>', `open, resolved, acknowledged or all`, 'open')
+    .option('--pipeline <pipeline>', 'only this pipeline')
+    .option('--since <date>', 'only entries that failed on or after this date (YYYY-MM-DD)')
+    .option('--format <format>', 'table, json or csv', 'table')
+    .action(async (opts: ListOptions, cmd: Command) => {
+      if (!STATUSES.includes(opts.status)) throw new Error(`--status is one of ${STATUSES.join(', ')}, not "${opts.status}"`);
+      if (!FORMATS.includes(opts.format)) throw new Error(`--format is one of ${FORMATS.join(', ')}, not "${opts.format}"`);
+      if (opts.since && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw new Error(`--since takes a date such as 2024-06-01, not "${opts.since}"`);
+      await withContext(cmd.optsWithGlobals<GlobalOptions>(), async (ctx) => {
+        const entries = await ctx.store.checkLog({ status: opts.status as never, pipelineId: opts.pipeline, since: opts.since });
+        if (opts.format === 'json') {
+          process.stdout.write(`${JSON.stringify({ entries: entries.map(entryJson) }, null, 2)}\n`);
+        } else if (opts.format === 'csv') {
+          const lines = entries.map((e) => {
+            const j = entryJson(e);
+            return CSV_COLUMNS.map((c) => csvCell(j[c])).join(',');
+          });
+          process.stdout.write(`${[CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`);
+        } else {
+          process.stdout.write(entries.length ? `${logTable(entries)}\n` : `no ${opts.status === 'all' ? '' : `${opts.status} `}entries\n`);
+        }
+      });
+    });
+
+  checks
+    .command('show')
+    .description('one entry in full: the failure, its sample rows and every run that saw it')
+    .argument('<id>', 'entry id (from `lineofsight checks`)')
+    .option('--json', 'print the documented JSON shape')
+    .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
+      await withContext(cmd.optsWithGlobals<GlobalOptions>(), async (ctx) => {
+        const found = await ctx.store.checkLogEntry(entryId(id));
+        if (!found) throw new Error(`no failed-check log entry ${id}`);
+        const { entry, runs } = found;
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ ...entryJson(entry), runs }, null, 2)}\n`);
+          return;
+        }
+        const lines = [
+          `entry ${entry.id}: ${entry.checkId} (${entry.checkType}) on ${entry.pipelineId} / ${entry.source}, period ${entry.periodId}`,
+          `status ${entry.status}, severity ${entry.severity}, ${entry.consecutiveFailures} consecutive failing run(s)`,
+          `first failed ${entry.firstFailedAt}, last failed ${entry.lastFailedAt}${entry.resolvedAt ? `, resolved ${entry.resolvedAt}` : ''}`,
+          `failing: ${entry.failingCount ?? '—'}${entry.failingShare === null ? '' : ` (${entry.failingShare.toFixed(2)}%)`}`,
+          entry.message,
+        ];
+        if (entry.ackNote) lines.push(`acknowledged ${entry.acknowledgedAt}: ${entry.ackNote}`);
+        const columns = [...new Set(entry.sample.flatMap((row) => Object.keys(row)))];
+        lines.push('', entry.sample.length ? `sample (${entry.sample.length} row(s)):` : 'no sample rows');
+        if (entry.sample.length) lines.push(renderTable(columns, entry.sample.map((row) => columns.map((c) => (row[c] === null || row[c] === undefined ? '' : String(row[c]))))));
+        lines.push('', renderTable(['run', 'status', 'failing', 'seen'], runs.map((r) => [String(r.runId), r.status, r.failingCount === null ? '' : String(r.failingCount), r.seenAt])));
+        process.stdout.write(`${lines.join('\n')}\n`);
+      });
+    });
+
+  checks
+    .command('ack')
+    .description('acknowledge an entry with a note: it stays quiet until its failing count changes')
+    .argument('<id>', 'entry id')
+    .requiredOption('--note <text>', 'why the failure is accepted for now (kept with the entry)')
+    .action(async (id: string, opts: { note: string }, cmd: Command) => {
+      if (!opts.note.trim()) throw new Error('--note must say why the failure is acknowledged');
+      await withContext(cmd.optsWithGlobals<GlobalOptions>(), async (ctx) => {
+        const entry = await ctx.store.acknowledgeCheck(entryId(id), opts.note.trim(), new Date());
+        if (!entry) throw new Error(`no failed-check log entry ${id}`);
+        process.stdout.write(`entry ${entry.id} (${entry.checkId}, ${entry.periodId}) acknowledged at ${entry.failingCount ?? 0} failing\n`);
+      });
+    });
+}
+
+function entryId(text: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`an entry id is a number, not "${text}"`);
+  return Number(text);
+}

@@ -1,0 +1,38 @@
+import type { CheckConfig, IndicatorConfig } from '../config/schema.js';
+import type { IndicatorValue } from '../indicators/compute.js';
+import type { CheckOutcome } from './outcome.js';
+
+type Of<T extends CheckConfig['type']> = Extract<CheckConfig, { type: T }>;
+export type ComputedValue = IndicatorValue & { indicatorId: string };
+
+function inScope(check: { indicators?: string[] }, values: readonly ComputedValue[]): ComputedValue[] {
+  return check.indicators ? values.filter((v) => check.indicators!.includes(v.indicatorId)) : [...values];
+}
+
+/** A share can never exceed its whole: a numerator above its denominator means broken inputs. */
+export function numeratorNotAboveDenominator(check: Of<'numerator_not_above_denominator'>, values: readonly ComputedValue[]): CheckOutcome {
+  const pairs = inScope(check, values).filter((v) => v.numerator !== null && v.denominator !== null);
+  const bad = pairs.filter((v) => v.numerator! > v.denominator!);
+  return {
+    failing: bad.length,
+    checked: pairs.length,
+    sample: bad.map((v) => ({ indicator: v.indicatorId, numerator: v.numerator, denominator: v.denominator })),
+  };
+}
+
+/** Counts, sums of money paid and the like cannot be negative; a negative input is a data error. */
+export function noNegative(check: Of<'no_negative'>, values: readonly ComputedValue[]): CheckOutcome {
+  const checked = inScope(check, values);
+  const bad = checked.filter((v) => [v.value, v.numerator, v.denominator].some((x) => x !== null && x < 0));
+  return {
+    failing: bad.length,
+    checked: checked.length,
+    sample: bad.map((v) => ({ indicator: v.indicatorId, value: v.value, numerator: v.numerator, denominator: v.denominator })),
+  };
+}
+
+/** Indicator ids a check names that the pipeline does not compute. */
+export function unknownIndicators(check: CheckConfig, indicators: readonly IndicatorConfig[]): string[] {
+  const named = 'indicators' in check && check.indicators ? check.indicators : 'indicator' in check ? [check.indicator] : [];
+  return named.filter((id) => !indicators.some((i) => i.id === id));
+}

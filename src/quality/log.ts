@@ -1,0 +1,43 @@
+import type { CheckResult } from './outcome.js';
+
+export type LogStatus = 'open' | 'resolved' | 'acknowledged';
+
+/** The part of a failed-check log entry that a run can change. */
+export interface LogState {
+  status: LogStatus;
+  severity: 'warn' | 'error';
+  consecutiveFailures: number;
+  failingCount: number | null;
+  failingShare: number | null;
+  /** The failing count a lead acknowledged: the entry stays quiet while the count stays so. */
+  acknowledgedFailingCount: number | null;
+  firstFailedAt: string;
+  lastFailedAt: string;
+  resolvedAt: string | null;
+}
+
+/**
+ * What a check's result does to its entry in the failed-check log. A failure opens an entry or
+ * extends it; a pass resolves it; an acknowledged entry stays quiet until its failing count
+ * changes, then opens again. A check that could not run leaves the log alone: its error is in the
+ * run's results. Returns undefined when there is nothing to write.
+ */
+export function nextLogState(current: LogState | undefined, result: CheckResult, at: string): LogState | undefined {
+  if (result.status === 'error') return undefined;
+  const failing = result.status === 'failed' || result.status === 'warned';
+  if (!failing) {
+    if (!current || current.status === 'resolved') return undefined;
+    return { ...current, status: 'resolved', consecutiveFailures: 0, resolvedAt: at };
+  }
+  const measured = { severity: result.severity, failingCount: result.failing, failingShare: result.share, lastFailedAt: at, resolvedAt: null };
+  if (!current) {
+    return { ...measured, status: 'open', consecutiveFailures: 1, acknowledgedFailingCount: null, firstFailedAt: at };
+  }
+  const quiet = current.status === 'acknowledged' && current.acknowledgedFailingCount === result.failing;
+  return {
+    ...current,
+    ...measured,
+    status: quiet ? 'acknowledged' : 'open',
+    consecutiveFailures: current.status === 'resolved' ? 1 : current.consecutiveFailures + 1,
+  };
+}

@@ -1,0 +1,112 @@
+import { THRESHOLD, type CheckConfig } from '../config/schema.js';
+import { sampleRows } from './sample.js';
+
+/** What a check measured, before its thresholds are applied. */
+export interface CheckOutcome {
+  /** Failing rows (or, for a check of a whole, 1 when it fails and 0 when it holds). */
+  failing: number;
+  /** Rows checked, the base of a percentage threshold; null for a check of a whole. */
+  checked: number | null;
+  sample: Record<string, unknown>[];
+  /** What was found, in words and numbers, e.g. "newest record 2026-03-29 is 3 days old". */
+  detail?: string;
+}
+
+export type CheckStatus = 'passed' | 'warned' | 'failed' | 'error';
+export type DataQuality = 'passed' | 'warned' | 'failed';
+
+export interface CheckResult {
+  checkId: string;
+  type: CheckConfig['type'];
+  /** Severity of a failure: the check's own when `fail_when` holds, warn when only `warn_when` does. */
+  severity: 'warn' | 'error';
+  status: CheckStatus;
+  failing: number | null;
+  checked: number | null;
+  /** Failing rows as a share of rows checked, 0-100; null where nothing was counted. */
+  share: number | null;
+  sample: Record<string, unknown>[];
+  message: string;
+}
+
+interface Threshold {
+  op: string;
+  value: number;
+  percent: boolean;
+}
+
+export function parseThreshold(text: string): Threshold {
+  const m = THRESHOLD.exec(text);
+  if (!m) throw new Error(`not a threshold: ${text}`);
+  return { op: m[1] as string, value: Number(m[2]), percent: m[3] === '%' };
+}
+
+function holds(t: Threshold, failing: number, share: number | null): boolean {
+  const x = t.percent ? (share ?? 0) : failing;
+  switch (t.op) {
+    case '>':
+      return x > t.value;
+    case '>=':
+      return x >= t.value;
+    case '<':
+      return x < t.value;
+    case '<=':
+      return x <= t.value;
+    default:
+      return x === t.value;
+  }
+}
+
+/** A completeness check fails by default when the empty share passes what its minimum allows. */
+function failWhen(check: CheckConfig): string {
+  if (check.fail_when) return check.fail_when;
+  if (check.type === 'completeness') return `> ${Number((100 - check.min_percent).toFixed(6))}%`;
+  return '> 0';
+}
+
+/** Applies a check's thresholds to what it measured. */
+export function judge(check: CheckConfig, outcome: CheckOutcome): CheckResult {
+  const share = outcome.checked ? (outcome.failing / outcome.checked) * 100 : outcome.checked === 0 ? 0 : null;
+  const failed = holds(parseThreshold(failWhen(check)), outcome.failing, share);
+  const warned = !failed && check.warn_when !== undefined && holds(parseThreshold(check.warn_when), outcome.failing, share);
+  const status: CheckStatus = failed ? 'failed' : warned ? 'warned' : 'passed';
+  const counted = outcome.checked === null ? '' : ` of ${outcome.checked} row${outcome.checked === 1 ? '' : 's'}${share === null ? '' : ` (${share.toFixed(1)}%)`}`;
+  const verdict = failed ? `fails (${failWhen(check)})` : warned ? `warns (${check.warn_when})` : 'passes';
+  const base = `${outcome.failing}${counted} failing: ${verdict}`;
+  return {
+    checkId: check.id,
+    type: check.type,
+    severity: failed ? check.severity : 'warn',
+    status,
+    failing: outcome.failing,
+    checked: outcome.checked,
+    share,
+    sample: status === 'passed' ? [] : sampleRows(outcome.sample, check.sample),
+    message: outcome.detail ? `${outcome.detail}: ${verdict}` : base,
+  };
+}
+
+/** A check that could not run (a bad column, a query error): distinct from one that failed. */
+export function errored(check: CheckConfig, err: unknown): CheckResult {
+  return {
+    checkId: check.id,
+    type: check.type,
+    severity: check.severity,
+    status: 'error',
+    failing: null,
+    checked: null,
+    share: null,
+    sample: [],
+    message: `could not run: ${(err as Error).message ?? String(err)}`,
+  };
+}
+
+/**
+ * The flag a period's values carry: failed when an error-severity check failed, warned when a
+ * check failed at warn, warned, or could not run (its data cannot be vouched for), else passed.
+ */
+export function dataQualityOf(results: readonly CheckResult[]): DataQuality {
+  if (results.some((r) => r.status === 'failed' && r.severity === 'error')) return 'failed';
+  if (results.some((r) => r.status !== 'passed')) return 'warned';
+  return 'passed';
+}

@@ -1,0 +1,22 @@
+import type { PeriodBindings } from '../../calendar/bindings.js';
+import type { SqlSource } from '../../sources/sql.js';
+
+export interface SqlCheckContext {
+  /** The pipeline's database. */
+  source: SqlSource;
+  /** Other database sources, for referential and reconciliation checks. */
+  sourceFor(name: string): SqlSource;
+  /** The period checked. */
+  bindings: PeriodBindings;
+  /** The same period a year earlier, for row_count's within_percent_of_last_year. */
+  lastYear: PeriodBindings;
+  /** For freshness. */
+  now: Date;
+  timeZone: string;
+  holidays: readonly string[];
+}
+
+/** A source named in a check, the pipeline's own when no name (or its own name) is given. */
+export function sourceNamed(ctx: SqlCheckContext, name: string | undefined): SqlSource {
+  return name === undefined || name === ctx.source.name ? ctx.source : ctx.sourceFor(name);
+}

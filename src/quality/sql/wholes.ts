@@ -1,0 +1,40 @@
+import type { CheckTotal } from '../../config/schema.js';
+import type { CheckOutcome } from '../outcome.js';
+import { freshnessOutcome, reconciliationOutcome, rowCountOutcome } from '../wholes.js';
+import { sourceNamed, type SqlCheckContext } from './context.js';
+import { countOf, rowsFrom, type Of } from './database.js';
+import { periodRows, tableRows } from './scope.js';
+
+/** The newest record of the whole table (its `where` still applies): late data is late in any period. */
+export async function freshness(check: Of<'freshness'>, ctx: SqlCheckContext): Promise<CheckOutcome> {
+  const [row] = await rowsFrom(ctx.source, tableRows(ctx.source, check, ctx.bindings).max({ newest: check.column }));
+  return freshnessOutcome(check, row?.newest ?? null, ctx);
+}
+
+export async function rowCount(check: Of<'row_count'>, ctx: SqlCheckContext): Promise<CheckOutcome> {
+  const count = async (bindings: SqlCheckContext['bindings']) => {
+    const [row] = await rowsFrom(ctx.source, periodRows(ctx.source, check, bindings).count({ rows: '*' }));
+    return countOf(row?.rows);
+  };
+  const rows = await count(ctx.bindings);
+  const lastYear = check.within_percent_of_last_year === undefined ? null : await count(ctx.lastYear);
+  return rowCountOutcome(check, rows, lastYear);
+}
+
+export async function reconciliation(check: Of<'reconciliation'>, ctx: SqlCheckContext): Promise<CheckOutcome> {
+  const [left, right] = await Promise.all([total(check.left, ctx), total(check.right, ctx)]);
+  return reconciliationOutcome(check, left, right);
+}
+
+/** The first column of a query's one row, on its source, for the period checked. */
+async function total(side: CheckTotal, ctx: SqlCheckContext): Promise<number | null> {
+  if (side.query === undefined) {
+    throw new Error(side.aggregate ? 'an aggregate total is for CSV pipelines; on a database source a total is a query' : 'a reconciliation total needs a query');
+  }
+  const row = await sourceNamed(ctx, side.source).aggregate(side.query, ctx.bindings);
+  const value = Object.values(row)[0];
+  if (value === null || value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new Error(`a reconciliation total must be a number, the query returned ${String(value)}`);
+  return n;
+}

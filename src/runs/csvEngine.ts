@@ -1,0 +1,128 @@
+import { periodBindings } from '../calendar/bindings.js';
+import type { FinancialCalendar, Period } from '../calendar/periods.js';
+import type { LoadedPipeline } from '../config/load.js';
+import type { Aggregation, CheckConfig, CheckTotal, CsvSourceConfig, IndicatorInput } from '../config/schema.js';
+import { computeIndicator, toNumber, type IndicatorInputs } from '../indicators/compute.js';
+import { CsvChecks } from '../quality/csv/index.js';
+import type { ComputedValue } from '../quality/indicatorChecks.js';
+import type { CheckOutcome } from '../quality/outcome.js';
+import { reconciliationOutcome } from '../quality/wholes.js';
+import { combine, readCsv, type CsvReadResult } from '../sources/csv/index.js';
+import type { RunContext } from './execute.js';
+import { INPUT_KEYS, windowOf, type Engine, type Window } from './engine.js';
+
+/** Every distinct aggregate the pipeline needs, so one pass over the files serves all of them. */
+class Aggregates {
+  readonly list: Aggregation[] = [];
+  private readonly byKey = new Map<string, number>();
+
+  add(a: Aggregation): number {
+    const key = JSON.stringify(a);
+    let i = this.byKey.get(key);
+    if (i === undefined) {
+      i = this.list.push(a) - 1;
+      this.byKey.set(key, i);
+    }
+    return i;
+  }
+}
+
+function monthsOf(calendar: FinancialCalendar, w: Window): string[] {
+  const ids: string[] = [];
+  for (let m = calendar.containing(w.start, 'month'); m.start < w.end; m = calendar.next(m)) ids.push(m.id);
+  return ids;
+}
+
+/**
+ * A CSV pipeline: its files are read once, whatever the number of periods, and the same pass
+ * computes every aggregate and observes every row-level check.
+ */
+export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, source: CsvSourceConfig): Promise<Engine> {
+  const calendar = ctx.config.calendar;
+  const aggregates = new Aggregates();
+  const rowsIndex = aggregates.add({ fn: 'count', where: [] });
+  const inputIndex = new Map<IndicatorInput | CheckTotal, number>();
+  for (const indicator of pipeline.indicators) {
+    for (const key of INPUT_KEYS) {
+      const input = indicator[key];
+      if (input !== undefined && typeof input === 'object') inputIndex.set(input, aggregates.add(input));
+    }
+  }
+  for (const check of pipeline.checks) {
+    if (check.type !== 'reconciliation') continue;
+    for (const total of [check.left, check.right]) if (total.aggregate) inputIndex.set(total, aggregates.add(total.aggregate));
+  }
+  const checks = new CsvChecks(pipeline.checks, pipeline.csv!, calendar);
+
+  let read: CsvReadResult | undefined;
+  let failure: string | undefined;
+  try {
+    read = await readCsv({
+      directory: source.directory,
+      spec: pipeline.csv!,
+      aggregates: aggregates.list,
+      observers: [checks.observer],
+      calendar,
+      logger: ctx.logger.child({ pipeline: pipeline.id }),
+    });
+  } catch (err) {
+    failure = (err as Error).message;
+  }
+  const result = (): CsvReadResult => {
+    if (!read) throw new Error(failure);
+    return read;
+  };
+
+  const total = async (t: CheckTotal, period: Period, months: string[]): Promise<number | null> => {
+    if (t.aggregate) return combine(result(), months, inputIndex.get(t)!);
+    if (!t.source || !t.query) throw new Error('a reconciliation total on a CSV pipeline names an aggregate, or a database source and a query');
+    const row = await ctx.sources.sql(t.source).aggregate(t.query, periodBindings(calendar, period, period));
+    return toNumber(Object.values(row)[0], `total from source ${t.source}`);
+  };
+
+  return {
+    async compute(period) {
+      const r = result();
+      const values = pipeline.indicators.map((indicator): ComputedValue => {
+        const months = monthsOf(calendar, windowOf(calendar, indicator, period));
+        if (!months.some((m) => r.months.has(m))) {
+          return { indicatorId: indicator.id, value: null, numerator: null, denominator: null, reason: `no rows in the CSV files for ${period.id}` };
+        }
+        const inputs: IndicatorInputs = {};
+        for (const key of INPUT_KEYS) {
+          const input = indicator[key];
+          if (input === undefined) continue;
+          inputs[key] = typeof input === 'number' ? input : combine(r, months, inputIndex.get(input)!);
+        }
+        return { indicatorId: indicator.id, ...computeIndicator(indicator, inputs) };
+      });
+      const periodMonths = monthsOf(calendar, period);
+      // A period the files do not cover (an export archived out of the folder) is no evidence
+      // that its values changed: nothing is stored for it, so earlier values stand.
+      const noRows = !periodMonths.some((m) => r.months.has(m));
+      return { values, rowsRead: combine(r, periodMonths, rowsIndex) ?? 0, rowsRejected: r.rows.malformed, noRows };
+    },
+    async rowCheck(check: CheckConfig, period, checkCtx): Promise<CheckOutcome> {
+      result();
+      const months = monthsOf(calendar, period);
+      if (check.type === 'reconciliation') {
+        return reconciliationOutcome(check, await total(check.left, period, months), await total(check.right, period, months));
+      }
+      if (check.type === 'referential') {
+        const ref = check.references;
+        if (!ref.source) throw new Error('a referential check on a CSV pipeline names the database source it refers to');
+        const db = ctx.sources.sql(ref.source);
+        const keys = new Set((await db.knex.distinct(ref.column).from(ref.table)).map((row: Record<string, unknown>) => String(Object.values(row)[0])));
+        const missing = [...checks.values(check.id, months)].filter(([value]) => !keys.has(value));
+        const seen = [...checks.values(check.id, months).values()].reduce((a, b) => a + b, 0);
+        return {
+          failing: missing.reduce((n, [, count]) => n + count, 0),
+          checked: seen,
+          sample: missing.map(([value, rows]) => ({ [check.column]: value, rows })),
+        };
+      }
+      const lastYear = calendar.sameLastYear(period);
+      return checks.outcome(check, months, monthsOf(calendar, lastYear), checkCtx);
+    },
+  };
+}
