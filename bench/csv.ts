@@ -3,8 +3,11 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
+import { FinancialCalendar } from '../src/calendar/periods.js';
+import { checkSchema } from '../src/config/schema.js';
+import { CsvChecks } from '../src/quality/csv/index.js';
 import { compare, type BenchResult } from './measure.js';
-import { pipelinePass, spendFile } from './spendFile.js';
+import { pipelinePass, SPEND_SPEC, spendFile } from './spendFile.js';
 
 const ROWS = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
 
@@ -43,5 +46,32 @@ export async function benchCsvMemory(): Promise<BenchResult> {
     target: 'a 4x larger file raises peak RSS by < 20%',
     measured: `peak RSS ${(a / 1024).toFixed(0)} MiB vs ${(b / 1024).toFixed(0)} MiB: +${(rise * 100).toFixed(1)}%`,
     pass: rise < 0.2,
+  };
+}
+
+/** Ten checks a data-quality lead would put on a spend file, one of them failing on credit notes. */
+const SPEND_CHECKS = [
+  { type: 'not_null', column: 'supplier' },
+  { type: 'not_null', column: 'service' },
+  { type: 'completeness', column: 'category', min_percent: 99 },
+  { type: 'accepted_values', column: 'service', values: ['Housing', 'Waste Services', 'Planning', 'Revenues & Benefits', 'Leisure', 'Corporate Property'] },
+  { type: 'range', column: 'amount', min: -1_000_000, max: 1_000_000 },
+  { type: 'range', column: 'amount', min: 0, severity: 'warn' },
+  { type: 'pattern', column: 'supplier', regex: '^Supplier \\d+ Ltd$' },
+  { type: 'unique', columns: ['transaction'] },
+  { type: 'freshness', column: 'paid', max_age: '3650d' },
+  { type: 'row_count', min: 1 },
+].map((c, i) => checkSchema.parse({ id: `check${i}`, ...c }));
+
+export async function benchCsvChecks(): Promise<BenchResult> {
+  const file = await spendFile(ROWS);
+  const spec = { ...SPEND_SPEC, files: path.basename(file) };
+  const r = await compare(3, () => pipelinePass(file), () => pipelinePass(file, [new CsvChecks(SPEND_CHECKS, spec, new FinancialCalendar(4)).observer]));
+  const slowdown = r.ratio - 1;
+  return {
+    name: `CSV checks: ten checks in the single pass over a ${ROWS.toLocaleString('en-GB')}-row spend file`,
+    target: 'the pass slows by < 30% with the checks',
+    measured: `${r.candidateMs.toFixed(0)} ms vs ${r.baselineMs.toFixed(0)} ms without checks: +${(slowdown * 100).toFixed(1)}%`,
+    pass: slowdown < 0.3,
   };
 }

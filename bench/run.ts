@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each a ratio against a baseline run in this same script.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { benchCsvMemory, benchCsvSpeed } from './csv.js';
+import { benchChecks } from './checks.js';
+import { benchCsvChecks, benchCsvMemory, benchCsvSpeed } from './csv.js';
 import type { BenchResult } from './measure.js';
 import { benchSql } from './sql.js';
 
@@ -8,6 +9,8 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ['sql', benchSql],
   ['csv-speed', benchCsvSpeed],
   ['csv-memory', benchCsvMemory],
+  ['checks', benchChecks],
+  ['csv-checks', benchCsvChecks],
 ];
 const only = process.argv.slice(2);
 const results: BenchResult[] = [];

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { csvSpecSchema, type Aggregation } from '../src/config/schema.js';
 import { silentLogger } from '../src/log.js';
-import { readCsv } from '../src/sources/csv/index.js';
+import { readCsv, type RowObserver } from '../src/sources/csv/index.js';
 
 const SERVICES = ['Housing', 'Waste Services', 'Planning', 'Revenues & Benefits', 'Leisure', 'Corporate Property'];
 const CATEGORIES = ['Agency Staff', 'Repairs & Maintenance', 'Grants', 'Professional Fees', 'Vehicle Hire', 'Utilities'];
@@ -44,6 +44,7 @@ export const SPEND_SPEC = csvSpecSchema.parse({
     service: { header: 'Service Area' },
     category: { header: 'Expenditure Category' },
     supplier: { header: 'Supplier Name' },
+    transaction: { header: 'Transaction Number' },
     paid: { header: 'Payment Date', type: 'date' },
     amount: { header: 'Amount', type: 'amount' },
   },
@@ -60,11 +61,12 @@ export const SPEND_AGGREGATES: Aggregation[] = [
 ];
 
 /** The product's single pass over one spend file; resolves to the data rows it read. */
-export async function pipelinePass(file: string): Promise<number> {
+export async function pipelinePass(file: string, observers: RowObserver[] = []): Promise<number> {
   const result = await readCsv({
     directory: path.dirname(file),
     spec: { ...SPEND_SPEC, files: path.basename(file) },
     aggregates: SPEND_AGGREGATES,
+    observers,
     calendar: new FinancialCalendar(4),
     logger: silentLogger,
   });

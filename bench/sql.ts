@@ -16,14 +16,14 @@ const DB = 'lineofsight_bench';
 const ROWS = Number(process.env.BENCH_SQL_ROWS ?? 2_000_000);
 const INDICATORS = 50;
 
-function dbUrl(): string {
+export function dbUrl(): string {
   const u = new URL(ADMIN_URL);
   u.pathname = `/${DB}`;
   return u.toString();
 }
 
 /** 2 million ledger lines over financial year 2024-25, made inside PostgreSQL. */
-async function prepareTable(): Promise<void> {
+export async function prepareTable(): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB]);
@@ -43,6 +43,9 @@ async function prepareTable(): Promise<void> {
     await db.query('CREATE INDEX ON ledger (posted)');
     await db.query('ANALYZE ledger');
   }
+  // The checks benchmark's reference table: every cost centre but one.
+  await db.query('CREATE TABLE IF NOT EXISTS cost_centres (code int PRIMARY KEY)');
+  await db.query('INSERT INTO cost_centres SELECT g FROM generate_series(0, 23) g ON CONFLICT DO NOTHING');
   await db.end();
 }
 

@@ -260,4 +260,51 @@ indicators:
       await store.close();
     }
   });
+
+  it('keeps a month already flagged by sudden_change out of the next month\'s baseline', async () => {
+    const ws = workspace({});
+    const db = knexFor('sqlite', ws.file('events.sqlite'));
+    await db.schema.createTable('events', (t) => t.date('d'));
+    // Twelve ordinary months of about 100 events, then two months of 300.
+    const counts = [98, 101, 103, 99, 100, 102, 97, 104, 100, 99, 101, 103, 300, 300];
+    const rows = counts.flatMap((n, i) => Array.from({ length: n }, () => ({ d: `${2023 + Math.floor((i + 3) / 12)}-${String(((i + 3) % 12) + 1).padStart(2, '0')}-15` })));
+    await db.batchInsert('events', rows, 500);
+    await db.destroy();
+    const config = await loadConfig(
+      workspace({
+        'lineofsight.yaml': `pipelines_dir: {{dir}}/pipelines\nstore: { client: sqlite, filename: {{dir}}/store.sqlite }\nsources:\n  events: { client: sqlite, connection: ${ws.file('events.sqlite')} }\n`,
+        'pipelines/events.yaml': `
+id: events
+title: Events
+source: events
+schedule: "0 6 * * *"
+frequency: monthly
+query: SELECT COUNT(*) AS n FROM events WHERE d >= :period_start AND d < :period_end
+indicators:
+  - { id: EV1, title: Events, type: count, value: n, polarity: none, owner: A, service: B }
+checks:
+  - { id: events-jump, type: sudden_change, indicator: EV1, threshold: 4, min_history: 6 }
+`,
+      }).config,
+      {},
+    );
+    const store = new Store(config.service.store);
+    await store.migrate();
+    const sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
+    try {
+      const periods = config.calendar.range(config.calendar.parse('2023-04'), config.calendar.parse('2024-05'), 'month');
+      const runs = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, periods);
+      expect(runs.map((r) => r.checks[0]?.status)).toEqual([...Array(12).fill('passed'), 'failed', 'failed']);
+      // Counted in, the first 300 would lift the baseline so far that the second looked ordinary:
+      const withSpike = [...counts.slice(0, 13)];
+      const mean = withSpike.reduce((a, b) => a + b, 0) / withSpike.length;
+      const sd = Math.sqrt(withSpike.reduce((a, b) => a + (b - mean) ** 2, 0) / (withSpike.length - 1));
+      expect((300 - mean) / sd).toBeLessThan(4);
+      expect(runs[13]?.checks[0]?.message).toMatch(/of 12 earlier points/);
+      expect((await store.checkLog({ status: 'open' })).map((e) => e.periodId)).toEqual(['2024-05', '2024-04']);
+    } finally {
+      await sources.closeAll();
+      await store.close();
+    }
+  });
 });

@@ -101,6 +101,12 @@ describe.each([
     expect(shown?.runs.map((r) => [r.status, r.failingCount])).toEqual([['failed', 3], ['failed', 3], ['failed', 3], ['failed', 4], ['passed', 0]]);
     expect(shown?.runs[0]?.runId).toBe(first.runId);
     expect((await store.checkResults([first.runId])).map((r) => [r.checkId, r.status, r.failing])).toEqual([['invoices-unique', 'failed', 3]]);
+    // The documented view dashboards read.
+    const viewed = await store.knex('failed_check_log').where('id', entry!.id).first();
+    expect(Object.keys(viewed).sort()).toEqual(
+      ['id', 'check_id', 'check_type', 'pipeline_id', 'source', 'period_id', 'period_start', 'severity', 'status', 'first_failed_at', 'last_failed_at', 'resolved_at', 'consecutive_failures', 'failing_count', 'failing_share', 'message', 'sample', 'ack_note', 'acknowledged_at'].sort(),
+    );
+    expect(viewed).toMatchObject({ check_id: 'invoices-unique', status: 'resolved', failing_count: 4 });
     await expect(store.acknowledgeCheck(entry!.id, 'too late', new Date())).rejects.toThrow(/resolved/);
     expect(await store.acknowledgeCheck(99_999, 'none', new Date())).toBeUndefined();
 

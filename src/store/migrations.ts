@@ -110,8 +110,16 @@ const MIGRATIONS: Migration[] = [
         t.timestamp('seen_at', { useTz: true }).notNullable();
         t.primary(['entry_id', 'run_id']);
       });
+      // The contract for dashboards (Grafana's PostgreSQL data source): these columns keep their
+      // names and meanings whatever the tables beneath become. Documented in README.md.
+      await knex.raw(`CREATE VIEW failed_check_log AS
+        SELECT id, check_id, check_type, pipeline_id, source, period_id, period_start, severity, status,
+               first_failed_at, last_failed_at, resolved_at, consecutive_failures, failing_count,
+               failing_share, message, sample, ack_note, acknowledged_at
+        FROM check_log`);
     },
     async down(knex) {
+      await knex.raw('DROP VIEW failed_check_log');
       await knex.schema.dropTable('check_log_runs');
       await knex.schema.dropTable('check_log');
       await knex.schema.dropTable('check_results');

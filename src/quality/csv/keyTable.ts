@@ -7,7 +7,7 @@ const PRIME = 0x01000193;
 const scratch = new Float64Array(1);
 const scratchBits = new Int32Array(scratch.buffer);
 
-function grown<T extends Int32Array | Uint16Array | Float64Array>(array: T): T {
+function grown<T extends Uint16Array | Float64Array>(array: T): T {
   const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
   bigger.set(array);
   return bigger;
@@ -22,9 +22,9 @@ function grown<T extends Int32Array | Uint16Array | Float64Array>(array: T): T {
  * duplicates can be told after the pass.
  */
 export class KeyTable {
-  private slots = new Int32Array(1024);
+  /** Pairs (hash, entry + 1), 0 for a free slot: a probe reads one place to skip another key. */
+  private slots = new Int32Array(2 * 1024);
   private size = 0;
-  private hashes = new Int32Array(512);
   private firstMonth = new Uint16Array(512);
   /** Per key column: its values by entry, text or number according to the field. */
   private readonly texts: string[][];
@@ -69,10 +69,10 @@ export class KeyTable {
     h ^= h >>> 16;
 
     const slots = this.slots;
-    const mask = slots.length - 1;
+    const mask = (slots.length >> 1) - 1;
     let slot = h & mask;
-    for (let e = slots[slot] as number; e !== 0; e = slots[slot] as number) {
-      if (this.hashes[e - 1] === h && this.holds(e - 1, row)) return this.repeat(e - 1, month);
+    for (let e = slots[2 * slot + 1] as number; e !== 0; e = slots[2 * slot + 1] as number) {
+      if (slots[2 * slot] === h && this.holds(e - 1, row)) return this.repeat(e - 1, month);
       slot = (slot + 1) & mask;
     }
     this.insert(slot, h, row, month);
@@ -114,30 +114,32 @@ export class KeyTable {
 
   private insert(slot: number, h: number, row: Row, month: string): void {
     const entry = this.size++;
-    if (entry === this.hashes.length) {
-      this.hashes = grown(this.hashes);
+    if (entry === this.firstMonth.length) {
       this.firstMonth = grown(this.firstMonth);
       this.nums = this.nums.map((column, k) => (this.typed[k] ? grown(column) : column));
     }
-    this.hashes[entry] = h;
     this.firstMonth[entry] = this.monthCode(month);
     for (let k = 0; k < this.indices.length; k++) {
       const i = this.indices[k] as number;
       if (this.typed[k]) this.nums[k]![entry] = row.num[i]!;
       else this.texts[k]![entry] = row.text[i]!;
     }
-    this.slots[slot] = entry + 1;
+    this.slots[2 * slot] = h;
+    this.slots[2 * slot + 1] = entry + 1;
     // At most half full, so that probe runs stay short.
-    if (this.size * 2 > this.slots.length) this.rehash();
+    if (this.size > this.slots.length >> 2) this.rehash();
   }
 
   private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let entry = 0; entry < this.size; entry++) {
-      let slot = (this.hashes[entry] as number) & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = entry + 1;
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2);
+    const mask = (slots.length >> 1) - 1;
+    for (let s = 0; s < old.length; s += 2) {
+      if (old[s + 1] === 0) continue;
+      let slot = (old[s] as number) & mask;
+      while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = old[s] as number;
+      slots[2 * slot + 1] = old[s + 1] as number;
     }
     this.slots = slots;
   }
