@@ -87,7 +87,7 @@ describe('bad configuration is refused whole, every problem named with file, lin
   it.each([
     ['invalid YAML', bad((p) => p.replace('frequency: monthly', 'frequency: [monthly')), '/pipelines/payments.yaml', 7, /invalid YAML/],
     ['a misspelt key', bad((p) => p.replace('    polarity:', '    polarty: higher_is_better\n    polarity:')), '/pipelines/payments.yaml', 17, /indicators\[0\]\.polarty: unknown key "polarty"/],
-    ['a missing field', bad((p) => p.replace('    owner: Priya Shah\n', '')), '/pipelines/payments.yaml', 11, /indicators\[0\]\.owner: is required but missing/],
+    ['a missing field', bad((p) => p.replace('    service: Finance\n', '')), '/pipelines/payments.yaml', 11, /indicators\[0\]\.service: is required but missing/],
     ['a missing frequency', bad((p) => p.replace('frequency: monthly\n', '')), '/pipelines/payments.yaml', 2, /^frequency: is required but missing/],
     ['an unknown source', bad((p) => p.replace('source: finance', 'source: ledger')), '/pipelines/payments.yaml', 4, /source: unknown source "ledger" \(sources in the service config: finance, exports\)/],
     ['a bad cron', bad((p) => p.replace('"0 6 * * *"', '"0 25 * * *"')), '/pipelines/payments.yaml', 5, /schedule: "0 25 \* \* \*" is not a valid cron/],
@@ -95,7 +95,6 @@ describe('bad configuration is refused whole, every problem named with file, lin
     ['an unknown binding', bad((p) => p.replace(':period_end', ':perod_end')), '/pipelines/payments.yaml', 7, /query: unknown binding :perod_end/],
     ['a percentage without a denominator', bad((p) => p.replace('    denominator: paid\n', '')), '/pipelines/payments.yaml', 11, /indicators\[0\]: a percentage indicator needs "denominator"/],
     ['an aggregate on a database source', bad((p) => p.replace('numerator: on_time', 'numerator: { fn: count }')), '/pipelines/payments.yaml', 15, /on a database source, an input is a column/],
-    ['a tolerance without a reason', bad((p) => p.replace(', reason: Corporate default', '')), '/pipelines/payments.yaml', 23, /tolerance\.reason/],
     ['two tolerances', bad((p) => p.replace('percent: 5,', 'percent: 5, absolute: 2,')), '/pipelines/payments.yaml', 23, /exactly one of percent, absolute or amber_threshold/],
     ['a bad duration', bad((p) => p, SERVICE.replace('finance.sqlite }', 'finance.sqlite, query_timeout: soon }')), '/lineofsight.yaml', 5, /sources\.finance\.query_timeout: "soon" is not a duration/],
     ['a connection that is not a URL', bad((p) => p, `${SERVICE}  ledger: { client: mssql, connection: "sql01;user=sa" }\n`), '/lineofsight.yaml', 7, /sources\.ledger\.connection: not a connection URL \(expected e\.g\. mssql:\/\/user:password@host\/database\)/],

@@ -33,7 +33,7 @@ describe.each([
   it('migrates once, then is up to date', async () => {
     store = new Store(await configure());
     stores.push(store);
-    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality']);
+    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks']);
     expect(await store.migrate()).toEqual([]);
   });
 

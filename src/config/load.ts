@@ -4,6 +4,7 @@ import cron from 'node-cron';
 import type * as z from 'zod';
 import { FinancialCalendar } from '../calendar/periods.js';
 import { bindingProblems, checkProblems } from './checkRules.js';
+import { overlappingTargets } from '../targets/inForce.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 import {
   pipelineSchema,
@@ -26,6 +27,8 @@ export interface LoadedConfig {
   service: ServiceConfig;
   calendar: FinancialCalendar;
   pipelines: LoadedPipeline[];
+  /** Each pipeline file as parsed, to locate findings about it by line. */
+  yaml: Map<string, YamlFile>;
 }
 
 /** `--config`, else LINEOFSIGHT_CONFIG, else config/lineofsight.yaml. */
@@ -74,6 +77,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   }
 
   const pipelines: LoadedPipeline[] = [];
+  const yamlFiles = new Map<string, YamlFile>();
   const pipelineIds = new Map<string, string>();
   const indicatorIds = new Map<string, string>();
   for (const name of names) {
@@ -100,9 +104,10 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
       }
     });
     pipelines.push({ ...pipeline, file: pipelineFile });
+    yamlFiles.set(pipelineFile, r.yaml);
   }
   if (problems.length || !service) throw new ConfigError(problems);
-  return { file, service, calendar, pipelines };
+  return { file, service, calendar, pipelines, yaml: yamlFiles };
 }
 
 /** A connection URL that cannot be parsed fails at `validate`, not in the middle of a run. */
@@ -219,6 +224,9 @@ function checkIndicator(
       }
     }
   });
+  for (const [i, j] of overlappingTargets(calendar, indicator)) {
+    problems.push(yaml.problem([...at, 'targets', j], `overlaps target ${i}: both claim the same periods, so neither could be in force`));
+  }
   const tolerance = indicator.tolerance;
   if (tolerance) {
     const given = (['percent', 'absolute', 'amber_threshold'] as const).filter((k) => tolerance[k] !== undefined);

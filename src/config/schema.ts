@@ -71,6 +71,25 @@ export const serviceConfigSchema = z.strictObject({
   /** Days that are not working days, besides weekends (freshness checks count working days). */
   bank_holidays: z.array(z.iso.date()).default([]),
   pipelines_dir: z.string().default('./pipelines'),
+  /** The risk register (matrix, tolerance line, risks and their triggers). */
+  risks_file: z.string().default('./config/risks.yaml'),
+  rag: z
+    .strictObject({
+      /** A preset (tolerance-5pc, belfast, havering, kent-floor, barnet-4, lincoln-stretch) or a scheme below. */
+      scheme: z.string().default('tolerance-5pc'),
+      /** The tolerance of indicators that set none, with the reason it was set so. */
+      default_tolerance: z
+        .strictObject({ percent: z.number().nonnegative(), reason: z.string().min(1) })
+        .default({ percent: 5, reason: 'Corporate default: 5% of target, as the performance framework agreed' }),
+      /** The council's own schemes: ordered rules, first match wins. */
+      schemes: z
+        .record(
+          id,
+          z.array(z.strictObject({ status: z.string().min(1), when: z.string().min(1).optional(), explain: z.string().optional() })).min(1),
+        )
+        .default({}),
+    })
+    .default({ scheme: 'tolerance-5pc', default_tolerance: { percent: 5, reason: 'Corporate default: 5% of target, as the performance framework agreed' }, schemes: {} }),
   store: storeSchema.default({ client: 'sqlite', filename: './data/lineofsight.sqlite' }),
   sources: z.record(id, sourceSchema).default({}),
   http: z
@@ -116,6 +135,12 @@ const targetSchema = z.strictObject({
   period: z.string().optional(),
   from: z.string().optional(),
   value: z.number(),
+  /** A floor standard below which performance is RED (Kent's scheme). */
+  floor: z.number().optional(),
+  /** A stretch target above the target (Lincoln's scheme). */
+  stretch: z.number().optional(),
+  /** A target range, [low, high] (Lincoln's BLUE). */
+  range: z.tuple([z.number(), z.number()]).optional(),
   signed_off_by: z.string().optional(),
   signed_off_on: z.iso.date().optional(),
   rationale: z.string().optional(),
@@ -127,7 +152,8 @@ const toleranceSchema = z.strictObject({
   amber_threshold: z.number().optional(),
   /** On-target-is-best indicators: how far from target still counts as GREEN (default 0). */
   green_band: z.number().nonnegative().optional(),
-  reason: z.string().min(1, 'a tolerance must say why it is set at this level'),
+  /** Why the tolerance is set at this level; a tolerance without one is a governance finding. */
+  reason: z.string().min(1).optional(),
 });
 
 export const INDICATOR_TYPES = ['count', 'sum', 'mean', 'median', 'percentage', 'ratio', 'rate', 'value'] as const;
@@ -146,8 +172,11 @@ export const indicatorSchema = z.strictObject({
   per: z.number().positive().optional(),
   decimals: z.number().int().min(0).max(6).default(2),
   polarity: z.enum(['higher_is_better', 'lower_is_better', 'on_target_is_best', 'none']),
+  /** A RAG scheme for this indicator (default: the service's), or monitor: contextual, no RAG. */
+  rag: z.string().optional(),
   accumulation: z.enum(['period', 'year_to_date']).default('period'),
-  owner: z.string().min(1),
+  /** The manager who owns the indicator; one without an owner is a governance finding. */
+  owner: z.string().min(1).optional(),
   service: z.string().min(1),
   clinic: z.string().optional(),
   priority: z.string().optional(),
@@ -288,3 +317,6 @@ export type IndicatorInput = z.infer<typeof inputSchema>;
 export type CheckConfig = z.infer<typeof checkSchema>;
 export type CheckType = CheckConfig['type'];
 export type CheckTotal = z.infer<typeof totalSchema>;
+export type TargetConfig = z.infer<typeof targetSchema>;
+export type ToleranceConfig = z.infer<typeof toleranceSchema>;
+export type RagRuleConfig = ServiceConfig['rag']['schemes'][string][number];

@@ -126,6 +126,40 @@ const MIGRATIONS: Migration[] = [
       await knex.schema.alterTable('indicator_values', (t) => t.dropColumn('data_quality'));
     },
   },
+  {
+    name: '003_judgements_and_risks',
+    async up(knex) {
+      // The judgement of a value: kept on its current revision, re-judged when targets change.
+      await knex.schema.alterTable('indicator_values', (t) => {
+        t.double('target');
+        t.double('tolerance_amount');
+        t.string('rag', 12);
+        t.text('rag_explanation');
+        t.string('direction_previous', 12);
+        t.string('direction_last_year', 12);
+      });
+      // Every change of a risk's assessed position, with the evidence that caused it.
+      await knex.schema.createTable('risk_positions', (t) => {
+        t.increments('id').primary();
+        t.string('risk_id', 100).notNullable();
+        t.timestamp('assessed_at', { useTz: true }).notNullable();
+        t.string('likelihood', 20).notNullable();
+        t.string('impact', 20).notNullable();
+        t.double('score').notNullable();
+        t.boolean('above_tolerance').notNullable();
+        // true when a trigger moved the risk from its recorded position
+        t.boolean('triggered').notNullable();
+        t.text('evidence').notNullable();
+        t.index(['risk_id', 'assessed_at']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('risk_positions');
+      await knex.schema.alterTable('indicator_values', (t) => {
+        for (const c of ['target', 'tolerance_amount', 'rag', 'rag_explanation', 'direction_previous', 'direction_last_year']) t.dropColumn(c);
+      });
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

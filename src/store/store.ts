@@ -21,6 +21,16 @@ export interface RunRecord {
   rowsRejected: number;
 }
 
+/** How a value was judged: against which target, and with what RAG and direction of travel. */
+export interface ValueJudgement {
+  target: number | null;
+  toleranceAmount: number | null;
+  rag: string;
+  explanation: string;
+  directionPrevious: string | null;
+  directionLastYear: string | null;
+}
+
 export interface ValueRecord {
   indicatorId: string;
   value: number | null;
@@ -28,6 +38,18 @@ export interface ValueRecord {
   denominator: number | null;
   reason: string | null;
   dataQuality: DataQuality;
+  judgement?: ValueJudgement;
+}
+
+export interface RiskPositionRecord {
+  riskId: string;
+  assessedAt: string;
+  likelihood: string;
+  impact: string;
+  score: number;
+  aboveTolerance: boolean;
+  triggered: boolean;
+  evidence: string[];
 }
 
 /** The checks a run executed, for the failed-check log. */
@@ -147,6 +169,8 @@ export class Store {
         const old = byIndicator.get(v.indicatorId);
         if (old && sameValue(old, v)) {
           unchanged++;
+          // A judgement is derived (a target may be signed off later): re-judged in place.
+          if (v.judgement) await trx('indicator_values').where('id', old.id).update(judgementColumns(v.judgement));
           continue;
         }
         if (old) supersede.push(old.id as number);
@@ -162,6 +186,7 @@ export class Store {
           denominator: v.denominator,
           reason: v.reason,
           data_quality: v.dataQuality,
+          ...(v.judgement ? judgementColumns(v.judgement) : {}),
           run_id: runId,
           recorded_at: now,
           superseded_at: null,
@@ -207,6 +232,74 @@ export class Store {
       error: r.error ?? null,
       rowsRead: Number(r.rows_read),
       rowsRejected: Number(r.rows_rejected),
+    }));
+  }
+
+  /** Current values of these indicators in these periods, in one query whatever their number. */
+  async valuesInPeriods(indicatorIds: string[], periodIds: string[]): Promise<StoredValue[]> {
+    if (!indicatorIds.length || !periodIds.length) return [];
+    const rows = await this.knex('indicator_values').whereIn('indicator_id', indicatorIds).whereIn('period_id', periodIds).whereNull('superseded_at');
+    return rows.map(toStoredValue);
+  }
+
+  /** Every current value, oldest period first: the scorecard's and the risk triggers' one read. */
+  async allCurrentValues(range: { from?: string; to?: string } = {}): Promise<StoredValue[]> {
+    const q = this.knex('indicator_values').whereNull('superseded_at');
+    if (range.from) q.andWhere('period_start', '>=', range.from);
+    if (range.to) q.andWhere('period_start', '<', range.to);
+    const rows = await q.orderBy([{ column: 'period_start' }, { column: 'indicator_id' }]);
+    return rows.map(toStoredValue);
+  }
+
+  /** Recent check results and source runs, oldest first, for risk triggers. */
+  async recentRunEvidence(since: string): Promise<{
+    checks: { checkId: string; runId: number; status: string; at: string }[];
+    runs: { pipelineId: string; outcome: string; at: string }[];
+  }> {
+    const checks = await this.knex('check_results as c')
+      .join('runs as r', 'r.id', 'c.run_id')
+      .select('c.check_id', 'c.run_id', 'c.status', 'r.finished_at')
+      .where('r.finished_at', '>=', since)
+      .orderBy('c.run_id');
+    const runs = await this.knex('runs').select('pipeline_id', 'outcome', 'finished_at').where('finished_at', '>=', since).orderBy('id');
+    return {
+      checks: checks.map((r) => ({ checkId: r.check_id, runId: Number(r.run_id), status: r.status, at: iso(r.finished_at) })),
+      runs: runs.map((r) => ({ pipelineId: r.pipeline_id, outcome: r.outcome, at: iso(r.finished_at) })),
+    };
+  }
+
+  /** Records a risk's assessed position when it differs from the last one recorded. */
+  async recordRiskPosition(p: RiskPositionRecord): Promise<boolean> {
+    return this.knex.transaction(async (trx) => {
+      const last = await trx('risk_positions').where('risk_id', p.riskId).orderBy('id', 'desc').first();
+      const same = last && last.likelihood === p.likelihood && last.impact === p.impact && Boolean(last.triggered) === p.triggered && last.evidence === JSON.stringify(p.evidence);
+      if (same) return false;
+      await trx('risk_positions').insert({
+        risk_id: p.riskId,
+        assessed_at: p.assessedAt,
+        likelihood: p.likelihood,
+        impact: p.impact,
+        score: p.score,
+        above_tolerance: p.aboveTolerance,
+        triggered: p.triggered,
+        evidence: JSON.stringify(p.evidence),
+      });
+      return true;
+    });
+  }
+
+  /** A risk's history of positions, oldest first. */
+  async riskHistory(riskId: string): Promise<RiskPositionRecord[]> {
+    const rows = await this.knex('risk_positions').where('risk_id', riskId).orderBy('id');
+    return rows.map((r) => ({
+      riskId: r.risk_id,
+      assessedAt: iso(r.assessed_at),
+      likelihood: r.likelihood,
+      impact: r.impact,
+      score: Number(r.score),
+      aboveTolerance: Boolean(r.above_tolerance),
+      triggered: Boolean(r.triggered),
+      evidence: JSON.parse(r.evidence),
     }));
   }
 
@@ -392,6 +485,17 @@ async function insertRun(db: Knex | Knex.Transaction, run: RunRecord): Promise<n
   return Number(typeof row === 'object' ? row.id : row);
 }
 
+function judgementColumns(j: ValueJudgement) {
+  return {
+    target: j.target,
+    tolerance_amount: j.toleranceAmount,
+    rag: j.rag,
+    rag_explanation: j.explanation,
+    direction_previous: j.directionPrevious,
+    direction_last_year: j.directionLastYear,
+  };
+}
+
 function sameValue(old: Record<string, unknown>, v: ValueRecord): boolean {
   return (
     num(old.value) === v.value &&
@@ -415,6 +519,17 @@ function toStoredValue(r: Record<string, unknown>): StoredValue {
     denominator: num(r.denominator),
     reason: (r.reason as string | null) ?? null,
     dataQuality: r.data_quality as DataQuality,
+    judgement:
+      r.rag === null || r.rag === undefined
+        ? undefined
+        : {
+            target: num(r.target),
+            toleranceAmount: num(r.tolerance_amount),
+            rag: r.rag as string,
+            explanation: (r.rag_explanation as string) ?? '',
+            directionPrevious: (r.direction_previous as string | null) ?? null,
+            directionLastYear: (r.direction_last_year as string | null) ?? null,
+          },
     runId: Number(r.run_id),
     recordedAt: iso(r.recorded_at),
     supersededAt: isoOrNull(r.superseded_at),

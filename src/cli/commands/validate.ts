@@ -1,16 +1,26 @@
 import type { Command } from 'commander';
+import { dateIn } from '../../calendar/localDate.js';
+import { KIND_OF_FREQUENCY } from '../../calendar/periods.js';
 import { configPath, loadConfig } from '../../config/load.js';
 import type { GlobalOptions } from '../context.js';
+import { findingLines, locatedFindings } from '../governance.js';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('check the service config and every pipeline; list every problem with file, line and field')
-    .addHelpText('after', '\nExit status 0 when valid, 1 when not (nothing is run or stored either way).')
+    .addHelpText(
+      'after',
+      '\nGovernance findings (no target in force for the latest complete period, targets not signed off or\nwithout a rationale, tolerances without a reason, indicators without an owner) are listed but do not\nmake the configuration invalid. Exit status 0 when valid, 1 when not (nothing is run or stored).',
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const file = configPath(cmd.optsWithGlobals<GlobalOptions>().config, process.env);
       const config = await loadConfig(file);
       const indicators = config.pipelines.reduce((n, p) => n + p.indicators.length, 0);
       process.stdout.write(`${file}: valid (${config.pipelines.length} pipelines, ${indicators} indicators)\n`);
+      const today = dateIn(new Date(), config.service.timezone);
+      const frequency = new Map(config.pipelines.map((p) => [p.id, p.frequency]));
+      const findings = locatedFindings(config, (id) => [config.calendar.latestComplete(today, KIND_OF_FREQUENCY[frequency.get(id)!])]);
+      if (findings.length) process.stdout.write(`${findings.length} governance finding(s):\n${findingLines(findings).join('\n')}\n`);
     });
 }

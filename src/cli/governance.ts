@@ -1,0 +1,29 @@
+import type { Period } from '../calendar/periods.js';
+import type { LoadedConfig } from '../config/load.js';
+import { formatProblem, pathToString, type ConfigProblem } from '../config/problems.js';
+import { governanceFindings, type GovernanceFinding } from '../targets/governance.js';
+
+export interface LocatedFinding extends GovernanceFinding {
+  where: ConfigProblem;
+}
+
+/** Governance findings of every indicator for the periods each pipeline reports, with file and line. */
+export function locatedFindings(config: LoadedConfig, periodsOf: (pipelineId: string) => readonly Period[]): LocatedFinding[] {
+  return config.pipelines.flatMap((pipeline) =>
+    pipeline.indicators.flatMap((indicator, i) =>
+      governanceFindings(config.calendar, indicator, ['indicators', i], periodsOf(pipeline.id)).map((f) => ({
+        ...f,
+        where: config.yaml.get(pipeline.file)?.problem(f.path, f.message) ?? { file: pipeline.file, path: pathToString(f.path), message: f.message },
+      })),
+    ),
+  );
+}
+
+export function findingLines(findings: readonly LocatedFinding[]): string[] {
+  return findings.map((f) => `governance: ${formatProblem(f.where)}`);
+}
+
+/** The documented JSON shape of a finding. */
+export function findingJson(f: LocatedFinding) {
+  return { indicator: f.indicatorId, kind: f.kind, period: f.periodId ?? null, message: f.message, file: f.where.file, line: f.where.line ?? null };
+}

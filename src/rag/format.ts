@@ -1,0 +1,71 @@
+import { nearlyEqual } from './numbers.js';
+
+/**
+ * Numbers in explanations, written as a person reads them (the conventions of the CLI's tables:
+ * thousands separators, £ before, % after). Formatters are cached because explanations are
+ * written for every indicator and period, and building an Intl.NumberFormat per call costs
+ * about fifty times more than formatting with one.
+ */
+const formatters = new Map<number, Intl.NumberFormat>();
+
+function grouped(value: number, decimals: number): string {
+  let f = formatters.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat('en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals, signDisplay: 'negative' });
+    formatters.set(decimals, f);
+  }
+  return f.format(value);
+}
+
+function withUnit(text: string, unit: string): string {
+  if (unit === '£') return text.startsWith('-') ? `-£${text.slice(1)}` : `£${text}`;
+  if (unit === '%') return `${text}%`;
+  return text;
+}
+
+const MAX_DECIMALS = 6;
+
+/** The fewest decimals that show a value as it was set: a target of 95 is "95", its 5% floor "90.25". */
+function naturalDecimals(value: number): number {
+  for (let d = 0; d < MAX_DECIMALS; d++) {
+    const scale = 10 ** d;
+    if (nearlyEqual(Math.round(value * scale) / scale, value)) return d;
+  }
+  return MAX_DECIMALS;
+}
+
+/** A measured value, at the indicator's decimals: "91.2%", "£1,234". */
+export function formatMeasured(value: number, unit: string, decimals: number): string {
+  return withUnit(grouped(value, decimals), unit);
+}
+
+/** A value someone set (target, floor, boundary), as set: "95%", "90.25%". */
+export function formatSet(value: number, unit: string): string {
+  return withUnit(grouped(value, naturalDecimals(value)), unit);
+}
+
+/** A plain number as set, without a unit: the 5 of "5%" when the 5 is a share of the target. */
+export function formatPlain(value: number): string {
+  return grouped(value, naturalDecimals(value));
+}
+
+/** A gap between two values of a percentage indicator is in points, not per cent: "7.0 points". */
+function gap(text: string, value: number, unit: string): string {
+  if (unit !== '%') return withUnit(text, unit);
+  return `${text} ${Math.abs(value) === 1 ? 'point' : 'points'}`;
+}
+
+/** A measured gap, at the indicator's decimals: "7.0 points", "£120". */
+export function formatMeasuredGap(value: number, unit: string, decimals: number): string {
+  return gap(grouped(value, decimals), value, unit);
+}
+
+/** A gap someone set (an absolute tolerance, a green band): "2 points", "£50". */
+export function formatSetGap(value: number, unit: string): string {
+  return gap(grouped(value, naturalDecimals(value)), value, unit);
+}
+
+/** A share, to one decimal place: "7.4%". */
+export function formatPercent(value: number): string {
+  return `${grouped(value, 1)}%`;
+}
