@@ -95,6 +95,7 @@ describe('bad configuration is refused whole, every problem named with file, lin
     ['an unknown binding', bad((p) => p.replace(':period_end', ':perod_end')), '/pipelines/payments.yaml', 7, /query: unknown binding :perod_end/],
     ['a percentage without a denominator', bad((p) => p.replace('    denominator: paid\n', '')), '/pipelines/payments.yaml', 11, /indicators\[0\]: a percentage indicator needs "denominator"/],
     ['an aggregate on a database source', bad((p) => p.replace('numerator: on_time', 'numerator: { fn: count }')), '/pipelines/payments.yaml', 15, /on a database source, an input is a column/],
+    ['overlapping targets', bad((p) => p.replace('    tolerance:', '      - { from: 2024-04, value: 96 }\n    tolerance:')), '/pipelines/payments.yaml', 23, /targets\[1\]: overlaps target 0: both claim the same periods/],
     ['two tolerances', bad((p) => p.replace('percent: 5,', 'percent: 5, absolute: 2,')), '/pipelines/payments.yaml', 23, /exactly one of percent, absolute or amber_threshold/],
     ['a bad duration', bad((p) => p, SERVICE.replace('finance.sqlite }', 'finance.sqlite, query_timeout: soon }')), '/lineofsight.yaml', 5, /sources\.finance\.query_timeout: "soon" is not a duration/],
     ['a connection that is not a URL', bad((p) => p, `${SERVICE}  ledger: { client: mssql, connection: "sql01;user=sa" }\n`), '/lineofsight.yaml', 7, /sources\.ledger\.connection: not a connection URL \(expected e\.g\. mssql:\/\/user:password@host\/database\)/],

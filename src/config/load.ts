@@ -224,7 +224,9 @@ function checkIndicator(
       }
     }
   });
-  for (const [i, j] of overlappingTargets(calendar, indicator)) {
+  // Overlaps can only be judged once every target names a real period (reported above if not).
+  const periodsValid = !problems.some((p) => p.path.includes('.targets['));
+  for (const [i, j] of periodsValid ? overlappingTargets(calendar, indicator) : []) {
     problems.push(yaml.problem([...at, 'targets', j], `overlaps target ${i}: both claim the same periods, so neither could be in force`));
   }
   const tolerance = indicator.tolerance;
