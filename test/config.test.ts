@@ -188,6 +188,10 @@ indicators:
   - { id: notable, type: unique, columns: [ref] }
   - { id: typo, type: sql, query: "SELECT * FROM invoices WHERE paid >= :perod_start" }
   - { id: refs, type: row_count, table: invoices, min: 1 }
+  - { id: share, type: sql, query: "SELECT 1", fail_when: "> 2%" }
+  - { id: rng, type: range, table: invoices, date_column: paid, column: amount, min: 10, max: 5 }
+  - { id: nob, type: range, table: invoices, date_column: paid, column: amount }
+  - { id: keys, type: unique, table: invoices, date_column: paid, columns: [ref], key_columns: [ref, amount] }
 `),
       'pipelines/refunds.yaml': withChecks(`
   - { id: thr, type: not_null, table: invoices, column: ref, fail_when: "more than 2" }
@@ -202,6 +206,11 @@ indicators:
       '32: checks[6]: a unique check on a database needs "table"',
       '33: checks[7].query: unknown binding :perod_start (known: :period_start, :period_end, :fy_start, :fy_end, :period_id, :fy_id)',
       '34: checks[8].id: check id "refs" is used twice in this pipeline',
+      '34: checks[8]: a row_count check counts the rows of a period: give date_column (or a where using :period_start and :period_end)',
+      '35: checks[9].fail_when: a sql check counts no rows to take a share of: give a count, e.g. "> 0"',
+      '36: checks[10].min: min 10 is above max 5',
+      '37: checks[11]: a range check needs min, max or both',
+      '38: checks[12].key_columns[1]: a unique check\'s sample is its failing keys: "amount" is not one of ref',
       'refunds 26: checks[0].fail_when: a threshold is a comparison and a count or share, e.g. "> 0" or ">= 2%"',
     ]);
   });

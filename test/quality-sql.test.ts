@@ -420,3 +420,31 @@ describe('data-quality checks compiled for SQL Server', () => {
     expect(() => compile(check({ type: 'pattern', column: 'job_ref', regex: JOB_REF }))).toThrow(/SQL Server has no regular expressions/);
   });
 });
+
+describe.each(['sqlite', 'pg', 'mysql'] as const)('text compared exactly on %s', (client) => {
+  it('a value differing only by case or a trailing space is not accepted and not found', async () => {
+    const connection = client === 'sqlite' ? workspace({}).file('codes.sqlite') : client === 'pg' ? await freshPostgres('lineofsight_test_codes') : await freshMysql('lineofsight_test_codes');
+    const db = knexFor(client, connection);
+    await db.schema.createTable('jobs', (t) => {
+      t.string('priority', 10);
+      t.string('cost_centre', 10);
+      t.date('reported');
+    });
+    await db.schema.createTable('centres', (t) => t.string('code', 10));
+    await db('centres').insert([{ code: 'HSG01' }]);
+    await db('jobs').insert([
+      { priority: 'P1', cost_centre: 'HSG01', reported: '2024-06-03' },
+      { priority: 'p1', cost_centre: 'HSG01 ', reported: '2024-06-04' },
+    ]);
+    await db.destroy();
+    const source = new SqlSource('codes', { client, connection, connect_timeout: 5000, query_timeout: 30_000, pool: { min: 0, max: 1 } }, 'Europe/London', silentLogger);
+    try {
+      const ctx = { source, sourceFor: () => source, bindings: bindingsOf('2024-06'), lastYear: bindingsOf('2023-06'), now: new Date(), timeZone: 'Europe/London', holidays: [] };
+      const accepted = await runSqlCheck(check({ type: 'accepted_values', table: 'jobs', column: 'priority', values: ['P1'] }), ctx);
+      const known = await runSqlCheck(check({ type: 'referential', table: 'jobs', column: 'cost_centre', references: { table: 'centres', column: 'code' } }), ctx);
+      expect([accepted.failing, known.failing]).toEqual([1, 1]);
+    } finally {
+      await source.close();
+    }
+  });
+});

@@ -197,6 +197,18 @@ describe('checks of a whole', () => {
     expect(freshnessOutcome(check({ type: 'freshness', column: 'd', max_age: maxAge }), newest, ctx).failing).toBe(failing);
   });
 
+  it.each([
+    // A record at 23:30 on 31 May in London (BST) is 22:30 UTC: a day old on 1 June, two on 2 June.
+    ['2024-05-31 23:30:00', '1d', '2024-06-02T08:00:00Z', 1],
+    ['2024-05-31 23:30:00', '2d', '2024-06-02T08:00:00Z', 0],
+    ['2024-05-31 23:30:00', '24h', '2024-06-01T22:00:00Z', 0],
+    ['2024-05-31 23:30:00', '24h', '2024-06-01T23:00:00Z', 1],
+    ['2024-05-31T22:30:00Z', '24h', '2024-06-01T23:00:00Z', 1],
+  ])('freshness reads %s as London time: %s at %s fails %i', (newest, maxAge, now, failing) => {
+    const outcome = freshnessOutcome(check({ type: 'freshness', column: 'd', max_age: maxAge }), newest, { now: new Date(now), timeZone: 'Europe/London', holidays: [] });
+    expect(outcome.failing).toBe(failing);
+  });
+
   it('freshness of an empty table fails, and a bad age is refused', () => {
     expect(freshnessOutcome(check({ type: 'freshness', column: 'd', max_age: '3d' }), null, ctx)).toMatchObject({ failing: 1, detail: 'no records in d' });
     expect(() => parseMaxAge('soon')).toThrow(/not an age/);

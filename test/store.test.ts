@@ -115,6 +115,23 @@ describe.each([
     expect(revisions.map((v) => v.dataQuality)).toEqual(['failed', 'passed']);
   });
 
+  it('keeps one log entry when runs of a period record at once, and loses no acknowledgement', async () => {
+    const result = (failing: number): CheckResult => ({
+      checkId: 'ledger-reconciles', type: 'reconciliation', severity: 'error', status: 'failed', failing, checked: null, share: null, sample: [], message: 'differs',
+    });
+    const record = (i: number) =>
+      store.recordRun(run('2024-09', `2024-10-0${i}T06:00:00Z`), [{ ...value('FIN30', i), dataQuality: 'failed' }], { source: 'finance', results: [result(1)] });
+    await Promise.all([record(1), record(2), record(3)]);
+    const entries = await store.checkLog({ pipelineId: 'payments', status: 'all' });
+    const mine = entries.filter((e) => e.checkId === 'ledger-reconciles');
+    expect(mine).toHaveLength(1);
+    expect((await store.checkLogEntry(mine[0]!.id))?.runs).toHaveLength(3);
+
+    await Promise.all([store.acknowledgeCheck(mine[0]!.id, 'agreed with finance', new Date('2024-10-05T00:00:00Z')), record(4)]);
+    await record(5);
+    expect((await store.checkLogEntry(mine[0]!.id))?.entry).toMatchObject({ status: 'acknowledged', ackNote: 'agreed with finance' });
+  });
+
   it('keeps a null value with its reason', async () => {
     await store.recordRun(run('2024-04', '2024-05-02T06:00:00Z'), [value('FIN09', null)]);
     expect(await store.storedValues(['FIN09'])).toMatchObject([{ value: null, reason: 'no data' }]);

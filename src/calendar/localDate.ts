@@ -65,6 +65,28 @@ function wallClock(instant: number, timeZone: string): number[] {
   return [get('year'), get('month'), get('day'), get('hour'), get('minute'), get('second')];
 }
 
+function offsetAt(instant: number, timeZone: string): number {
+  const [y, mo, d, h, mi, s] = wallClock(instant, timeZone) as [number, number, number, number, number, number];
+  return Date.UTC(y, mo - 1, d, h, mi, s) - Math.floor(instant / 1000) * 1000;
+}
+
+const NAIVE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?$/;
+
+/**
+ * The instant a wall-clock time without a zone ("2024-05-31 23:30:00", as SQLite text, MySQL
+ * DATETIME and PostgreSQL timestamp hold them) names in `timeZone`; undefined if not such a time.
+ */
+export function zonedInstant(text: string, timeZone: string): Date | undefined {
+  const m = NAIVE.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '0'] = m;
+  const naive = Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +sec, Math.round(Number(`0.${frac}`) * 1000));
+  // Two passes settle the offset even beside a change of the clocks.
+  let t = naive - offsetAt(naive, timeZone);
+  t = naive - offsetAt(t, timeZone);
+  return new Date(t);
+}
+
 /** The calendar date that `instant` falls on in `timeZone`. */
 export function dateIn(instant: Date, timeZone: string): LocalDate {
   const [y, mo, d] = wallClock(instant.getTime(), timeZone) as [number, number, number];

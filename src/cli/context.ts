@@ -1,6 +1,7 @@
 import { dateIn } from '../calendar/localDate.js';
 import { configPath, loadConfig, type LoadedConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../log.js';
+import { checkedConfig } from './validation.js';
 import { SourceRegistry } from '../sources/registry.js';
 import { Store } from '../store/store.js';
 
@@ -18,8 +19,8 @@ export interface CommandContext {
 }
 
 /** The configuration named by --config, LINEOFSIGHT_CONFIG or the default path. */
-export function loadConfigFor(options: GlobalOptions): Promise<LoadedConfig> {
-  return loadConfig(configPath(options.config, process.env));
+export async function loadConfigFor(options: GlobalOptions): Promise<LoadedConfig> {
+  return checkedConfig(await loadConfig(configPath(options.config, process.env)));
 }
 
 export async function withContext<T>(options: GlobalOptions, fn: (ctx: CommandContext) => Promise<T>): Promise<T> {

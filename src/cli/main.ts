@@ -5,6 +5,7 @@ import { registerChecks } from './commands/checks.js';
 import { registerDemo } from './commands/demo.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRun } from './commands/run.js';
+import { registerScorecard } from './commands/scorecard.js';
 import { registerValidate } from './commands/validate.js';
 import { registerValues } from './commands/values.js';
 
@@ -17,6 +18,7 @@ registerValidate(program);
 registerRun(program);
 registerValues(program);
 registerChecks(program);
+registerScorecard(program);
 registerMigrate(program);
 registerDemo(program);
 

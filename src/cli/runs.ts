@@ -61,7 +61,14 @@ export function runsJson(runs: PeriodRun[], indicators: Map<string, IndicatorCon
         denominator: v.denominator,
         reason: v.reason,
         dataQuality: v.dataQuality,
+        target: v.judgement?.target ?? null,
+        tolerance: v.judgement?.toleranceAmount ?? null,
+        rag: v.judgement?.rag ?? null,
+        directionPrevious: v.judgement?.directionPrevious ?? null,
+        directionLastYear: v.judgement?.directionLastYear ?? null,
+        explanation: v.judgement?.explanation ?? null,
       })),
+      governance: r.governance.map((g) => ({ indicator: g.indicatorId, kind: g.kind, period: g.periodId ?? null, message: g.message })),
     })),
   };
 }
@@ -70,15 +77,16 @@ export function runsTable(runs: PeriodRun[], indicators: Map<string, IndicatorCo
   const rows: string[][] = [];
   for (const r of runs) {
     if (r.outcome === 'failed') {
-      rows.push([r.pipelineId, r.period.id, '', 'FAILED', '', 'see below']);
+      rows.push([r.pipelineId, r.period.id, '', 'FAILED', '', '', 'see below']);
       continue;
     }
     for (const v of r.values) {
       const ind = indicators.get(v.indicatorId);
-      rows.push([r.pipelineId, r.period.id, v.indicatorId, formatValue(v.value, ind?.unit ?? '', ind?.decimals ?? 2), v.dataQuality, v.reason ?? '']);
+      rows.push([r.pipelineId, r.period.id, v.indicatorId, formatValue(v.value, ind?.unit ?? '', ind?.decimals ?? 2), v.judgement?.rag ?? '', v.dataQuality, v.judgement?.explanation ?? v.reason ?? '']);
     }
   }
   const failures = runs.filter((r) => r.outcome === 'failed').map((r) => `FAILED ${r.pipelineId} ${r.period.id}: ${r.error}`);
   const checks = runs.flatMap((r) => r.checks.filter((c) => c.status !== 'passed').map((c) => `CHECK ${c.status.toUpperCase()} ${r.pipelineId} ${r.period.id} ${c.checkId} (${c.severity}): ${c.message}`));
-  return [renderTable(['pipeline', 'period', 'indicator', 'value', 'quality', 'note'], rows), ...failures, ...checks].join('\n');
+  const governance = runs.flatMap((r) => r.governance.map((g) => `GOVERNANCE ${r.pipelineId} ${r.period.id}: ${g.message}`));
+  return [renderTable(['pipeline', 'period', 'indicator', 'value', 'RAG', 'quality', 'explanation'], rows), ...failures, ...checks, ...governance].join('\n');
 }

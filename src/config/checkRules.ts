@@ -1,11 +1,12 @@
 import { parseMaxAge } from '../calendar/age.js';
 import { bindingNamesIn, PERIOD_BINDINGS } from '../calendar/bindings.js';
 import type { ConfigProblem } from './problems.js';
-import type { CheckConfig, CheckTotal, PipelineConfig, ServiceConfig } from './schema.js';
+import { SQL_NAME, type CheckConfig, type CheckTotal, type PipelineConfig, type ServiceConfig } from './schema.js';
 import type { YamlFile } from './yamlFile.js';
 
-const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 const INDICATOR_CHECKS = new Set(['numerator_not_above_denominator', 'no_negative', 'sudden_change']);
+/** Checks that judge a whole (an age, a total, a count, a query's rows) rather than rows checked. */
+const UNCOUNTED = new Set(['sql', 'freshness', 'row_count', 'reconciliation', 'sudden_change']);
 
 /** Columns a check names, by the key that names them. */
 function namedColumns(check: CheckConfig): [string, string][] {
@@ -35,6 +36,23 @@ export function checkProblems(yaml: YamlFile, pipeline: PipelineConfig, service:
     const problem = (path: PropertyKey[], message: string) => problems.push(yaml.problem([...at, ...path], message));
     if (seen.has(check.id)) problem(['id'], `check id "${check.id}" is used twice in this pipeline`);
     seen.add(check.id);
+    if (UNCOUNTED.has(check.type)) {
+      for (const key of ['fail_when', 'warn_when'] as const) {
+        if (check[key]?.includes('%')) problem([key], `a ${check.type} check counts no rows to take a share of: give a count, e.g. "> 0"`);
+      }
+    }
+    if (check.type === 'range') {
+      if (check.min === undefined && check.max === undefined) problem([], 'a range check needs min, max or both');
+      else if (check.min !== undefined && check.max !== undefined && check.min > check.max) problem(['min'], `min ${check.min} is above max ${check.max}`);
+    }
+    if (check.type === 'row_count' && check.min === undefined && check.max === undefined && check.within_percent_of_last_year === undefined) {
+      problem([], 'a row_count check needs min, max or within_percent_of_last_year');
+    }
+    if ((check.type === 'unique' || check.type === 'referential') && check.key_columns) {
+      // Their samples are the failing keys with counts, so only key columns can be shown.
+      const keys = check.type === 'unique' ? check.columns : [check.column];
+      check.key_columns.forEach((c, j) => keys.includes(c) || problem(['key_columns', j], `a ${check.type} check's sample is its failing keys: "${c}" is not one of ${keys.join(', ')}`));
+    }
 
     if (INDICATOR_CHECKS.has(check.type)) {
       const named = check.type === 'sudden_change' ? [check.indicator] : ('indicators' in check ? check.indicators : undefined) ?? [];
@@ -82,6 +100,8 @@ export function checkProblems(yaml: YamlFile, pipeline: PipelineConfig, service:
 
     const rowCheck = check.type !== 'sql' && check.type !== 'reconciliation';
     if (rowCheck && check.table === undefined) problem([], `a ${check.type} check on a database needs "table"`);
+    const scoped = check.date_column !== undefined || (typeof check.where === 'string' && /:period_(start|end)\b/.test(check.where));
+    if (check.type === 'row_count' && !scoped) problem([], 'a row_count check counts the rows of a period: give date_column (or a where using :period_start and :period_end)');
     if (Array.isArray(check.where)) problem(['where'], 'on a database, where is a SQL condition (it may use :period_start and :period_end)');
     for (const [key, column] of namedColumns(check)) if (!SQL_NAME.test(column)) problem([key], `"${column}" is not a column name`);
     const sqlTexts: [PropertyKey[], string | undefined][] = [

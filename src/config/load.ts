@@ -27,7 +27,7 @@ export interface LoadedConfig {
   service: ServiceConfig;
   calendar: FinancialCalendar;
   pipelines: LoadedPipeline[];
-  /** Each pipeline file as parsed, to locate findings about it by line. */
+  /** The service config and each pipeline file as parsed, to locate findings about them by line. */
   yaml: Map<string, YamlFile>;
 }
 
@@ -77,7 +77,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   }
 
   const pipelines: LoadedPipeline[] = [];
-  const yamlFiles = new Map<string, YamlFile>();
+  const yamlFiles = new Map<string, YamlFile>([[file, read.yaml]]);
   const pipelineIds = new Map<string, string>();
   const indicatorIds = new Map<string, string>();
   for (const name of names) {

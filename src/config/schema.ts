@@ -213,7 +213,8 @@ export const THRESHOLD = /^\s*(>=|>|<=|<|==)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/;
 const threshold = z.string().regex(THRESHOLD, 'a threshold is a comparison and a count or share, e.g. "> 0" or ">= 2%"');
 
 /** SQL identifiers for tables and columns, so they can be quoted by knex rather than spliced. */
-const sqlName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'a table or column name (letters, digits, _; schema.table allowed)');
+export const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+const sqlName = z.string().regex(SQL_NAME, 'a table or column name (letters, digits, _; schema.table allowed)');
 
 const checkBase = {
   id,
@@ -316,6 +317,8 @@ export type CsvSpec = z.infer<typeof csvSpecSchema>;
 export type IndicatorInput = z.infer<typeof inputSchema>;
 export type CheckConfig = z.infer<typeof checkSchema>;
 export type CheckType = CheckConfig['type'];
+/** One kind of check's configuration. */
+export type CheckOf<T extends CheckType> = Extract<CheckConfig, { type: T }>;
 export type CheckTotal = z.infer<typeof totalSchema>;
 export type TargetConfig = z.infer<typeof targetSchema>;
 export type ToleranceConfig = z.infer<typeof toleranceSchema>;

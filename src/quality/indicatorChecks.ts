@@ -1,8 +1,7 @@
-import type { CheckConfig, IndicatorConfig } from '../config/schema.js';
+import type { CheckOf as Of } from '../config/schema.js';
 import type { IndicatorValue } from '../indicators/compute.js';
 import type { CheckOutcome } from './outcome.js';
 
-type Of<T extends CheckConfig['type']> = Extract<CheckConfig, { type: T }>;
 export type ComputedValue = IndicatorValue & { indicatorId: string };
 
 function inScope(check: { indicators?: string[] }, values: readonly ComputedValue[]): ComputedValue[] {
@@ -29,10 +28,4 @@ export function noNegative(check: Of<'no_negative'>, values: readonly ComputedVa
     checked: checked.length,
     sample: bad.map((v) => ({ indicator: v.indicatorId, value: v.value, numerator: v.numerator, denominator: v.denominator })),
   };
-}
-
-/** Indicator ids a check names that the pipeline does not compute. */
-export function unknownIndicators(check: CheckConfig, indicators: readonly IndicatorConfig[]): string[] {
-  const named = 'indicators' in check && check.indicators ? check.indicators : 'indicator' in check ? [check.indicator] : [];
-  return named.filter((id) => !indicators.some((i) => i.id === id));
 }

@@ -42,7 +42,9 @@ export function parseThreshold(text: string): Threshold {
 }
 
 function holds(t: Threshold, failing: number, share: number | null): boolean {
-  const x = t.percent ? (share ?? 0) : failing;
+  // validate refuses a share threshold on a check that counts no rows; never guess one here.
+  if (t.percent && share === null) throw new Error('a share threshold needs the rows checked, and this check counts none');
+  const x = t.percent ? share! : failing;
   switch (t.op) {
     case '>':
       return x > t.value;

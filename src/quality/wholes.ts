@@ -1,9 +1,8 @@
 import { parseMaxAge } from '../calendar/age.js';
-import { addDays, dateIn, parseLocalDate, type LocalDate } from '../calendar/localDate.js';
-import type { CheckConfig } from '../config/schema.js';
+import { addDays, dateIn, parseLocalDate, zonedInstant, type LocalDate } from '../calendar/localDate.js';
+import type { CheckOf as Of } from '../config/schema.js';
 import type { CheckOutcome } from './outcome.js';
 
-type Of<T extends CheckConfig['type']> = Extract<CheckConfig, { type: T }>;
 
 function isWorkingDay(date: LocalDate, holidays: ReadonlySet<string>): boolean {
   const p = parseLocalDate(date)!;
@@ -11,14 +10,18 @@ function isWorkingDay(date: LocalDate, holidays: ReadonlySet<string>): boolean {
   return weekday !== 0 && weekday !== 6 && !holidays.has(date);
 }
 
-/** Reads a database or CSV value as an instant; a bare date means its local midnight is not needed. */
-function asDate(value: unknown): Date | undefined {
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
+/**
+ * Reads a database or CSV value as an instant and the local date it falls on. A value with no zone
+ * (SQLite text, MySQL DATETIME, PostgreSQL timestamp) is wall-clock time in the service timezone.
+ */
+function newestOf(value: unknown, timeZone: string): { at: Date; day: LocalDate } | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : { at: value, day: dateIn(value, timeZone) };
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   const text = value.trim();
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text.replace(' ', 'T'));
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  const naive = zonedInstant(text, timeZone);
+  if (naive) return { at: naive, day: text.slice(0, 10) };
+  const at = new Date(text);
+  return Number.isNaN(at.getTime()) ? undefined : { at, day: dateIn(at, timeZone) };
 }
 
 /**
@@ -31,16 +34,16 @@ export function freshnessOutcome(
   newest: unknown,
   ctx: { now: Date; timeZone: string; holidays: readonly LocalDate[] },
 ): CheckOutcome {
-  const at = asDate(newest);
-  if (!at) return { failing: 1, checked: null, sample: [], detail: `no records in ${check.column}` };
+  const found = newestOf(newest, ctx.timeZone);
+  if (!found) return { failing: 1, checked: null, sample: [], detail: `no records in ${check.column}` };
   const age = parseMaxAge(check.max_age);
   const newestText = newest instanceof Date ? newest.toISOString() : String(newest);
   if ('hours' in age) {
-    const hours = (ctx.now.getTime() - at.getTime()) / 3_600_000;
+    const hours = (ctx.now.getTime() - found.at.getTime()) / 3_600_000;
     return { failing: hours > age.hours ? 1 : 0, checked: null, sample: [], detail: `newest ${check.column} ${newestText} is ${hours.toFixed(1)} hours old (at most ${check.max_age})` };
   }
   const today = dateIn(ctx.now, ctx.timeZone);
-  const newestDay = typeof newest === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(newest.trim()) ? newest.trim() : dateIn(at, ctx.timeZone);
+  const newestDay = found.day;
   let old = 0;
   if ('days' in age) {
     for (let d = newestDay; d < today; d = addDays(d, 1)) old++;

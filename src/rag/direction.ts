@@ -1,3 +1,4 @@
+import type { RagInput, TravelDirections } from './input.js';
 import { compare } from './numbers.js';
 
 export type Polarity = 'higher_is_better' | 'lower_is_better' | 'on_target_is_best' | 'none';
@@ -25,4 +26,13 @@ export function directionOf(polarity: Polarity, actual: number | null, compariso
   if (polarity === 'higher_is_better') return judged(change);
   if (polarity === 'lower_is_better') return judged(compare(comparison, actual));
   return change > 0 ? 'increasing' : change < 0 ? 'decreasing' : 'no change';
+}
+
+/** Against the previous period and the same period last year. */
+export function travelOf(input: RagInput): TravelDirections {
+  const target = input.target?.value ?? null;
+  return {
+    previous: directionOf(input.polarity, input.actual, input.previous, target),
+    lastYear: directionOf(input.polarity, input.actual, input.lastYear, target),
+  };
 }

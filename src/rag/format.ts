@@ -2,19 +2,19 @@ import { nearlyEqual } from './numbers.js';
 
 /**
  * Numbers in explanations, written as a person reads them (the conventions of the CLI's tables:
- * thousands separators, £ before, % after). Formatters are cached because explanations are
- * written for every indicator and period, and building an Intl.NumberFormat per call costs
- * about fifty times more than formatting with one.
+ * en-GB thousands separators, £ before, % after). Grouped by hand rather than with
+ * Intl.NumberFormat, which costs several times more per call, and an explanation is written for
+ * every indicator and period of a run.
  */
-const formatters = new Map<number, Intl.NumberFormat>();
-
 function grouped(value: number, decimals: number): string {
-  let f = formatters.get(decimals);
-  if (!f) {
-    f = new Intl.NumberFormat('en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals, signDisplay: 'negative' });
-    formatters.set(decimals, f);
-  }
-  return f.format(value);
+  const fixed = Math.abs(value).toFixed(decimals);
+  const point = fixed.indexOf('.');
+  const whole = point < 0 ? fixed : fixed.slice(0, point);
+  const fraction = point < 0 ? '' : fixed.slice(point);
+  const thousands = whole.length > 3 ? whole.replace(/\B(?=(\d{3})+$)/g, ',') : whole;
+  // A value that rounds to zero is shown unsigned: "0.0", not "-0.0".
+  const negative = value < 0 && /[1-9]/.test(fixed);
+  return `${negative ? '-' : ''}${thousands}${fraction}`;
 }
 
 function withUnit(text: string, unit: string): string {

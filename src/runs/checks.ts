@@ -8,7 +8,7 @@ import type { CheckContext, Computed, Engine } from './engine.js';
 import type { RunContext } from './execute.js';
 
 /**
- * Runs every check of a pipeline for a period. A check that cannot run ends in status error and
+ * Runs every check of a pipeline for a period (its logger already names the pipeline). A check that cannot run ends in status error and
  * never stops the others; each failure is also one structured log line.
  */
 export async function runChecks(ctx: RunContext, pipeline: LoadedPipeline, period: Period, computed: Computed, engine: Engine, checkCtx: CheckContext): Promise<CheckResult[]> {
@@ -28,7 +28,6 @@ export async function runChecks(ctx: RunContext, pipeline: LoadedPipeline, perio
           event: 'data_quality_check',
           check: check.id,
           type: check.type,
-          pipeline: pipeline.id,
           source: pipeline.source,
           period: period.id,
           status: result.status,

@@ -7,7 +7,9 @@ import type { RecordedRun, Store, ValueRecord } from '../store/store.js';
 import { runChecks } from './checks.js';
 import { csvEngine } from './csvEngine.js';
 import type { Engine } from './engine.js';
+import { judgeValues } from './judge.js';
 import { sqlEngine } from './sqlEngine.js';
+import { governanceFindings, type GovernanceFinding } from '../targets/governance.js';
 
 export interface RunContext {
   config: LoadedConfig;
@@ -27,6 +29,8 @@ export interface PeriodRun {
   values: ValueRecord[];
   checks: CheckResult[];
   dataQuality: DataQuality | null;
+  /** Gaps in how the period's indicators are governed (no target in force, not signed off...). */
+  governance: GovernanceFinding[];
   rowsRead: number;
   rowsRejected: number;
   change: RecordedRun | null;
@@ -54,7 +58,9 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
       const checkCtx = { now: startedAt, timeZone: ctx.config.service.timezone, holidays: ctx.config.service.bank_holidays };
       const checks = await runChecks({ ...ctx, logger: log }, pipeline, period, computed, await engine, checkCtx);
       const dataQuality = dataQualityOf(checks);
-      const values = computed.values.map((v) => ({ ...v, dataQuality }));
+      const judgements = await judgeValues(ctx, pipeline, period, computed.values);
+      const values = computed.values.map((v) => ({ ...v, dataQuality, judgement: judgements.get(v.indicatorId) }));
+      const governance = pipeline.indicators.flatMap((indicator, i) => governanceFindings(ctx.config.calendar, indicator, ['indicators', i], [period]));
       const finishedAt = now();
       const change = await ctx.store.recordRun(
         { ...base, finishedAt, outcome: 'succeeded', error: null, rowsRead: computed.rowsRead, rowsRejected: computed.rowsRejected },
@@ -62,12 +68,12 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
         { source: pipeline.source, results: checks },
       );
       log.info({ period: period.id, run: change.runId, added: change.added, revised: change.revised, dataQuality }, 'run succeeded');
-      out.push({ ...computed, values, checks, dataQuality, pipelineId: pipeline.id, period, outcome: 'succeeded', error: null, runId: change.runId, change });
+      out.push({ ...computed, values, checks, dataQuality, governance, pipelineId: pipeline.id, period, outcome: 'succeeded', error: null, runId: change.runId, change });
     } catch (err) {
       const error = (err as Error).message;
       const runId = await ctx.store.recordFailedRun({ ...base, finishedAt: now(), outcome: 'failed', error, rowsRead: 0, rowsRejected: 0 });
       log.error({ period: period.id, run: runId, err: error }, 'run failed');
-      out.push({ pipelineId: pipeline.id, period, outcome: 'failed', error, runId, values: [], checks: [], dataQuality: null, rowsRead: 0, rowsRejected: 0, change: null });
+      out.push({ pipelineId: pipeline.id, period, outcome: 'failed', error, runId, values: [], checks: [], dataQuality: null, governance: [], rowsRead: 0, rowsRejected: 0, change: null });
     }
   }
   return out;

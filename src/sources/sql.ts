@@ -4,9 +4,10 @@ import type { SqlSourceConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { registerSqliteRegexp, type SqliteFunctions } from './sqliteRegexp.js';
 
-// A DATE is a calendar date: read it as 'YYYY-MM-DD' rather than as local midnight, which Node's
-// timezone could move to another day. (The pg driver's type parsers are process-wide.)
+// A DATE is a calendar date and a timestamp without time zone a wall-clock time: read both as
+// text, to be placed in the service's timezone, not Node's. (pg's type parsers are process-wide.)
 pg.types.setTypeParser(pg.types.builtins.DATE, (text: string) => text);
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (text: string) => text);
 
 const KNEX_CLIENT: Record<SqlSourceConfig['client'], string> = {
   pg: 'pg',
@@ -78,8 +79,8 @@ export function knexConfigFor(cfg: SqlSourceConfig, timeZone: string): Knex.Conf
     }
     case 'mysql': {
       const f = typeof c === 'string' ? fieldsFromUrl(c) : c;
-      // mysql2 takes a list of types to read as text; knex's types only know `true`. DATE columns
-      // as 'YYYY-MM-DD', not as midnight in Node's timezone, which could be another day.
+      // mysql2 takes a list of types to read as text; knex's types only know `true`. DATE and
+      // DATETIME as text, placed in the service's timezone rather than Node's.
       const connection: Record<string, unknown> = {
         host: f.host,
         port: f.port,
@@ -88,7 +89,7 @@ export function knexConfigFor(cfg: SqlSourceConfig, timeZone: string): Knex.Conf
         database: f.database,
         ...f.options,
         connectTimeout: cfg.connect_timeout,
-        dateStrings: ['DATE'],
+        dateStrings: ['DATE', 'DATETIME'],
       };
       return { ...base, connection: connection as Knex.MySqlConnectionConfig };
     }

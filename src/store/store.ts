@@ -326,7 +326,7 @@ export class Store {
   /** A lead's acknowledgement: the entry stays quiet until its failing count changes. */
   async acknowledgeCheck(id: number, note: string, at: Date): Promise<LogEntry | undefined> {
     return this.knex.transaction(async (trx) => {
-      const row = await trx('check_log').where('id', id).first();
+      const [row]: Record<string, unknown>[] = await lockedOnPostgres(trx('check_log').where('id', id), trx);
       if (!row) return undefined;
       if (row.status === 'resolved') throw new Error(`entry ${id} is resolved: there is nothing to acknowledge`);
       await trx('check_log')
@@ -388,12 +388,16 @@ async function recordChecks(trx: Knex.Transaction, runId: number, run: RunRecord
     })),
     200,
   );
-  const existing = await trx('check_log')
-    .whereIn(
-      'check_id',
-      checks.results.map((r) => r.checkId),
-    )
-    .andWhere({ pipeline_id: run.pipelineId, period_id: run.periodId });
+  // Locked, so that a run and an acknowledgement (or two runs) cannot both act on what they read.
+  const existing: Record<string, unknown>[] = await lockedOnPostgres(
+    trx('check_log')
+      .whereIn(
+        'check_id',
+        checks.results.map((r) => r.checkId),
+      )
+      .andWhere({ pipeline_id: run.pipelineId, period_id: run.periodId }),
+    trx,
+  );
   const byCheck = new Map(existing.map((row) => [row.check_id as string, row]));
   for (const result of checks.results) {
     const row = byCheck.get(result.checkId);
@@ -417,6 +421,7 @@ async function recordChecks(trx: Knex.Transaction, runId: number, run: RunRecord
       entryId = Number(row.id);
       await trx('check_log').where('id', entryId).update(fields);
     } else {
+      // Two runs of one period at once may both find no entry: the second merges into the first's.
       const [inserted] = await trx('check_log')
         .insert({
           ...fields,
@@ -429,11 +434,18 @@ async function recordChecks(trx: Knex.Transaction, runId: number, run: RunRecord
           sample: JSON.stringify(result.sample),
           message: result.message,
         })
+        .onConflict(['check_id', 'pipeline_id', 'period_id'])
+        .merge(fields)
         .returning('id');
       entryId = Number(typeof inserted === 'object' ? inserted.id : inserted);
     }
     await trx('check_log_runs').insert({ entry_id: entryId, run_id: runId, status: result.status, failing_count: result.failing, seen_at: at });
   }
+}
+
+/** SELECT ... FOR UPDATE where the store is PostgreSQL; SQLite serialises writers already. */
+function lockedOnPostgres(q: Knex.QueryBuilder, trx: Knex.Transaction): Knex.QueryBuilder {
+  return trx.client.config.client === 'pg' ? q.forUpdate() : q;
 }
 
 function toLogEntry(r: Record<string, unknown>): LogEntry {

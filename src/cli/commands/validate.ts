@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { dateIn } from '../../calendar/localDate.js';
 import { KIND_OF_FREQUENCY } from '../../calendar/periods.js';
-import { configPath, loadConfig } from '../../config/load.js';
-import type { GlobalOptions } from '../context.js';
+import { configPath } from '../../config/load.js';
+import { loadConfigFor, type GlobalOptions } from '../context.js';
 import { findingLines, locatedFindings } from '../governance.js';
 
 export function registerValidate(program: Command): void {
@@ -14,8 +14,9 @@ export function registerValidate(program: Command): void {
       '\nGovernance findings (no target in force for the latest complete period, targets not signed off or\nwithout a rationale, tolerances without a reason, indicators without an owner) are listed but do not\nmake the configuration invalid. Exit status 0 when valid, 1 when not (nothing is run or stored).',
     )
     .action(async (_opts: unknown, cmd: Command) => {
-      const file = configPath(cmd.optsWithGlobals<GlobalOptions>().config, process.env);
-      const config = await loadConfig(file);
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      const file = configPath(options.config, process.env);
+      const config = await loadConfigFor(options);
       const indicators = config.pipelines.reduce((n, p) => n + p.indicators.length, 0);
       process.stdout.write(`${file}: valid (${config.pipelines.length} pipelines, ${indicators} indicators)\n`);
       const today = dateIn(new Date(), config.service.timezone);

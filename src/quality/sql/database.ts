@@ -8,7 +8,7 @@ export interface Dialect {
   config: Pick<SqlSourceConfig, 'client'>;
 }
 
-export type Of<T extends CheckConfig['type']> = Extract<CheckConfig, { type: T }>;
+export type { CheckOf as Of } from '../../config/schema.js';
 
 /** Runs a built query under the source's query timeout; PostgreSQL and MySQL cancel it on the server. */
 export async function rowsFrom(source: SqlSource, query: Knex.QueryBuilder): Promise<Record<string, unknown>[]> {

@@ -22,7 +22,7 @@ export function failsWhen(check: RowCheck, db: Dialect): Knex.Raw {
     case 'completeness':
       return raw(`?? IS NULL OR CAST(?? AS ${TEXT[db.config.client]}) = ?`, [column, column, '']);
     case 'accepted_values':
-      return raw(`?? IS NOT NULL AND ?? NOT IN (${check.values.map(() => '?').join(', ')})`, [column, column, ...check.values]);
+      return raw(`?? IS NOT NULL AND ${exact(db)}?? NOT IN (${check.values.map(() => '?').join(', ')})`, [column, column, ...check.values]);
     case 'range': {
       const bounds = ([['<', check.min], ['>', check.max]] as const).filter((b): b is readonly ['<' | '>', number] => b[1] !== undefined);
       if (bounds.length === 0) throw new Error('a range check needs min, max or both');
@@ -36,10 +36,18 @@ export function failsWhen(check: RowCheck, db: Dialect): Knex.Raw {
       const outer = `${tableOf(check)}.${column}`;
       const referenced = db.knex({ [REFERENCED]: check.references.table })
         .select(db.knex.raw('1'))
-        .whereRaw('?? = ??', [`${REFERENCED}.${check.references.column}`, outer]);
+        .whereRaw(`${exact(db)}?? = ??`, [`${REFERENCED}.${check.references.column}`, outer]);
       return raw('?? IS NOT NULL AND NOT EXISTS ?', [outer, referenced]);
     }
   }
+}
+
+/**
+ * MariaDB's usual collations compare text ignoring case and trailing spaces ('hsg01 ' = 'HSG01'),
+ * where PostgreSQL, SQLite and CSV files see different values: comparing bytes gives one answer.
+ */
+function exact(db: Dialect): string {
+  return db.config.client === 'mysql' ? 'BINARY ' : '';
 }
 
 function notMatching(client: SqlSourceConfig['client']): string {

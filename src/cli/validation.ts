@@ -1,0 +1,49 @@
+import type { LoadedConfig } from '../config/load.js';
+import { ConfigError, type ConfigProblem } from '../config/problems.js';
+import { parseScheme, RagSchemeError, schemeNamed } from '../rag/index.js';
+
+/**
+ * What the config layer cannot check without the judging stage: RAG scheme rules that parse, and
+ * scheme names that exist. The CLI wires it in, so config never reaches down the line.
+ */
+export function ragProblems(config: LoadedConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const service = config.yaml.get(config.file);
+  const at = (path: PropertyKey[], message: string): ConfigProblem => service?.problem(path, message) ?? { file: config.file, path: path.join('.'), message };
+  for (const [name, rules] of Object.entries(config.service.rag.schemes)) {
+    try {
+      parseScheme(rules, name);
+    } catch (err) {
+      if (!(err instanceof RagSchemeError)) throw err;
+      problems.push(at(['rag', 'schemes', name, err.ruleIndex, err.field], err.message));
+    }
+  }
+  const exists = (name: string) => {
+    try {
+      schemeNamed(name, config.service.rag.schemes);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  const missing = exists(config.service.rag.scheme);
+  if (missing && !problems.length) problems.push(at(['rag', 'scheme'], missing));
+  for (const pipeline of config.pipelines) {
+    pipeline.indicators.forEach((indicator, i) => {
+      if (!indicator.rag || indicator.rag === 'monitor') return;
+      const unknown = exists(indicator.rag);
+      if (unknown) {
+        const yaml = config.yaml.get(pipeline.file);
+        problems.push(yaml?.problem(['indicators', i, 'rag'], unknown) ?? { file: pipeline.file, path: `indicators[${i}].rag`, message: unknown });
+      }
+    });
+  }
+  return problems;
+}
+
+/** The configuration as every command needs it: loaded, then checked against the judging stage. */
+export function checkedConfig(config: LoadedConfig): LoadedConfig {
+  const problems = ragProblems(config);
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,293 @@
+import * as z from 'zod';
+import { ConfigError, type ConfigProblem } from '../config/problems.js';
+import { duration, pipelineSchema } from '../config/schema.js';
+import { readYamlFile, type YamlFile } from '../config/yamlFile.js';
+import { cellKey, parseCellKey, RiskMatrix, type Axis, type Band, type Cell, type ToleranceLine } from './matrix.js';
+import { schemaProblems } from './schemaProblems.js';
+
+/** Risks, triggers, and the indicators, checks and sources they name, follow the pipelines' rule for ids. */
+const id = pipelineSchema.shape.id;
+
+/** YAML reads `likelihood: 4` as a number: a 5 x 5 matrix's bands are named by digits. */
+const band = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .pipe(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a band is named with letters, digits, _ . - (e.g. B or II or 4)'));
+
+const AXES: readonly Axis[] = ['likelihood', 'impact'];
+
+// ---- the risk matrix and its tolerance line --------------------------------------------------
+
+const bandSchema = z.strictObject({
+  band,
+  label: z.string().min(1),
+  /** Default: the band's rank counted from the least severe, 1 upwards. */
+  score: z.number().positive().optional(),
+});
+
+const axisSchema = z.array(bandSchema).min(2);
+
+const matrixFields = z.strictObject({
+  /** Most likely first. */
+  likelihood: axisSchema,
+  /** Most severe first. */
+  impact: axisSchema,
+  /** Scores of particular cells ("B/II": 14); every other cell scores its two bands' product. */
+  cell_scores: z.record(z.string(), z.number().positive()).default({}),
+});
+
+type MatrixConfig = z.output<typeof matrixFields>;
+
+/** Seed 003's matrix: likelihood A (Very High) to F (Almost Impossible) by impact I (Catastrophic) to IV (Negligible). */
+const matrixSchema = matrixFields.default({
+  likelihood: [
+    { band: 'A', label: 'Very High' },
+    { band: 'B', label: 'High' },
+    { band: 'C', label: 'Significant' },
+    { band: 'D', label: 'Low' },
+    { band: 'E', label: 'Very Low' },
+    { band: 'F', label: 'Almost Impossible' },
+  ],
+  impact: [
+    { band: 'I', label: 'Catastrophic' },
+    { band: 'II', label: 'Critical' },
+    { band: 'III', label: 'Marginal' },
+    { band: 'IV', label: 'Negligible' },
+  ],
+  cell_scores: {},
+});
+
+const toleranceLineSchema = z
+  .strictObject({
+    /** The cells above the line (intolerable), as likelihood/impact: [A/I, A/II, B/I]. */
+    cells: z.array(z.string()).min(1).optional(),
+    /** Cells scoring this or more are above the line. */
+    score: z.number().optional(),
+  })
+  .refine((line) => (line.cells === undefined) !== (line.score === undefined), {
+    message: 'a tolerance line is either "cells" (those above it) or "score" (cells scoring at least this are above it)',
+  })
+  .transform((line): ToleranceLine => (line.cells ? { cells: line.cells } : { score: line.score! }));
+
+// ---- risks and their triggers -----------------------------------------------------------------
+
+/** RAG statuses of the shipped schemes, best first, so that "AMBER or worse" means the same in each. */
+export const RAG_SCALE: readonly string[] = ['BLUE', 'GREEN', 'GREEN_AMBER', 'AMBER', 'RED_AMBER', 'RED'];
+const OR_WORSE = /^\s*(\S+)\s+or\s+worse\s*$/i;
+
+/** `RED`, `[RED, RED_AMBER]` or `AMBER or worse`, as the statuses that count and the words for them. */
+const statusSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((input, ctx) => {
+  const worse = typeof input === 'string' ? OR_WORSE.exec(input) : null;
+  const named = (worse ? [worse[1]!] : typeof input === 'string' ? [input] : input).map((s) => s.trim().toUpperCase());
+  const unknown = named.filter((s) => !RAG_SCALE.includes(s));
+  if (unknown.length) {
+    ctx.addIssue({ code: 'custom', message: `unknown RAG status ${unknown.map((s) => `"${s}"`).join(', ')} (statuses: ${RAG_SCALE.join(', ')}; or e.g. "AMBER or worse")` });
+    return z.NEVER;
+  }
+  return worse ? { statuses: RAG_SCALE.slice(RAG_SCALE.indexOf(named[0]!)), text: `${named[0]} or worse` } : { statuses: named, text: named.join(' or ') };
+});
+
+/** Consecutive periods (or runs); one with no value or no RAG neither counts nor breaks them. */
+const consecutive = z.number().int().positive().default(1);
+
+/** A `duration` written with its unit: to `duration` a bare number is milliseconds, never what a risk owner means by `for: 72`. */
+const failingFor = z.string({ error: 'a duration with its unit, e.g. 72h or 3d' }).transform((text, ctx) => {
+  const parsed = duration.safeParse(text);
+  if (parsed.success) return parsed.data;
+  ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]!.message });
+  return z.NEVER;
+});
+
+const triggerBase = {
+  id,
+  description: z.string().optional(),
+  /** Moves the risk to at least these bands. */
+  set: z.strictObject({ likelihood: band.optional(), impact: band.optional() }).optional(),
+  /** Moves the risk this many bands towards the matrix edge. */
+  raise: z.strictObject({ likelihood: z.number().int().positive().optional(), impact: z.number().int().positive().optional() }).optional(),
+};
+
+const triggerSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...triggerBase, type: z.literal('indicator_rag'), indicator: id, status: statusSchema, periods: consecutive }),
+  z.strictObject({ ...triggerBase, type: z.literal('indicator_threshold'), indicator: id, above: z.number().optional(), below: z.number().optional(), periods: consecutive }),
+  z.strictObject({ ...triggerBase, type: z.literal('indicator_worsening'), indicator: id, periods: consecutive }),
+  z.strictObject({ ...triggerBase, type: z.literal('check_failing'), check: id, runs: consecutive }),
+  z.strictObject({ ...triggerBase, type: z.literal('source_failing'), source: id, for: failingFor }),
+]);
+
+const positionSchema = z.strictObject({ likelihood: band, impact: band });
+
+const riskSchema = z.strictObject({
+  id,
+  title: z.string().min(1),
+  description: z.string().optional(),
+  owner: z.string().min(1),
+  clinic: z.string().min(1),
+  /** Before any controls. */
+  inherent: positionSchema,
+  /** The position recorded by the owner, with controls in place: where the risk returns when evidence clears. */
+  current: positionSchema,
+  indicators: z.array(id).default([]),
+  triggers: z.array(triggerSchema).default([]),
+});
+
+// The parts are parsed one by one below; this only refuses keys that are none of them.
+const fileSchema = z.strictObject({ matrix: z.unknown().optional(), tolerance_line: z.unknown().optional(), risks: z.unknown().optional() });
+
+export type Risk = z.output<typeof riskSchema>;
+export type RiskTrigger = Risk['triggers'][number];
+
+export interface RiskRegister {
+  file: string;
+  matrix: RiskMatrix;
+  risks: Risk[];
+}
+
+/** What a risk's triggers may name: the ids the pipelines and the service config define. */
+export interface KnownIds {
+  indicators: ReadonlySet<string>;
+  checks: ReadonlySet<string>;
+  sources: ReadonlySet<string>;
+}
+
+/**
+ * Loads the risk register. Throws a ConfigError listing every problem: each part of the file (the
+ * matrix, the tolerance line, each risk) is parsed on its own, so one bad risk does not hide the
+ * problems of the others.
+ */
+export async function loadRisks(file: string, known: KnownIds): Promise<RiskRegister> {
+  const read = await readYamlFile(file);
+  if (!read.yaml) throw new ConfigError(read.problems);
+  const yaml = read.yaml;
+  const problems: ConfigProblem[] = [...read.problems];
+  const parse = <T>(schema: z.ZodType<T>, path: PropertyKey[]): T | undefined => {
+    const result = schema.safeParse(valueAt(yaml.data, path), { reportInput: true });
+    if (result.success) return result.data;
+    problems.push(...schemaProblems(yaml, result.error, path));
+    return undefined;
+  };
+
+  parse(fileSchema, []);
+  const matrixConfig = parse(matrixSchema, ['matrix']);
+  const line = parse(toleranceLineSchema, ['tolerance_line']);
+  const matrix = matrixConfig && buildMatrix(yaml, matrixConfig, line, problems);
+
+  const risks: Risk[] = [];
+  const riskIds = new Map<string, number>();
+  (parse(z.array(z.unknown()), ['risks']) ?? []).forEach((_, i) => {
+    const risk = parse(riskSchema, ['risks', i]);
+    if (!risk) return;
+    const before = riskIds.get(risk.id);
+    if (before !== undefined) problems.push(yaml.problem(['risks', i, 'id'], `risk id "${risk.id}" is already used by risks[${before}]`));
+    riskIds.set(risk.id, i);
+    problems.push(...riskProblems(yaml, ['risks', i], risk, matrix, known));
+    risks.push(risk);
+  });
+
+  if (problems.length || !matrix) throw new ConfigError(problems);
+  return { file, matrix, risks };
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), data);
+}
+
+function buildMatrix(yaml: YamlFile, config: MatrixConfig, line: ToleranceLine | undefined, problems: ConfigProblem[]): RiskMatrix {
+  const scored = (axis: Axis): Band[] => {
+    const bands = config[axis];
+    bands.forEach((b, i) => {
+      if (bands.findIndex((other) => other.band === b.band) < i) problems.push(yaml.problem(['matrix', axis, i, 'band'], `${axis} band "${b.band}" is listed twice`));
+    });
+    return bands.map((b, i) => ({ band: b.band, label: b.label, score: b.score ?? bands.length - i }));
+  };
+  const matrix = new RiskMatrix(scored('likelihood'), scored('impact'), config.cell_scores, line);
+  for (const key of Object.keys(config.cell_scores)) {
+    if (!isCell(matrix, key)) problems.push(yaml.problem(['matrix', 'cell_scores'], `"${key}" is not a cell of the matrix (${cellForm(matrix)})`, key));
+  }
+  if (line) problems.push(...lineProblems(yaml, matrix, line));
+  return matrix;
+}
+
+function isCell(matrix: RiskMatrix, text: string): boolean {
+  const cell = parseCellKey(text);
+  return cell !== undefined && matrix.hasCell(cell);
+}
+
+const cellForm = (matrix: RiskMatrix) =>
+  `cells are likelihood/impact, likelihood one of ${bandNames(matrix, 'likelihood')} and impact one of ${bandNames(matrix, 'impact')}`;
+
+const bandNames = (matrix: RiskMatrix, axis: Axis) => matrix.bands(axis).map((b) => b.band).join(', ');
+
+function lineProblems(yaml: YamlFile, matrix: RiskMatrix, line: ToleranceLine): ConfigProblem[] {
+  const at: PropertyKey[] = ['tolerance_line', 'cells' in line ? 'cells' : 'score'];
+  if ('cells' in line) {
+    const outside = line.cells.flatMap((text, i) => (isCell(matrix, text) ? [] : [yaml.problem([...at, i], `"${text}" is outside the matrix (${cellForm(matrix)})`)]));
+    if (outside.length) return outside;
+  } else {
+    const scores = matrix.cells().map((c) => matrix.score(c));
+    const [lowest, highest] = [Math.min(...scores), Math.max(...scores)];
+    if (line.score > highest) return [yaml.problem(at, `${line.score} is outside the matrix: no cell scores that much (the highest is ${highest})`)];
+    if (line.score <= lowest) return [yaml.problem(at, `${line.score} is outside the matrix: every cell scores at least that (the lowest is ${lowest})`)];
+  }
+  // A tolerance line divides the matrix in two: whatever is above it, anything more likely or more
+  // severe is too. A cell list that is not shaped so is almost always a typing slip.
+  return matrix.cells().flatMap((cell) => {
+    if (!matrix.aboveTolerance(cell)) return [];
+    return AXES.flatMap((axis) => {
+      const rank = matrix.rank(axis, cell[axis]);
+      if (rank === 0) return [];
+      const worse: Cell = { ...cell, [axis]: matrix.bands(axis)[rank - 1]!.band };
+      if (matrix.aboveTolerance(worse)) return [];
+      const where = 'cells' in line ? [...at, line.cells.indexOf(cellKey(cell))] : at;
+      const more = axis === 'likelihood' ? 'more likely' : 'more severe';
+      return [yaml.problem(where, `${cellKey(cell)} is above the tolerance line but the ${more} ${cellKey(worse)} is not: the line must divide the matrix in two`)];
+    });
+  });
+}
+
+function riskProblems(yaml: YamlFile, at: PropertyKey[], risk: Risk, matrix: RiskMatrix | undefined, known: KnownIds): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const problem = (path: PropertyKey[], message: string) => problems.push(yaml.problem([...at, ...path], message));
+  const checkBand = (path: PropertyKey[], axis: Axis, name: string) => {
+    if (matrix && !matrix.has(axis, name)) problem(path, `unknown ${axis} band "${name}" (the matrix has ${bandNames(matrix, axis)})`);
+  };
+
+  for (const which of ['inherent', 'current'] as const) {
+    for (const axis of AXES) checkBand([which, axis], axis, risk[which][axis]);
+  }
+  risk.indicators.forEach((indicator, i) => {
+    if (!known.indicators.has(indicator)) problem(['indicators', i], unknownIndicator(indicator));
+    if (risk.indicators.indexOf(indicator) < i) problem(['indicators', i], `indicator "${indicator}" is listed twice`);
+  });
+
+  const triggerIds = new Set<string>();
+  risk.triggers.forEach((trigger, i) => {
+    const tAt: PropertyKey[] = ['triggers', i];
+    if (triggerIds.has(trigger.id)) problem([...tAt, 'id'], `trigger id "${trigger.id}" is used twice in this risk`);
+    triggerIds.add(trigger.id);
+
+    if (trigger.type === 'check_failing') {
+      if (!known.checks.has(trigger.check)) problem([...tAt, 'check'], `unknown data-quality check "${trigger.check}" (no pipeline has a check with this id)`);
+    } else if (trigger.type === 'source_failing') {
+      if (!known.sources.has(trigger.source)) problem([...tAt, 'source'], `unknown source "${trigger.source}" (sources in the service config: ${[...known.sources].join(', ') || 'none'})`);
+    } else if (!known.indicators.has(trigger.indicator)) {
+      problem([...tAt, 'indicator'], unknownIndicator(trigger.indicator));
+    }
+    if (trigger.type === 'indicator_threshold' && (trigger.above === undefined) === (trigger.below === undefined)) {
+      problem(tAt, 'a threshold trigger names exactly one of "above" or "below"');
+    }
+
+    if (!trigger.set && !trigger.raise) problem(tAt, 'a trigger needs an effect: "set" and/or "raise" (likelihood, impact)');
+    for (const effect of ['set', 'raise'] as const) {
+      const given = trigger[effect];
+      if (given && given.likelihood === undefined && given.impact === undefined) problem([...tAt, effect], 'names neither likelihood nor impact');
+    }
+    for (const axis of AXES) {
+      const set = trigger.set?.[axis];
+      if (set !== undefined) checkBand([...tAt, 'set', axis], axis, set);
+    }
+  });
+  return problems;
+}
+
+const unknownIndicator = (indicator: string) => `unknown indicator "${indicator}" (no pipeline computes it)`;

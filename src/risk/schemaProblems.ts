@@ -1,0 +1,21 @@
+import type * as z from 'zod';
+import type { ConfigProblem } from '../config/problems.js';
+import type { YamlFile } from '../config/yamlFile.js';
+
+/**
+ * Schema issues as problems located in the file; `prefix` is where the parsed part stands, so a
+ * file can be parsed in parts and a bad part still lets the others be checked.
+ */
+export function schemaProblems(yaml: YamlFile, error: z.ZodError, prefix: PropertyKey[] = []): ConfigProblem[] {
+  return error.issues.flatMap((issue) => {
+    const at = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => yaml.problem(at, `unknown key "${key}" (misspelt?)`, key));
+    }
+    // zod's "expected string, received undefined" hides that the field is simply absent.
+    if ('input' in issue && issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')) {
+      return [yaml.problem(at, 'is required but missing')];
+    }
+    return [yaml.problem(at, issue.message)];
+  });
+}
