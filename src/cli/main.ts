@@ -4,6 +4,7 @@ import { ConfigError, formatProblem } from '../config/problems.js';
 import { registerChecks } from './commands/checks.js';
 import { registerDemo } from './commands/demo.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerRisks } from './commands/risks.js';
 import { registerRun } from './commands/run.js';
 import { registerScorecard } from './commands/scorecard.js';
 import { registerValidate } from './commands/validate.js';
@@ -19,6 +20,7 @@ registerRun(program);
 registerValues(program);
 registerChecks(program);
 registerScorecard(program);
+registerRisks(program);
 registerMigrate(program);
 registerDemo(program);
 

@@ -1,7 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import cron from 'node-cron';
-import type * as z from 'zod';
 import { FinancialCalendar } from '../calendar/periods.js';
 import { bindingProblems, checkProblems } from './checkRules.js';
 import { overlappingTargets } from '../targets/inForce.js';
@@ -14,6 +13,7 @@ import {
   type PipelineConfig,
   type ServiceConfig,
 } from './schema.js';
+import { schemaProblems } from './schemaProblems.js';
 import { readYamlFile, type YamlFile } from './yamlFile.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/lineofsight.yaml';
@@ -34,20 +34,6 @@ export interface LoadedConfig {
 /** `--config`, else LINEOFSIGHT_CONFIG, else config/lineofsight.yaml. */
 export function configPath(option: string | undefined, env: NodeJS.ProcessEnv): string {
   return option ?? env.LINEOFSIGHT_CONFIG ?? DEFAULT_CONFIG_PATH;
-}
-
-function schemaProblems(yaml: YamlFile, error: z.ZodError, prefix: PropertyKey[] = []): ConfigProblem[] {
-  return error.issues.flatMap((issue) => {
-    const at = [...prefix, ...issue.path];
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => yaml.problem(at, `unknown key "${key}" (misspelt?)`, key));
-    }
-    // zod's "expected string, received undefined" hides that the field is simply absent.
-    if ('input' in issue && issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')) {
-      return [yaml.problem(at, 'is required but missing')];
-    }
-    return [yaml.problem(at, issue.message)];
-  });
 }
 
 /**

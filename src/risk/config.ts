@@ -3,7 +3,7 @@ import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { duration, pipelineSchema } from '../config/schema.js';
 import { readYamlFile, type YamlFile } from '../config/yamlFile.js';
 import { cellKey, parseCellKey, RiskMatrix, type Axis, type Band, type Cell, type ToleranceLine } from './matrix.js';
-import { schemaProblems } from './schemaProblems.js';
+import { schemaProblems } from '../config/schemaProblems.js';
 
 /** Risks, triggers, and the indicators, checks and sources they name, follow the pipelines' rule for ids. */
 const id = pipelineSchema.shape.id;

@@ -268,11 +268,12 @@ export class Store {
     };
   }
 
-  /** Records a risk's assessed position when it differs from the last one recorded. */
+  /** Records a risk's assessed position when it differs from the last one recorded; true if it did. */
   async recordRiskPosition(p: RiskPositionRecord): Promise<boolean> {
     return this.knex.transaction(async (trx) => {
       const last = await trx('risk_positions').where('risk_id', p.riskId).orderBy('id', 'desc').first();
-      const same = last && last.likelihood === p.likelihood && last.impact === p.impact && Boolean(last.triggered) === p.triggered && last.evidence === JSON.stringify(p.evidence);
+      // A held trigger's evidence grows each period; only a move of the position is history.
+      const same = last && last.likelihood === p.likelihood && last.impact === p.impact;
       if (same) return false;
       await trx('risk_positions').insert({
         risk_id: p.riskId,

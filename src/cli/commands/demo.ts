@@ -4,6 +4,8 @@ import type { LoadedConfig } from '../../config/load.js';
 import { COUNCIL_NAME, DEMO_YEARS, generateDemoDatabases } from '../../demo/generate.js';
 import { loadConfigFor, withConfig, type GlobalOptions } from '../context.js';
 import { yearPivot } from '../pivot.js';
+import { renderMatrix } from '../../risk/render.js';
+import { assessAndRecord } from '../risks.js';
 import { logTable } from './checks.js';
 import { runPipelines } from '../runs.js';
 
@@ -45,6 +47,9 @@ export function registerDemo(program: Command): void {
         for (const r of failed) out.push(`  FAILED ${r.pipelineId} ${r.period.id}: ${r.error}`);
         out.push('Quarterly and annual values stand under their last month; ! marks a value whose data failed a');
         out.push('data-quality check, ? one whose data only warned. History: lineofsight values <indicator>.', '');
+        const risks = await assessAndRecord(config, ctx.store, ctx.register, new Date());
+        const escalated = risks.filter((r) => r.changed).length;
+        out.push(`Risk register: ${risks.length} risks, ${escalated} moved by triggers on the evidence (lineofsight risks)`, renderMatrix(ctx.register, risks, { colour: false }), '');
         const log = await ctx.store.checkLog({ status: 'open' });
         out.push(`Failed-check log: ${log.length} open entr${log.length === 1 ? 'y' : 'ies'} (lineofsight checks show <id> for the sample rows)`, logTable(log));
         process.stdout.write(`${out.join('\n')}\n`);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { withContext, type GlobalOptions } from '../context.js';
+import { assessAndRecord } from '../risks.js';
 import { indicatorsById, runPipelines, runsJson, runsTable } from '../runs.js';
+import { assessmentJson } from './risks.js';
 
 interface RunOptions {
   all?: boolean;
@@ -32,7 +34,14 @@ export function registerRun(program: Command): void {
         if (!opts.all && skipped.length) throw new Error(skipped.join('; '));
         for (const line of skipped) process.stderr.write(`${line}\n`);
         const indicators = indicatorsById(ctx.config.pipelines);
-        process.stdout.write(opts.json ? `${JSON.stringify(runsJson(runs, indicators), null, 2)}\n` : `${runsTable(runs, indicators)}\n`);
+        // Risks are assessed after every run, on the evidence the run has just added.
+        const risks = await assessAndRecord(ctx.config, ctx.store, ctx.register, new Date());
+        const moved = risks.filter((r) => r.changed).map((r) => `RISK ${r.riskId} at ${r.assessed.likelihood}/${r.assessed.impact}${r.exception ? ' (above the tolerance line)' : ''}: ${r.triggered.map((t) => t.evidence).join('; ')}`);
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify({ ...runsJson(runs, indicators), risks: risks.map(assessmentJson) }, null, 2)}\n`
+            : `${[runsTable(runs, indicators), ...moved].join('\n')}\n`,
+        );
         if (runs.some((r) => r.outcome === 'failed')) process.exitCode = 1;
       });
     });

@@ -4,6 +4,7 @@ import { KIND_OF_FREQUENCY } from '../../calendar/periods.js';
 import { configPath } from '../../config/load.js';
 import { loadConfigFor, type GlobalOptions } from '../context.js';
 import { findingLines, locatedFindings } from '../governance.js';
+import { loadRegister } from '../risks.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -17,8 +18,9 @@ export function registerValidate(program: Command): void {
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const file = configPath(options.config, process.env);
       const config = await loadConfigFor(options);
+      const register = await loadRegister(config);
       const indicators = config.pipelines.reduce((n, p) => n + p.indicators.length, 0);
-      process.stdout.write(`${file}: valid (${config.pipelines.length} pipelines, ${indicators} indicators)\n`);
+      process.stdout.write(`${file}: valid (${config.pipelines.length} pipelines, ${indicators} indicators, ${register.risks.length} risks in ${register.file})\n`);
       const today = dateIn(new Date(), config.service.timezone);
       const frequency = new Map(config.pipelines.map((p) => [p.id, p.frequency]));
       const findings = locatedFindings(config, (id) => [config.calendar.latestComplete(today, KIND_OF_FREQUENCY[frequency.get(id)!])]);

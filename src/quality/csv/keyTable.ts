@@ -6,30 +6,38 @@ const SEED = 0x811c9dc5 | 0;
 const PRIME = 0x01000193;
 const scratch = new Float64Array(1);
 const scratchBits = new Int32Array(scratch.buffer);
+const utf16 = new TextDecoder('utf-16le');
 
-function grown<T extends Uint16Array | Float64Array>(array: T): T {
-  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+function grown<T extends Int32Array | Uint16Array | Float64Array>(array: T, atLeast: number): T {
+  let length = array.length * 2;
+  while (length < atLeast) length *= 2;
+  const bigger = new (array.constructor as new (length: number) => T)(length);
   bigger.set(array);
   return bigger;
 }
 
 /**
- * Rows per key of a unique check, for every month read. A Map keyed by strings would build a
- * string for every row and hash it again; this open-addressing table hashes a row's cells where
- * they are, keeps each key's values once (a reference to the cell's text, or its number), and
- * confirms equal hashes by comparing the values, so it is exact. A key's first row costs one
- * entry; only a key seen again gets an object, counting its rows per month, so any period's
- * duplicates can be told after the pass.
+ * Rows per key of a unique check, over every month read. A Map keyed by strings would build a
+ * string for each row, and keeping a million cell strings alive makes every garbage collection
+ * copy them; this open-addressing table instead hashes a row's cells where they are and copies a
+ * new key's values into typed arrays (text as UTF-16 code units, typed fields as numbers), so a
+ * row allocates nothing. Equal hashes are confirmed by comparing the values: the check is exact.
+ * Only a key seen again gets an object, counting its rows per month, so that the duplicates of
+ * any period can be told after the pass.
  */
 export class KeyTable {
   /** Pairs (hash, entry + 1), 0 for a free slot: a probe reads one place to skip another key. */
   private slots = new Int32Array(2 * 1024);
   private size = 0;
+  private readonly textFields: number[];
+  private readonly numFields: number[];
+  /** Per entry: the month of its first row, its numbers, and where its text starts in `chars`. */
   private firstMonth = new Uint16Array(512);
-  /** Per key column: its values by entry, text or number according to the field. */
-  private readonly texts: string[][];
-  private nums: Float64Array[];
-  private readonly typed: boolean[];
+  private nums: Float64Array;
+  private starts = new Int32Array(512);
+  /** Each text value as its length (two code units) and its code units. */
+  private chars = new Uint16Array(16 * 1024);
+  private used = 0;
   private readonly months: string[] = [];
   private lastMonth = '';
   private lastMonthCode = -1;
@@ -40,29 +48,27 @@ export class KeyTable {
     private readonly schema: RowSchema,
     private readonly indices: readonly number[],
   ) {
-    this.typed = indices.map((i) => schema.fields[i]?.type !== 'text');
-    this.texts = indices.map(() => []);
-    this.nums = indices.map((_, k) => new Float64Array(this.typed[k] ? 512 : 0));
+    this.textFields = indices.filter((i) => schema.fields[i]?.type === 'text');
+    this.numFields = indices.filter((i) => schema.fields[i]?.type !== 'text');
+    this.nums = new Float64Array(512 * this.numFields.length);
   }
 
   /** Counts a row; a row with an empty key cell is, as under a SQL UNIQUE constraint, nobody's duplicate. */
   add(row: Row, month: string): void {
-    const { indices, typed } = this;
+    const { textFields, numFields } = this;
     let h = SEED;
-    for (let k = 0; k < indices.length; k++) {
-      const i = indices[k] as number;
-      if (typed[k]) {
-        const v = row.num[i] as number;
-        if (Number.isNaN(v)) return;
-        scratch[0] = v;
-        h = Math.imul(h ^ (scratchBits[0] as number), PRIME);
-        h = Math.imul(h ^ (scratchBits[1] as number), PRIME);
-      } else {
-        const t = row.text[i] as string;
-        if (t === '') return;
-        for (let j = 0; j < t.length; j++) h = Math.imul(h ^ t.charCodeAt(j), PRIME);
-        h = Math.imul(h ^ t.length, PRIME);
-      }
+    for (let k = 0; k < numFields.length; k++) {
+      const v = row.num[numFields[k] as number] as number;
+      if (Number.isNaN(v)) return;
+      scratch[0] = v;
+      h = Math.imul(h ^ (scratchBits[0] as number), PRIME);
+      h = Math.imul(h ^ (scratchBits[1] as number), PRIME);
+    }
+    for (let k = 0; k < textFields.length; k++) {
+      const t = row.text[textFields[k] as number] as string;
+      if (t === '') return;
+      for (let j = 0; j < t.length; j++) h = Math.imul(h ^ t.charCodeAt(j), PRIME);
+      h = Math.imul(h ^ t.length, PRIME);
     }
     h ^= h >>> 16;
     h = Math.imul(h, 0x45d9f3b);
@@ -91,38 +97,54 @@ export class KeyTable {
 
   /** The key values of an entry, in the order of the key columns. */
   valuesOf(entry: number): (string | number)[] {
-    return this.indices.map((i, k) => (this.typed[k] ? shown(this.schema, i, this.nums[k]![entry]!) : this.texts[k]![entry]!));
+    const numbers = this.numFields.map((i, n) => shown(this.schema, i, this.nums[entry * this.numFields.length + n] as number));
+    const texts: string[] = [];
+    let p = this.starts[entry] as number;
+    for (let k = 0; k < this.textFields.length; k++) {
+      const length = (this.chars[p] as number) | ((this.chars[p + 1] as number) << 16);
+      texts.push(utf16.decode(this.chars.subarray(p + 2, p + 2 + length)));
+      p += 2 + length;
+    }
+    return this.indices.map((i) => (this.schema.fields[i]?.type === 'text' ? texts.shift() : numbers.shift()) as string | number);
   }
 
   private holds(entry: number, row: Row): boolean {
-    const { indices, typed } = this;
-    for (let k = 0; k < indices.length; k++) {
-      const i = indices[k] as number;
-      if (typed[k] ? this.nums[k]![entry] !== row.num[i] : this.texts[k]![entry] !== row.text[i]) return false;
+    const { textFields, numFields, chars, nums } = this;
+    const base = entry * numFields.length;
+    for (let k = 0; k < numFields.length; k++) {
+      if (nums[base + k] !== row.num[numFields[k] as number]) return false;
+    }
+    let p = this.starts[entry] as number;
+    for (let k = 0; k < textFields.length; k++) {
+      const t = row.text[textFields[k] as number] as string;
+      if (((chars[p] as number) | ((chars[p + 1] as number) << 16)) !== t.length) return false;
+      p += 2;
+      for (let j = 0; j < t.length; j++) if (chars[p + j] !== t.charCodeAt(j)) return false;
+      p += t.length;
     }
     return true;
   }
 
-  private monthCode(month: string): number {
-    if (month !== this.lastMonth) {
-      const known = this.months.indexOf(month);
-      this.lastMonthCode = known >= 0 ? known : this.months.push(month) - 1;
-      this.lastMonth = month;
-    }
-    return this.lastMonthCode;
-  }
-
   private insert(slot: number, h: number, row: Row, month: string): void {
+    const { textFields, numFields } = this;
     const entry = this.size++;
     if (entry === this.firstMonth.length) {
-      this.firstMonth = grown(this.firstMonth);
-      this.nums = this.nums.map((column, k) => (this.typed[k] ? grown(column) : column));
+      this.firstMonth = grown(this.firstMonth, 0);
+      this.starts = grown(this.starts, 0);
+      this.nums = grown(this.nums, 0);
     }
     this.firstMonth[entry] = this.monthCode(month);
-    for (let k = 0; k < this.indices.length; k++) {
-      const i = this.indices[k] as number;
-      if (this.typed[k]) this.nums[k]![entry] = row.num[i]!;
-      else this.texts[k]![entry] = row.text[i]!;
+    for (let k = 0; k < numFields.length; k++) this.nums[entry * numFields.length + k] = row.num[numFields[k] as number] as number;
+    this.starts[entry] = this.used;
+    for (let k = 0; k < textFields.length; k++) {
+      const t = row.text[textFields[k] as number] as string;
+      if (this.used + 2 + t.length > this.chars.length) this.chars = grown(this.chars, this.used + 2 + t.length);
+      const chars = this.chars;
+      let p = this.used;
+      chars[p++] = t.length & 0xffff;
+      chars[p++] = t.length >>> 16;
+      for (let j = 0; j < t.length; j++) chars[p++] = t.charCodeAt(j);
+      this.used = p;
     }
     this.slots[2 * slot] = h;
     this.slots[2 * slot + 1] = entry + 1;
@@ -142,6 +164,15 @@ export class KeyTable {
       slots[2 * slot + 1] = old[s + 1] as number;
     }
     this.slots = slots;
+  }
+
+  private monthCode(month: string): number {
+    if (month !== this.lastMonth) {
+      const known = this.months.indexOf(month);
+      this.lastMonthCode = known >= 0 ? known : this.months.push(month) - 1;
+      this.lastMonth = month;
+    }
+    return this.lastMonthCode;
   }
 
   private repeat(entry: number, month: string): void {

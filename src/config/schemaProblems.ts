@@ -1,6 +1,6 @@
 import type * as z from 'zod';
-import type { ConfigProblem } from '../config/problems.js';
-import type { YamlFile } from '../config/yamlFile.js';
+import type { ConfigProblem } from './problems.js';
+import type { YamlFile } from './yamlFile.js';
 
 /**
  * Schema issues as problems located in the file; `prefix` is where the parsed part stands, so a

@@ -1,0 +1,72 @@
+import type { LoadedConfig } from '../config/load.js';
+import { loadRisks, type RiskRegister } from '../risk/config.js';
+import { assessRisks, type RiskAssessment } from '../risk/evaluate.js';
+import type { PeriodEvidence, RiskEvidence } from '../risk/triggers.js';
+import type { Store } from '../store/store.js';
+
+/** The risk register, checked against the ids the pipelines and sources define. */
+export function loadRegister(config: LoadedConfig): Promise<RiskRegister> {
+  return loadRisks(config.service.risks_file, {
+    indicators: new Set(config.pipelines.flatMap((p) => p.indicators.map((i) => i.id))),
+    checks: new Set(config.pipelines.flatMap((p) => p.checks.map((c) => c.id))),
+    sources: new Set(Object.keys(config.service.sources)),
+  });
+}
+
+/** How far back check results and source runs are read: longer than any trigger looks. */
+const EVIDENCE_DAYS = 120;
+
+/**
+ * The evidence risk triggers weigh, read from the store in three queries whatever the number of
+ * indicators: every indicator's judged history (a replaced id's history continues its successor's),
+ * recent check results, and recent runs by source.
+ */
+export async function evidenceFrom(config: LoadedConfig, store: Store, now: Date): Promise<RiskEvidence> {
+  const successor = new Map(config.pipelines.flatMap((p) => p.indicators.flatMap((i) => [[i.id, i.id] as const, ...i.replaces.map((old) => [old, i.id] as const)])));
+  const rag = new Map<string, PeriodEvidence[]>();
+  for (const v of await store.allCurrentValues()) {
+    const id = successor.get(v.indicatorId) ?? v.indicatorId;
+    const list = rag.get(id) ?? [];
+    list.push({ periodId: v.periodId, status: v.judgement?.rag ?? null, value: v.value, direction: v.judgement?.directionPrevious ?? null });
+    rag.set(id, list);
+  }
+  const since = new Date(now.getTime() - EVIDENCE_DAYS * 86_400_000).toISOString();
+  const recent = await store.recentRunEvidence(since);
+  const checks: RiskEvidence['checks'] = new Map();
+  for (const c of recent.checks) {
+    const list = checks.get(c.checkId) ?? [];
+    list.push({ runId: c.runId, status: c.status as 'passed', at: c.at });
+    checks.set(c.checkId, list);
+  }
+  const sourceOf = new Map(config.pipelines.map((p) => [p.id, p.source]));
+  const sources: RiskEvidence['sources'] = new Map();
+  for (const r of recent.runs) {
+    const source = sourceOf.get(r.pipelineId);
+    if (!source) continue;
+    const list = sources.get(source) ?? [];
+    list.push({ at: r.at, outcome: r.outcome as 'succeeded' });
+    sources.set(source, list);
+  }
+  return { rag, checks, sources, now };
+}
+
+/**
+ * Assesses every risk on the stored evidence and records each whose position moved, so the
+ * history of a risk shows every change with the evidence that caused it.
+ */
+export async function assessAndRecord(config: LoadedConfig, store: Store, register: RiskRegister, now: Date): Promise<RiskAssessment[]> {
+  const assessments = assessRisks(register, await evidenceFrom(config, store, now));
+  for (const a of assessments) {
+    await store.recordRiskPosition({
+      riskId: a.riskId,
+      assessedAt: now.toISOString(),
+      likelihood: a.assessed.likelihood,
+      impact: a.assessed.impact,
+      score: a.assessed.score,
+      aboveTolerance: a.assessed.aboveTolerance,
+      triggered: a.changed,
+      evidence: a.triggered.map((t) => `${t.triggerId}: ${t.evidence}`),
+    });
+  }
+  return assessments;
+}
