@@ -14,7 +14,8 @@ export interface GlobalOptions {
 /** Everything a command needs, opened once and closed once, whatever the command did. */
 export interface CommandContext {
   config: LoadedConfig;
-  register: RiskRegister;
+  /** The risk register, when the service config names one. */
+  register: RiskRegister | undefined;
   store: Store;
   sources: SourceRegistry;
   logger: Logger;

@@ -4,8 +4,9 @@ import { assessRisks, type RiskAssessment } from '../risk/evaluate.js';
 import type { PeriodEvidence, RiskEvidence } from '../risk/triggers.js';
 import type { Store } from '../store/store.js';
 
-/** The risk register, checked against the ids the pipelines and sources define. */
-export function loadRegister(config: LoadedConfig): Promise<RiskRegister> {
+/** The risk register, checked against the ids the pipelines and sources define; none if not configured. */
+export async function loadRegister(config: LoadedConfig): Promise<RiskRegister | undefined> {
+  if (!config.service.risks_file) return undefined;
   return loadRisks(config.service.risks_file, {
     indicators: new Set(config.pipelines.flatMap((p) => p.indicators.map((i) => i.id))),
     checks: new Set(config.pipelines.flatMap((p) => p.checks.map((c) => c.id))),
@@ -54,7 +55,8 @@ export async function evidenceFrom(config: LoadedConfig, store: Store, now: Date
  * Assesses every risk on the stored evidence and records each whose position moved, so the
  * history of a risk shows every change with the evidence that caused it.
  */
-export async function assessAndRecord(config: LoadedConfig, store: Store, register: RiskRegister, now: Date): Promise<RiskAssessment[]> {
+export async function assessAndRecord(config: LoadedConfig, store: Store, register: RiskRegister | undefined, now: Date): Promise<RiskAssessment[]> {
+  if (!register) return [];
   const assessments = assessRisks(register, await evidenceFrom(config, store, now));
   for (const a of assessments) {
     await store.recordRiskPosition({

@@ -71,8 +71,8 @@ export const serviceConfigSchema = z.strictObject({
   /** Days that are not working days, besides weekends (freshness checks count working days). */
   bank_holidays: z.array(z.iso.date()).default([]),
   pipelines_dir: z.string().default('./pipelines'),
-  /** The risk register (matrix, tolerance line, risks and their triggers). */
-  risks_file: z.string().default('./config/risks.yaml'),
+  /** The risk register (matrix, tolerance line, risks and their triggers); none when not given. */
+  risks_file: z.string().optional(),
   rag: z
     .strictObject({
       /** A preset (tolerance-5pc, belfast, havering, kent-floor, barnet-4, lincoln-stretch) or a scheme below. */

@@ -49,7 +49,7 @@ export function registerDemo(program: Command): void {
         out.push('data-quality check, ? one whose data only warned. History: lineofsight values <indicator>.', '');
         const risks = await assessAndRecord(config, ctx.store, ctx.register, new Date());
         const escalated = risks.filter((r) => r.changed).length;
-        out.push(`Risk register: ${risks.length} risks, ${escalated} moved by triggers on the evidence (lineofsight risks)`, renderMatrix(ctx.register, risks, { colour: false }), '');
+        if (ctx.register) out.push(`Risk register: ${risks.length} risks, ${escalated} moved by triggers on the evidence (lineofsight risks)`, renderMatrix(ctx.register, risks, { colour: false }), '');
         const log = await ctx.store.checkLog({ status: 'open' });
         out.push(`Failed-check log: ${log.length} open entr${log.length === 1 ? 'y' : 'ies'} (lineofsight checks show <id> for the sample rows)`, logTable(log));
         process.stdout.write(`${out.join('\n')}\n`);

@@ -33,6 +33,7 @@ export function registerRisks(program: Command): void {
     .action(async (opts: { format: string }, cmd: Command) => {
       if (!FORMATS.includes(opts.format)) throw new Error(`--format is one of ${FORMATS.join(', ')}, not "${opts.format}"`);
       await withContext(cmd.optsWithGlobals<GlobalOptions>(), async (ctx) => {
+        if (!ctx.register) throw new Error(`no risk register: name one with risks_file in ${ctx.config.file}`);
         const assessments = await assessAndRecord(ctx.config, ctx.store, ctx.register, new Date());
         if (opts.format === 'json') {
           process.stdout.write(`${JSON.stringify({ risks: assessments.map(assessmentJson) }, null, 2)}\n`);
