@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchChecks } from './checks.js';
 import { benchCsvChecks, benchCsvMemory, benchCsvSpeed } from './csv.js';
+import { benchJudge } from './judge.js';
 import type { BenchResult } from './measure.js';
 import { benchSql } from './sql.js';
 
@@ -11,6 +12,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ['csv-memory', benchCsvMemory],
   ['checks', benchChecks],
   ['csv-checks', benchCsvChecks],
+  ['judge', benchJudge],
 ];
 const only = process.argv.slice(2);
 const results: BenchResult[] = [];

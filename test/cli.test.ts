@@ -205,6 +205,9 @@ describe('lineofsight CLI', () => {
     expect(logLines.map((l) => l.check)).toContain('repairs-reconcile-ledger');
     expect(r.stdout).toMatch(/financial years 2023-24 to 2025-26/);
     expect(r.stdout).toMatch(/Failed-check log: 15 open entries/);
+    // At least one risk escalated by a trigger, shown on the matrix.
+    expect(Number(/Risk register: 6 risks, (\d+) moved by triggers/.exec(r.stdout)?.[1])).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/HR-R1\*/);
     expect(r.stdout).toMatch(/repairs-reconcile-ledger\s+housing-repairs\s+2024-11\s+error\s+open/);
     expect(r.stdout).toMatch(/runs \(11 pipelines x their periods\) stored in .*store\.sqlite; 0 failed/);
     for (const id of ['FIN01', 'HR01', 'PL01', 'CT01', 'WM01', 'FOI01', 'SPD01', 'TRF01']) expect(r.stdout).toContain(id);
@@ -252,5 +255,37 @@ describe('lineofsight CLI', () => {
       expect(r.status, args.join(' ')).toBe(1);
       expect(r.stderr).toMatch(message);
     }
+  });
+
+  it('prints the scorecard: value, target, tolerance, RAG as a word, direction, data quality, explanation', () => {
+    const table = lineofsight(['scorecard', '--period', '2025-02', '--clinic', 'Place'], { env: demoEnv });
+    expect(table.status).toBe(0);
+    expect(table.stdout).not.toMatch(/\u001b\[/); // piped: no colour codes
+    expect(table.stdout).toMatch(/HR01\s+2025-02\s+90\.3%\s+92\.0%\s+2\.0\s+AMBER\s+worsening \/ improving\s+passed\s+AMBER: 90\.3% is below the target of 92%/);
+    expect(table.stdout).not.toMatch(/FIN01/); // Resources, not Place
+
+    const json = JSON.parse(lineofsight(['scorecard', '--period', '2025-02', '--format', 'json'], { env: demoEnv }).stdout);
+    const fin01 = json.indicators.find((i: { indicator: string }) => i.indicator === 'FIN01');
+    expect(fin01).toMatchObject({ period: '2025-02', rag: 'RED', target: 95, dataQuality: 'warned', directionPrevious: 'worsening' });
+    expect(fin01.explanation).toMatch(/^RED: 89\.2% is 5\.8 points below the target of 95%/);
+    const pl01 = json.indicators.find((i: { indicator: string }) => i.indicator === 'PL01');
+    expect(pl01.period).toBe('2024-25-Q3'); // a quarterly indicator shows its latest quarter within the month asked for
+
+    const csv = lineofsight(['scorecard', '--period', '2025-02', '--service', 'Housing', '--format', 'csv'], { env: demoEnv }).stdout.trim().split('\r\n');
+    expect(csv[0]).toBe('indicator,title,unit,pipeline,service,clinic,priority,owner,period,value,target,tolerance,rag,directionPrevious,directionLastYear,dataQuality,explanation');
+    expect(csv.slice(1).every((row) => row.includes(',Housing,'))).toBe(true);
+  });
+
+  it('draws the risk matrix and lists each risk with the evidence that moved it', () => {
+    const r = lineofsight(['risks'], { env: demoEnv });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Likelihood \/ Impact \| IV Negligible \| III Marginal \| II Critical \| I Catastrophic/);
+    expect(r.stdout).toMatch(/Tolerance line: # and =/);
+    expect(r.stdout).toMatch(/BUD-R1 .*\n  B\/I \(High, Catastrophic\), score 20: ABOVE TOLERANCE; escalated from D\/II/);
+    expect(r.stdout).toMatch(/trigger variance-red-for-a-quarter: FIN03 RED for \d+ consecutive periods/);
+    const json = JSON.parse(lineofsight(['risks', '--format', 'json'], { env: demoEnv }).stdout);
+    const escalated = json.risks.filter((x: { changed: boolean }) => x.changed).map((x: { risk: string }) => x.risk);
+    expect(escalated).toEqual(expect.arrayContaining(['BUD-R1', 'HR-R1']));
+    expect(json.risks.find((x: { risk: string }) => x.risk === 'HR-R1')).toMatchObject({ exception: true, recorded: { likelihood: 'D', impact: 'II' } });
   });
 });

@@ -307,4 +307,68 @@ checks:
       await store.close();
     }
   });
+
+  it('judges a year-to-date indicator on its year-to-date value, with direction across the year end', async () => {
+    const ws = workspace({});
+    const db = knexFor('sqlite', ws.file('cases.sqlite'));
+    await db.schema.createTable('cases', (t) => {
+      t.date('closed');
+      t.integer('on_time');
+    });
+    // March 2024: 9 of 10 on time. April 2024: 7 of 10. May 2024: 10 of 10 (YTD 17 of 20 = 85%).
+    const month = (m: string, onTime: number) => Array.from({ length: 10 }, (_, i) => ({ closed: `${m}-10`, on_time: i < onTime ? 1 : 0 }));
+    await db.batchInsert('cases', [...month('2023-03', 10), ...month('2024-03', 9), ...month('2024-04', 7), ...month('2024-05', 10)], 100);
+    await db.destroy();
+    const config = await loadConfig(
+      workspace({
+        'lineofsight.yaml': `pipelines_dir: {{dir}}/pipelines\nstore: { client: sqlite, filename: {{dir}}/store.sqlite }\nsources:\n  cases: { client: sqlite, connection: ${ws.file('cases.sqlite')} }\n`,
+        'pipelines/cases.yaml': `
+id: cases
+title: Cases
+source: cases
+schedule: "0 6 * * *"
+frequency: monthly
+query: |
+  SELECT COUNT(*) AS closed, SUM(on_time) AS on_time FROM cases WHERE closed >= :period_start AND closed < :period_end
+indicators:
+  - id: C1
+    title: Closed on time, year to date
+    unit: "%"
+    type: percentage
+    numerator: on_time
+    denominator: closed
+    accumulation: year_to_date
+    polarity: higher_is_better
+    owner: Sam
+    service: Customer
+    targets:
+      - { from: 2023-24, value: 90, signed_off_by: Cllr, signed_off_on: 2023-03-01, rationale: Top quartile }
+      - { period: 2024-25, value: 86, signed_off_by: Cllr, signed_off_on: 2024-03-01, rationale: A harder year }
+    tolerance: { absolute: 2, reason: Small monthly numbers }
+`,
+      }).config,
+      {},
+    );
+    const store = new Store(config.service.store);
+    await store.migrate();
+    const sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
+    try {
+      const periods = ['2023-03', '2024-03', '2024-04', '2024-05'].map((p) => config.calendar.parse(p));
+      const runs = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, periods);
+      const judged = runs.map((r) => [r.period.id, r.values[0]?.value, r.values[0]?.judgement?.rag, r.values[0]?.judgement?.directionPrevious, r.values[0]?.judgement?.directionLastYear]);
+      expect(judged).toEqual([
+        ['2023-03', 100, 'NO_TARGET', null, null],
+        // March 2024 closes 2023-24: YTD is March alone (the only month with cases that year).
+        ['2024-03', 90, 'GREEN', null, 'worsening'],
+        // April opens 2024-25: the YTD restarts, 70% against the year's own target of 86%.
+        ['2024-04', 70, 'RED', 'worsening', null],
+        // May: 17 of 20 = 85%, within 2 points of 86%; judged on the YTD value, not May's 100%.
+        ['2024-05', 85, 'AMBER', 'improving', null],
+      ]);
+      expect(runs[3]?.values[0]?.judgement?.explanation).toBe('AMBER: 85.00% is below the target of 86% but within the tolerance of 2 points (floor 84%)');
+    } finally {
+      await sources.closeAll();
+      await store.close();
+    }
+  });
 });

@@ -59,8 +59,20 @@ export class FinancialCalendar {
     return p.month >= this.startMonth ? p.year : p.year - 1;
   }
 
+  /** Periods are values: parsed once, shared after (judging 360,000 values parses few ids many times). */
+  private readonly parsed = new Map<string, Period>();
+
   /** Parses a period id, or explains why it is not one. */
   parse(id: string): Period {
+    let period = this.parsed.get(id);
+    if (!period) {
+      period = Object.freeze(this.parseFresh(id));
+      this.parsed.set(id, period);
+    }
+    return period;
+  }
+
+  private parseFresh(id: string): Period {
     const text = id.trim();
     let m = /^(\d{4})-(\d{2})-Q([1-4])$/.exec(text) ?? (this.startMonth === 1 ? /^(\d{4})()-Q([1-4])$/.exec(text) : null);
     if (m) {

@@ -2,7 +2,7 @@ import { dateIn } from '../calendar/localDate.js';
 import { configPath, loadConfig, type LoadedConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../log.js';
 import type { RiskRegister } from '../risk/config.js';
-import { loadRegister } from './risks.js';
+import { loadRegister } from '../runs/risks.js';
 import { checkedConfig } from './validation.js';
 import { SourceRegistry } from '../sources/registry.js';
 import { Store } from '../store/store.js';

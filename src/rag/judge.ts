@@ -44,19 +44,34 @@ const forPeriod = (input: RagInput) => (input.period ? ` for ${input.period}` : 
  * no value, since it was never to be rated; then no value is MISSING, whether or not a target is
  * in force (the gap in the data is the more urgent finding); then no target is NO_TARGET.
  */
+/**
+ * A judgement whose explanation is worded when first read: judging a whole history for risk
+ * triggers needs the statuses of 360,000 values, and the sentences of none of them.
+ */
+function judged(status: RagStatus, explain: () => string, measures: Omit<Judgement, 'status' | 'explanation'>): Judgement {
+  let text: string | undefined;
+  return {
+    status,
+    get explanation() {
+      return (text ??= explain());
+    },
+    ...measures,
+  };
+}
+
 export function judgeRag(input: RagInput, scheme: RagScheme): Judgement {
   const travel = travelOf(input);
   const { polarity, actual, target } = input;
   if (input.monitor || polarity === 'none') {
     const why = input.monitor ? 'contextual indicator' : 'no polarity';
-    return { status: 'MONITOR', explanation: `MONITOR: ${why}, not rated; ${travelSentence(input, travel)}`, toleranceAmount: null, amberBoundary: null, direction: travel };
+    return judged('MONITOR', () => `MONITOR: ${why}, not rated; ${travelSentence(input, travel)}`, { toleranceAmount: null, amberBoundary: null, direction: travel });
   }
   const band = target && { target, amount: toleranceAmount(polarity, target.value, input.tolerance) };
   const measures = { toleranceAmount: band?.amount ?? null, amberBoundary: band && amberBoundary(polarity, band.target.value, band.amount), direction: travel };
-  if (actual === null) return { status: 'MISSING', explanation: `MISSING: no value${forPeriod(input)}`, ...measures };
-  if (!band) return { status: 'NO_TARGET', explanation: `NO_TARGET: no signed-off target in force${forPeriod(input)}`, ...measures };
+  if (actual === null) return judged('MISSING', () => `MISSING: no value${forPeriod(input)}`, measures);
+  if (!band) return judged('NO_TARGET', () => `NO_TARGET: no signed-off target in force${forPeriod(input)}`, measures);
   const situation = situationOf(input, polarity, actual, band.target, band.amount, travel);
   // parseScheme guarantees the last rule always matches.
   const rule = scheme.rules.find((r) => r.matches(situation.facts)) ?? (scheme.rules.at(-1) as RagScheme['rules'][number]);
-  return { status: rule.status, explanation: `${rule.status}: ${rule.explain(situation)}`, ...measures };
+  return judged(rule.status, () => `${rule.status}: ${rule.explain(situation)}`, measures);
 }

@@ -97,6 +97,13 @@ export interface StoredValue extends ValueRecord {
   supersededAt: string | null;
 }
 
+/** One point of an indicator's history. */
+export interface SeriesPoint {
+  indicatorId: string;
+  periodId: string;
+  value: number | null;
+}
+
 export interface StoredRun extends Omit<RunRecord, 'startedAt' | 'finishedAt'> {
   id: number;
   startedAt: string;
@@ -242,13 +249,15 @@ export class Store {
     return rows.map(toStoredValue);
   }
 
-  /** Every current value, oldest period first: the scorecard's and the risk triggers' one read. */
-  async allCurrentValues(range: { from?: string; to?: string } = {}): Promise<StoredValue[]> {
-    const q = this.knex('indicator_values').whereNull('superseded_at');
-    if (range.from) q.andWhere('period_start', '>=', range.from);
-    if (range.to) q.andWhere('period_start', '<', range.to);
-    const rows = await q.orderBy([{ column: 'period_start' }, { column: 'indicator_id' }]);
-    return rows.map(toStoredValue);
+  /**
+   * Every indicator's current value for every period, in no order, and nothing else: the one
+   * read behind judging everything afresh and weighing risk triggers. Only the three columns
+   * needed, since the whole history passes through it.
+   */
+  async valueSeries(): Promise<SeriesPoint[]> {
+    // Unordered: sorting the whole history in the database costs more than sorting each series after.
+    const rows = await this.knex('indicator_values').select('indicator_id', 'period_id', 'value').whereNull('superseded_at');
+    return rows.map((r) => ({ indicatorId: r.indicator_id, periodId: r.period_id, value: num(r.value) }));
   }
 
   /** Recent check results and source runs, oldest first, for risk triggers. */

@@ -5,7 +5,7 @@ import { COUNCIL_NAME, DEMO_YEARS, generateDemoDatabases } from '../../demo/gene
 import { loadConfigFor, withConfig, type GlobalOptions } from '../context.js';
 import { yearPivot } from '../pivot.js';
 import { renderMatrix } from '../../risk/render.js';
-import { assessAndRecord } from '../risks.js';
+import { assessAndRecord } from '../../runs/risks.js';
 import { logTable } from './checks.js';
 import { runPipelines } from '../runs.js';
 

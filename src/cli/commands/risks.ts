@@ -3,7 +3,7 @@ import type { RiskAssessment } from '../../risk/evaluate.js';
 import { renderMatrix, renderRiskList } from '../../risk/render.js';
 import { useColour } from '../colour.js';
 import { withContext, type GlobalOptions } from '../context.js';
-import { assessAndRecord } from '../risks.js';
+import { assessAndRecord } from '../../runs/risks.js';
 
 const FORMATS = ['table', 'json', 'csv'];
 

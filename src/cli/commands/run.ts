@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { withContext, type GlobalOptions } from '../context.js';
-import { assessAndRecord } from '../risks.js';
+import { assessAndRecord } from '../../runs/risks.js';
 import { indicatorsById, runPipelines, runsJson, runsTable } from '../runs.js';
 import { assessmentJson } from './risks.js';
 

@@ -4,7 +4,7 @@ import { KIND_OF_FREQUENCY } from '../../calendar/periods.js';
 import { configPath } from '../../config/load.js';
 import { loadConfigFor, type GlobalOptions } from '../context.js';
 import { findingLines, locatedFindings } from '../governance.js';
-import { loadRegister } from '../risks.js';
+import { loadRegister } from '../../runs/risks.js';
 
 export function registerValidate(program: Command): void {
   program

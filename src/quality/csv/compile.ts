@@ -1,7 +1,7 @@
 import type { CheckConfig } from '../../config/schema.js';
 import type { FinancialCalendar } from '../../calendar/periods.js';
 import { allOf, compileCondition, type RowPredicate, type RowSchema } from '../../sources/csv/index.js';
-import { KeyTable } from './keyTable.js';
+import { KeyLog } from './keyLog.js';
 import { cellKey } from './keys.js';
 import type { CompiledCheck, RowRule } from './tally.js';
 
@@ -130,7 +130,7 @@ function ruleOf(check: CheckConfig, schema: RowSchema, calendar: FinancialCalend
 export function compileCheck(check: CheckConfig, schema: RowSchema, calendar: FinancialCalendar): CompiledCheck {
   const where = scope(check, schema, calendar);
   if (check.type === 'unique') {
-    const keys = new KeyTable(schema, keyFields(check, schema, check.columns));
+    const keys = new KeyLog(schema, keyFields(check, schema, check.columns));
     return { where, rule: (tally, row) => keys.add(row, tally.month), keys };
   }
   return { where, rule: ruleOf(check, schema, calendar), keys: undefined };

@@ -4,7 +4,7 @@ import { formatDateKey, rowSchema, type RowObserver, type RowSchema } from '../.
 import type { CheckOutcome } from '../outcome.js';
 import { freshnessOutcome, rowCountOutcome } from '../wholes.js';
 import { compileCheck, fieldIndex } from './compile.js';
-import type { KeyTable } from './keyTable.js';
+import type { KeyLog } from './keyLog.js';
 import { shown } from './keys.js';
 import { firstSamples, mergedCounts, MonthlyTallies, total, type CompiledCheck, type Tally } from './tally.js';
 
@@ -13,7 +13,7 @@ type Of<T extends CheckConfig['type']> = Extract<CheckConfig, { type: T }>;
 interface Entry {
   check: CheckConfig;
   index: number;
-  keys: KeyTable | undefined;
+  keys: KeyLog | undefined;
 }
 
 export interface FreshnessContext {
@@ -93,7 +93,7 @@ export class CsvChecks {
   }
 
   /** Every key with more than one row in the period; the copies past the first are the failing rows. */
-  private unique(check: Of<'unique'>, keys: KeyTable, period: Tally[], months: readonly string[]): CheckOutcome {
+  private unique(check: Of<'unique'>, keys: KeyLog, period: Tally[], months: readonly string[]): CheckOutcome {
     const shownColumns = check.key_columns ?? check.columns;
     const sample: Record<string, unknown>[] = [];
     let failing = 0;

@@ -1,5 +1,5 @@
 import type { Row, RowObserver, RowPredicate } from '../../sources/csv/index.js';
-import type { KeyTable } from './keyTable.js';
+import type { KeyLog } from './keyLog.js';
 
 /** What one check has seen of one month's rows. */
 export interface Tally {
@@ -24,7 +24,7 @@ export interface CompiledCheck {
   /** Undefined when counting the rows in scope is all the check needs (row_count). */
   rule: RowRule | undefined;
   /** unique: the keys of every month, since a key's copies may fall in different months. */
-  keys: KeyTable | undefined;
+  keys: KeyLog | undefined;
 }
 
 function emptyTally(month: string): Tally {

@@ -2,6 +2,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { loadRisks, type RiskRegister } from '../risk/config.js';
 import { assessRisks, type RiskAssessment } from '../risk/evaluate.js';
 import type { PeriodEvidence, RiskEvidence } from '../risk/triggers.js';
+import { judgeEach } from './judge.js';
 import type { Store } from '../store/store.js';
 
 /** The risk register, checked against the ids the pipelines and sources define; none if not configured. */
@@ -19,18 +20,20 @@ const EVIDENCE_DAYS = 120;
 
 /**
  * The evidence risk triggers weigh, read from the store in three queries whatever the number of
- * indicators: every indicator's judged history (a replaced id's history continues its successor's),
- * recent check results, and recent runs by source.
+ * indicators: every stored value judged afresh against the targets in force now (a replaced id's
+ * history continues its successor's), recent check results, and recent runs by source.
  */
 export async function evidenceFrom(config: LoadedConfig, store: Store, now: Date): Promise<RiskEvidence> {
   const successor = new Map(config.pipelines.flatMap((p) => p.indicators.flatMap((i) => [[i.id, i.id] as const, ...i.replaces.map((old) => [old, i.id] as const)])));
   const rag = new Map<string, PeriodEvidence[]>();
-  for (const v of await store.allCurrentValues()) {
+  judgeEach(config, await store.valueSeries(), (v, judgement) => {
     const id = successor.get(v.indicatorId) ?? v.indicatorId;
-    const list = rag.get(id) ?? [];
-    list.push({ periodId: v.periodId, status: v.judgement?.rag ?? null, value: v.value, direction: v.judgement?.directionPrevious ?? null });
-    rag.set(id, list);
-  }
+    let list = rag.get(id);
+    if (!list) rag.set(id, (list = []));
+    list.push({ periodId: v.periodId, status: judgement.rag, value: v.value, direction: judgement.directionPrevious });
+  });
+  // Period ids of one kind sort as their periods do ('2024-25-Q4' < '2025-26-Q1', '2025-03' < '2025-04').
+  for (const list of rag.values()) list.sort((a, b) => (a.periodId < b.periodId ? -1 : a.periodId > b.periodId ? 1 : 0));
   const since = new Date(now.getTime() - EVIDENCE_DAYS * 86_400_000).toISOString();
   const recent = await store.recentRunEvidence(since);
   const checks: RiskEvidence['checks'] = new Map();
