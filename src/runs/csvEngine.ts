@@ -112,7 +112,7 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
         const ref = check.references;
         if (!ref.source) throw new Error('a referential check on a CSV pipeline names the database source it refers to');
         const db = ctx.sources.sql(ref.source);
-        const keys = new Set((await db.knex.distinct(ref.column).from(ref.table)).map((row: Record<string, unknown>) => String(Object.values(row)[0])));
+        const keys = new Set((await db.rows(db.knex(ref.table).distinct({ value: ref.column }))).map((row) => String(row.value)));
         const missing = [...checks.values(check.id, months)].filter(([value]) => !keys.has(value));
         const seen = [...checks.values(check.id, months).values()].reduce((a, b) => a + b, 0);
         return {

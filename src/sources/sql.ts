@@ -146,15 +146,28 @@ export class SqlSource {
     });
   }
 
-  /** Runs an aggregate query that must return exactly one row. */
-  async aggregate(sql: string, bindings: Record<string, string>): Promise<Record<string, unknown>> {
+  /**
+   * Every query against a source runs here: under its query timeout, cancelled on the server by
+   * PostgreSQL and MySQL, and failing with the source named and the driver's message without the
+   * SQL text (the pipeline file shows that).
+   */
+  private async guarded<T>(query: { timeout(ms: number, options: { cancel?: boolean }): PromiseLike<T> }): Promise<T> {
     const cancel = this.config.client === 'pg' || this.config.client === 'mysql';
-    let result: unknown;
     try {
-      result = await this.knex.raw(sql, bindings).timeout(this.config.query_timeout, { cancel });
+      return await query.timeout(this.config.query_timeout, { cancel });
     } catch (err) {
       throw new Error(`source ${this.name} (${this.config.client}): ${describeError(err)}`);
     }
+  }
+
+  /** The rows of a query built with this source's knex (data-quality checks). */
+  rows(query: Knex.QueryBuilder): Promise<Record<string, unknown>[]> {
+    return this.guarded<Record<string, unknown>[]>(query);
+  }
+
+  /** Runs an aggregate query that must return exactly one row. */
+  async aggregate(sql: string, bindings: Record<string, string>): Promise<Record<string, unknown>> {
+    const result = await this.guarded<unknown>(this.knex.raw(sql, bindings));
     const rows = rowsOf(this.config.client, result);
     if (rows.length !== 1) {
       throw new Error(`source ${this.name}: an indicator query must return exactly one row of aggregates, it returned ${rows.length}`);

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { PeriodBindings } from '../../calendar/bindings.js';
 import type { SqlSource } from '../../sources/sql.js';
 import type { CheckOutcome } from '../outcome.js';
-import { countOf, rowsFrom, type Dialect, type Of } from './database.js';
+import { countOf, type Dialect, type Of } from './database.js';
 import { failsWhen, type RowCheck } from './predicates.js';
 import { periodRows } from './scope.js';
 
@@ -32,11 +32,11 @@ export function planCheck(check: PlannedCheck, db: Dialect, bindings: PeriodBind
 
 /** Runs a plan: the count always, the sample only when something fails. */
 export async function measure(plan: CheckPlan, source: SqlSource, sample: number): Promise<CheckOutcome> {
-  const [row] = await rowsFrom(source, plan.count);
+  const [row] = await source.rows(plan.count);
   const failing = countOf(row?.failing);
   const checked = row?.checked === undefined ? null : countOf(row.checked);
   if (failing === 0 || sample === 0) return { failing, checked, sample: [] };
-  const rows = await rowsFrom(source, plan.sample(sample));
+  const rows = await source.rows(plan.sample(sample));
   const column = plan.countColumn;
   return { failing, checked, sample: column === undefined ? rows : rows.map((r) => ({ ...r, [column]: countOf(r[column]) })) };
 }

@@ -1,7 +1,7 @@
 import type { SqlSource } from '../../sources/sql.js';
 import type { CheckOutcome } from '../outcome.js';
 import type { SqlCheckContext } from './context.js';
-import { countOf, rowsFrom, type Of } from './database.js';
+import { countOf, type Of } from './database.js';
 import { periodRows } from './scope.js';
 
 /** Values compared across databases: drivers differ (a code may come back as 10 or '10'). */
@@ -16,8 +16,8 @@ function keyOf(value: unknown): string {
 export async function referentialAcrossSources(check: Of<'referential'>, ctx: SqlCheckContext, reference: SqlSource): Promise<CheckOutcome> {
   const [used, known] = await Promise.all([
     // The NULL group is kept so that `checked` is every row in scope; it never fails.
-    rowsFrom(ctx.source, periodRows(ctx.source, check, ctx.bindings).select({ value: check.column }).count({ rows: '*' }).groupBy(check.column)),
-    rowsFrom(reference, reference.knex(check.references.table).distinct({ value: check.references.column })),
+    ctx.source.rows(periodRows(ctx.source, check, ctx.bindings).select({ value: check.column }).count({ rows: '*' }).groupBy(check.column)),
+    reference.rows(reference.knex(check.references.table).distinct({ value: check.references.column })),
   ]);
   const present = new Set(known.map((r) => keyOf(r.value)));
   const missing = used

@@ -2,18 +2,18 @@ import type { CheckTotal } from '../../config/schema.js';
 import type { CheckOutcome } from '../outcome.js';
 import { freshnessOutcome, reconciliationOutcome, rowCountOutcome } from '../wholes.js';
 import { sourceNamed, type SqlCheckContext } from './context.js';
-import { countOf, rowsFrom, type Of } from './database.js';
+import { countOf, type Of } from './database.js';
 import { periodRows, tableRows } from './scope.js';
 
 /** The newest record of the whole table (its `where` still applies): late data is late in any period. */
 export async function freshness(check: Of<'freshness'>, ctx: SqlCheckContext): Promise<CheckOutcome> {
-  const [row] = await rowsFrom(ctx.source, tableRows(ctx.source, check, ctx.bindings).max({ newest: check.column }));
+  const [row] = await ctx.source.rows(tableRows(ctx.source, check, ctx.bindings).max({ newest: check.column }));
   return freshnessOutcome(check, row?.newest ?? null, ctx);
 }
 
 export async function rowCount(check: Of<'row_count'>, ctx: SqlCheckContext): Promise<CheckOutcome> {
   const count = async (bindings: SqlCheckContext['bindings']) => {
-    const [row] = await rowsFrom(ctx.source, periodRows(ctx.source, check, bindings).count({ rows: '*' }));
+    const [row] = await ctx.source.rows(periodRows(ctx.source, check, bindings).count({ rows: '*' }));
     return countOf(row?.rows);
   };
   const rows = await count(ctx.bindings);
