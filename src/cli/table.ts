@@ -34,3 +34,13 @@ export function formatCompact(value: number | null, unit: string, decimals: numb
   const text = abs >= 1e6 ? `${(value / 1e6).toFixed(1)}m` : abs >= 1e4 ? `${(value / 1e3).toFixed(0)}k` : value.toFixed(Math.min(decimals, 1));
   return withUnit(text, value, unit);
 }
+
+/** One CSV line (RFC 4180 quoting), for tools that read the CLI's --format csv. */
+export function csvLine(values: readonly unknown[]): string {
+  return values
+    .map((value) => {
+      const text = value === null || value === undefined ? '' : String(value);
+      return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    })
+    .join(',');
+}

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { LogEntry } from '../../store/store.js';
 import { withContext, type GlobalOptions } from '../context.js';
-import { renderTable, truncate } from '../table.js';
+import { csvLine, renderTable, truncate } from '../table.js';
 
 interface ListOptions {
   status: string;
@@ -39,10 +39,6 @@ function entryJson(e: LogEntry) {
 
 const CSV_COLUMNS = ['id', 'check', 'type', 'pipeline', 'source', 'period', 'severity', 'status', 'firstFailedAt', 'lastFailedAt', 'resolvedAt', 'consecutiveFailures', 'failingCount', 'failingShare', 'message', 'acknowledgedAt', 'ackNote'] as const;
 
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export function logTable(entries: LogEntry[]): string {
   const rows = entries.map((e) => [
@@ -81,7 +77,7 @@ export function registerChecks(program: Command): void {
         } else if (opts.format === 'csv') {
           const lines = entries.map((e) => {
             const j = entryJson(e);
-            return CSV_COLUMNS.map((c) => csvCell(j[c])).join(',');
+            return csvLine(CSV_COLUMNS.map((c) => j[c]));
           });
           process.stdout.write(`${[CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`);
         } else {

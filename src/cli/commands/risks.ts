@@ -3,6 +3,7 @@ import type { RiskAssessment } from '../../risk/evaluate.js';
 import { renderMatrix, renderRiskList } from '../../risk/render.js';
 import { useColour } from '../colour.js';
 import { withContext, type GlobalOptions } from '../context.js';
+import { csvLine } from '../table.js';
 import { assessAndRecord } from '../../runs/risks.js';
 
 const FORMATS = ['table', 'json', 'csv'];
@@ -19,10 +20,6 @@ export function assessmentJson(a: RiskAssessment) {
   };
 }
 
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export function registerRisks(program: Command): void {
   program
@@ -42,7 +39,7 @@ export function registerRisks(program: Command): void {
         if (opts.format === 'csv') {
           const header = 'risk,recorded,assessed,score,above_tolerance,changed,evidence';
           const rows = assessments.map((a) =>
-            [a.riskId, `${a.recorded.likelihood}/${a.recorded.impact}`, `${a.assessed.likelihood}/${a.assessed.impact}`, a.assessed.score, a.exception, a.changed, a.triggered.map((t) => t.evidence).join('; ')].map(csvCell).join(','),
+            csvLine([a.riskId, `${a.recorded.likelihood}/${a.recorded.impact}`, `${a.assessed.likelihood}/${a.assessed.impact}`, a.assessed.score, a.exception, a.changed, a.triggered.map((t) => t.evidence).join('; ')]),
           );
           process.stdout.write(`${[header, ...rows].join('\r\n')}\r\n`);
           return;

@@ -4,7 +4,7 @@ import type { IndicatorConfig } from '../../config/schema.js';
 import type { StoredValue } from '../../store/store.js';
 import { ragWord, useColour } from '../colour.js';
 import { withContext, type GlobalOptions } from '../context.js';
-import { formatValue, renderTable } from '../table.js';
+import { csvLine, formatValue, renderTable } from '../table.js';
 
 interface ScorecardOptions {
   period?: string;
@@ -49,10 +49,6 @@ function lineJson(l: Line) {
 
 const CSV_COLUMNS = ['indicator', 'title', 'unit', 'pipeline', 'service', 'clinic', 'priority', 'owner', 'period', 'value', 'target', 'tolerance', 'rag', 'directionPrevious', 'directionLastYear', 'dataQuality', 'explanation'] as const;
 
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export function registerScorecard(program: Command): void {
   program
@@ -96,7 +92,7 @@ export function registerScorecard(program: Command): void {
         if (opts.format === 'csv') {
           const rows = lines.map((l) => {
             const j = lineJson(l);
-            return CSV_COLUMNS.map((c) => csvCell(j[c])).join(',');
+            return csvLine(CSV_COLUMNS.map((c) => j[c]));
           });
           process.stdout.write(`${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`);
           return;

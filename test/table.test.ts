@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { csvLine, formatCompact, formatValue, renderTable } from '../src/cli/table.js';
+
+describe('CLI output', () => {
+  it.each([
+    [['a', 1, null, undefined], 'a,1,,'],
+    [['says "hi"', 'x,y', 'two\nlines'], '"says ""hi""","x,y","two\nlines"'],
+  ])('quotes CSV cells as RFC 4180 asks: %j', (values, line) => {
+    expect(csvLine(values)).toBe(line);
+  });
+
+  it.each([
+    [1234.5, '£', 2, '£1,234.50'],
+    [-1234.5, '£', 0, '-£1,235'],
+    [91.25, '%', 1, '91.3%'],
+    [null, '%', 1, '—'],
+  ])('formats %d %s with %i decimals as %s', (value, unit, decimals, text) => {
+    expect(formatValue(value, unit, decimals)).toBe(text);
+  });
+
+  it.each([
+    [2_100_000, '£', 0, '£2.1m'],
+    [35_400, '£', 0, '£35k'],
+    [93.44, '%', 2, '93.4%'],
+    [12, '', 0, '12'],
+  ])('squeezes %d %s into %s', (value, unit, decimals, text) => {
+    expect(formatCompact(value, unit, decimals)).toBe(text);
+  });
+
+  it('right-aligns numeric columns and left-aligns text', () => {
+    expect(renderTable(['id', 'value'], [['a', '5'], ['bb', '10']])).toBe('id  value\n--  -----\na       5\nbb     10');
+  });
+});
