@@ -5,9 +5,7 @@ const SEED = 0x811c9dc5 | 0;
 const PRIME = 0x01000193;
 const utf16 = new TextDecoder('utf-16le');
 
-function grown<T extends Int32Array | Uint16Array | Float64Array>(array: T, atLeast: number): T {
-  let length = Math.max(array.length * 2, 1024);
-  while (length < atLeast) length *= 2;
+function resized<T extends Int32Array | Uint16Array | Float64Array>(array: T, length: number): T {
   const bigger = new (array.constructor as new (length: number) => T)(length);
   bigger.set(array);
   return bigger;
@@ -75,9 +73,10 @@ export class KeyLog {
     for (let k = 0; k < textFields.length; k++) if (row.text[textFields[k] as number] === '') return;
     const r = this.size++;
     if (r === this.monthOf.length) {
-      this.monthOf = grown(this.monthOf, 0);
-      this.starts = grown(this.starts, 0);
-      this.nums = grown(this.nums, this.monthOf.length * numFields.length);
+      const capacity = Math.max(1024, 2 * r);
+      this.monthOf = resized(this.monthOf, capacity);
+      this.starts = resized(this.starts, capacity);
+      this.nums = resized(this.nums, capacity * numFields.length);
     }
     this.monthOf[r] = month === this.lastMonth ? this.lastMonthCode : this.monthCode(month);
     for (let k = 0; k < numFields.length; k++) this.nums[r * numFields.length + k] = row.num[numFields[k] as number] as number;
@@ -85,7 +84,7 @@ export class KeyLog {
     this.starts[r] = p;
     for (let k = 0; k < textFields.length; k++) {
       const t = row.text[textFields[k] as number] as string;
-      if (p + 2 + t.length > this.chars.length) this.chars = grown(this.chars, p + 2 + t.length);
+      if (p + 2 + t.length > this.chars.length) this.chars = resized(this.chars, Math.max(16384, 2 * this.chars.length, p + 2 + t.length));
       const chars = this.chars;
       chars[p++] = t.length & 0xffff;
       chars[p++] = t.length >>> 16;
