@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type LoadedConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log.js';
 import { runPipeline, type PeriodRun } from '../src/runs/execute.js';
-import { SourceRegistry } from '../src/sources/registry.js';
-import { Store } from '../src/store/store.js';
+import type { SourceRegistry } from '../src/sources/registry.js';
+import type { Store } from '../src/store/store.js';
+import { openRun } from './helpers/run.js';
 import { workspace } from './helpers/workspace.js';
 
 const valueOf = (run: PeriodRun | undefined, id: string) => run?.values.find((v) => v.indicatorId === id);
@@ -14,16 +15,12 @@ describe('shipped pipelines over the real open data', () => {
   let config: LoadedConfig;
   let store: Store;
   let sources: SourceRegistry;
+  let close: () => Promise<void>;
   beforeAll(async () => {
     config = await loadConfig('config/lineofsight.yaml', { LINEOFSIGHT_STORE_FILE: workspace({}).file('store.sqlite') });
-    store = new Store(config.service.store);
-    await store.migrate();
-    sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
+    ({ store, sources, close } = await openRun(config));
   });
-  afterAll(async () => {
-    await sources.closeAll();
-    await store.close();
-  });
+  afterAll(() => close());
   const run = (id: string, period: string, kind: 'month' | 'quarter') =>
     runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines.find((p) => p.id === id)!, config.calendar.within(config.calendar.parse(period), kind));
 
@@ -108,9 +105,7 @@ indicators:
       ...files,
     });
     const config = await loadConfig(ws.config, {});
-    const store = new Store(config.service.store);
-    await store.migrate();
-    const ctx = { config, store, sources: new SourceRegistry({}, 'Europe/London', silentLogger), logger: silentLogger };
+    const { store, ctx } = await openRun(config);
     return { ws, config, store, ctx, run: (period: string) => runPipeline(ctx, config.pipelines[0]!, config.calendar.within(config.calendar.parse(period), 'month')) };
   };
 

@@ -3,9 +3,10 @@ import { loadConfig, type LoadedConfig } from '../src/config/load.js';
 import type { SqlSourceConfig } from '../src/config/schema.js';
 import { silentLogger } from '../src/log.js';
 import { runPipeline } from '../src/runs/execute.js';
-import { SourceRegistry } from '../src/sources/registry.js';
-import { Store } from '../src/store/store.js';
+import type { SourceRegistry } from '../src/sources/registry.js';
+import type { Store } from '../src/store/store.js';
 import { freshMysql, freshPostgres, knexFor } from './helpers/databases.js';
+import { openRun } from './helpers/run.js';
 import { workspace } from './helpers/workspace.js';
 
 /** Repair jobs closed between April 2023 and March 2025: enough to make YTD differ from a mean. */
@@ -99,18 +100,14 @@ describe.each(['sqlite', 'pg', 'mysql'] as const)('a database pipeline on %s', (
   let config: LoadedConfig;
   let store: Store;
   let sources: SourceRegistry;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
     const { connection } = await prepare(client);
     config = await configFor(client, connection);
-    store = new Store(config.service.store);
-    await store.migrate();
-    sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
+    ({ store, sources, close } = await openRun(config));
   });
-  afterAll(async () => {
-    await sources.closeAll();
-    await store.close();
-  });
+  afterAll(() => close());
 
   it('computes every indicator type for every month of a year, year-to-date from April', async () => {
     const ctx = { config, store, sources, logger: silentLogger };
@@ -163,9 +160,7 @@ describe('sources that fail', () => {
   it('records a failed run with its error and keeps the values stored before', async () => {
     const { connection } = await prepare('pg');
     const config = await configFor('pg', connection);
-    const store = new Store(config.service.store);
-    await store.migrate();
-    const sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
+    const { store, sources, close } = await openRun(config);
     const ctx = { config, store, sources, logger: silentLogger };
     const pipeline = config.pipelines[0]!;
     const may = config.calendar.parse('2024-05');
@@ -184,8 +179,7 @@ describe('sources that fail', () => {
       expect(runs.map((r) => r.outcome)).toEqual(['succeeded', 'failed']);
       expect(runs[1]!.error).toMatch(/costs/);
     } finally {
-      await sources.closeAll();
-      await store.close();
+      await close();
     }
   });
 
@@ -195,33 +189,27 @@ describe('sources that fail', () => {
     ['is a missing SQLite file', 'sqlite', '/nonexistent/repairs.sqlite', /source repairs_db \(sqlite\): .*(unable to open|directory does not exist)/],
   ] as const)('a source that %s (%s) fails its run with the reason', async (_what, client, connection, message) => {
     const config = await configFor(client, connection);
-    const store = new Store(config.service.store);
-    await store.migrate();
-    const sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
+    const { store, sources, close } = await openRun(config);
     try {
       const [run] = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, [config.calendar.parse('2024-05')]);
       expect(run!.outcome).toBe('failed');
       expect(run!.error).toMatch(message);
     } finally {
-      await sources.closeAll();
-      await store.close();
+      await close();
     }
   });
 
   it('cancels a query that runs past the query timeout', async () => {
     const { connection } = await prepare('pg');
     const config = await configFor('pg', connection);
-    const store = new Store(config.service.store);
-    await store.migrate();
+    const { store, sources, close } = await openRun(config, { repairs_db: { ...(config.service.sources.repairs_db as SqlSourceConfig), query_timeout: 300 } });
     const slow = { ...config.pipelines[0]!, query: `SELECT COUNT(*) AS jobs_closed, 1 AS jobs_on_time, 1 AS total_cost, 1 AS mean_cost FROM repair_jobs, pg_sleep(10) WHERE closed >= :period_start AND closed < :period_end` };
-    const sources = new SourceRegistry({ repairs_db: { ...(config.service.sources.repairs_db as SqlSourceConfig), query_timeout: 300 } }, 'Europe/London', silentLogger);
     try {
       const [run] = await runPipeline({ config, store, sources, logger: silentLogger }, slow, [config.calendar.parse('2024-05')]);
       expect(run!.outcome).toBe('failed');
       expect(run!.error).toMatch(/timed out|statement timeout/);
     } finally {
-      await sources.closeAll();
-      await store.close();
+      await close();
     }
   });
 
@@ -245,9 +233,7 @@ indicators:
 `,
     });
     const config = await loadConfig(ws.config, {});
-    const store = new Store(config.service.store);
-    await store.migrate();
-    const sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
+    const { store, sources, close } = await openRun(config);
     try {
       const runs = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, [config.calendar.parse('2024-03'), config.calendar.parse('2024-04')]);
       // 22:59 UTC on 30 April is 23:59 BST (April); 23:01 UTC is 00:01 BST on 1 May.
@@ -256,8 +242,7 @@ indicators:
         ['2024-04', 2],
       ]);
     } finally {
-      await sources.closeAll();
-      await store.close();
+      await close();
     }
   });
 
@@ -288,9 +273,7 @@ checks:
       }).config,
       {},
     );
-    const store = new Store(config.service.store);
-    await store.migrate();
-    const sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
+    const { store, sources, close } = await openRun(config);
     try {
       const periods = config.calendar.range(config.calendar.parse('2023-04'), config.calendar.parse('2024-05'), 'month');
       const runs = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, periods);
@@ -303,8 +286,7 @@ checks:
       expect(runs[13]?.checks[0]?.message).toMatch(/of 12 earlier points/);
       expect((await store.checkLog({ status: 'open' })).map((e) => e.periodId)).toEqual(['2024-05', '2024-04']);
     } finally {
-      await sources.closeAll();
-      await store.close();
+      await close();
     }
   });
 
@@ -349,9 +331,7 @@ indicators:
       }).config,
       {},
     );
-    const store = new Store(config.service.store);
-    await store.migrate();
-    const sources = new SourceRegistry(config.service.sources, config.service.timezone, silentLogger);
+    const { store, sources, close } = await openRun(config);
     try {
       const periods = ['2023-03', '2024-03', '2024-04', '2024-05'].map((p) => config.calendar.parse(p));
       const runs = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, periods);
@@ -367,8 +347,7 @@ indicators:
       ]);
       expect(runs[3]?.values[0]?.judgement?.explanation).toBe('AMBER: 85.00% is below the target of 86% but within the tolerance of 2 points (floor 84%)');
     } finally {
-      await sources.closeAll();
-      await store.close();
+      await close();
     }
   });
 });
