@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ const PER_PIPELINE = 50;
 const signed = { signed_off_by: 'Cabinet', signed_off_on: '2023-03-01', rationale: 'bench' };
 
 /** A council of `count` indicators over 36 months, stored as the service would store them. */
-async function council(count: number): Promise<{ config: LoadedConfig; store: Store; registerFile: string }> {
+async function council(count: number): Promise<{ config: LoadedConfig; store: Store; registerFile: string; storeFile: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'los-judge-'));
   const calendar = new FinancialCalendar(4);
   const pipelines = Array.from({ length: count / PER_PIPELINE }, (_, p) => ({
@@ -39,7 +40,8 @@ async function council(count: number): Promise<{ config: LoadedConfig; store: St
     }),
     file: 'bench',
   }));
-  const service = serviceConfigSchema.parse({ store: { client: 'sqlite', filename: path.join(dir, 'store.sqlite') }, sources: { db: { client: 'sqlite', connection: 'x' } } });
+  const storeFile = path.join(dir, 'store.sqlite');
+  const service = serviceConfigSchema.parse({ store: { client: 'sqlite', filename: storeFile }, sources: { db: { client: 'sqlite', connection: 'x' } } });
   const config: LoadedConfig = { file: 'bench', service, calendar, pipelines, yaml: new Map() };
   const store = new Store(service.store);
   await store.migrate();
@@ -70,12 +72,22 @@ async function council(count: number): Promise<{ config: LoadedConfig; store: St
       - { id: worse, type: indicator_worsening, indicator: I${Math.floor(r / 2)}_${(r + 1) % 50}, periods: 3, raise: { likelihood: 1 } }`).join('\n');
   const registerFile = path.join(dir, 'risks.yaml');
   writeFileSync(registerFile, `tolerance_line: { score: 12 }\nrisks:\n${risks}\n`);
-  return { config, store, registerFile };
+  return { config, store, registerFile, storeFile };
 }
 
-/** Judges every stored value and assesses every risk; returns the time and the queries issued. */
-async function evaluate(count: number): Promise<{ ms: number; queries: number; judged: number }> {
-  const { config, store, registerFile } = await council(count);
+/**
+ * The floor under any evaluation from the store: the same current values read straight through
+ * better-sqlite3, no knex, nothing judged. Timed beside the evaluation so the ratio survives a busy machine.
+ */
+function bareRead(storeFile: string): Promise<number> {
+  const db = new Database(storeFile, { readonly: true });
+  const ms = timed(async () => db.prepare('SELECT indicator_id, period_id, value FROM indicator_values WHERE superseded_at IS NULL').all());
+  return ms.finally(() => db.close());
+}
+
+/** Judges every stored value and assesses every risk; returns the time, a bare read's time and the queries issued. */
+async function evaluate(count: number): Promise<{ ms: number; readMs: number; queries: number; judged: number }> {
+  const { config, store, registerFile, storeFile } = await council(count);
   const known = { indicators: new Set(config.pipelines.flatMap((p) => p.indicators.map((i) => i.id))), checks: new Set<string>(), sources: new Set(['db']) };
   const register = await loadRisks(registerFile, known);
   let queries = 0;
@@ -86,8 +98,9 @@ async function evaluate(count: number): Promise<{ ms: number; queries: number; j
     judged = [...evidence.rag.values()].reduce((n, list) => n + list.length, 0);
     assessRisks(register, evidence);
   });
+  const readMs = await bareRead(storeFile);
   await store.close();
-  return { ms, queries, judged };
+  return { ms, readMs, queries, judged };
 }
 
 export async function benchJudge(): Promise<BenchResult> {
@@ -96,7 +109,7 @@ export async function benchJudge(): Promise<BenchResult> {
   return {
     name: `judgement: RAG, direction and risk triggers for 10,000 indicators x 36 periods (${large.judged.toLocaleString('en-GB')} values) from the store`,
     target: 'under 2 s, and no more store queries for 10,000 indicators than for 1,000',
-    measured: `${large.ms.toFixed(0)} ms; ${large.queries} store queries for 10,000 indicators, ${small.queries} for 1,000`,
+    measured: `${large.ms.toFixed(0)} ms (${(large.ms / large.readMs).toFixed(1)}x a bare better-sqlite3 read of the same values, ${large.readMs.toFixed(0)} ms); ${large.queries} store queries for 10,000 indicators, ${small.queries} for 1,000`,
     pass: large.ms < 2000 && large.queries === small.queries,
   };
 }

@@ -1,8 +1,8 @@
 import { travelOf, type Direction } from './direction.js';
 import { formatMeasured } from './format.js';
 import type { RagInput, TravelDirections } from './input.js';
-import type { RagScheme, RuleStatus } from './scheme.js';
-import { amberBoundary, situationOf, toleranceAmount } from './variables.js';
+import type { RagRule, RagScheme, RuleStatus } from './scheme.js';
+import { amberBoundary, situationOf, toleranceAmount, type Situation } from './variables.js';
 
 export type RagStatus = RuleStatus | 'NO_TARGET' | 'MISSING' | 'MONITOR';
 
@@ -39,39 +39,52 @@ function travelSentence(input: RagInput, travel: TravelDirections): string {
 const forPeriod = (input: RagInput) => (input.period ? ` for ${input.period}` : '');
 
 /**
- * Rates one indicator for one period. Before any rule of the scheme is tried: a contextual
- * (monitor) indicator, or one with no polarity to say which way is better, is MONITOR, even with
- * no value, since it was never to be rated; then no value is MISSING, whether or not a target is
- * in force (the gap in the data is the more urgent finding); then no target is NO_TARGET.
+ * What decides an indicator's status for one period. Before any rule of the scheme is tried: a
+ * contextual (monitor) indicator, or one with no polarity to say which way is better, is MONITOR,
+ * even with no value, since it was never to be rated; then no value is MISSING, whether or not a
+ * target is in force (the gap in the data is the more urgent finding); then no target is
+ * NO_TARGET. Otherwise the first rule of the scheme that matches.
  */
-/**
- * A judgement whose explanation is worded when first read: judging a whole history for risk
- * triggers needs the statuses of 360,000 values, and the sentences of none of them.
- */
-function judged(status: RagStatus, explain: () => string, measures: Omit<Judgement, 'status' | 'explanation'>): Judgement {
-  let text: string | undefined;
-  return {
-    status,
-    get explanation() {
-      return (text ??= explain());
-    },
-    ...measures,
-  };
+type Decision = { status: 'MONITOR' | 'MISSING' | 'NO_TARGET' } | { status: RuleStatus; rule: RagRule; situation: Situation };
+
+function decide(input: RagInput, scheme: RagScheme, travel: TravelDirections): Decision {
+  const { polarity, actual, target } = input;
+  if (input.monitor || polarity === 'none') return { status: 'MONITOR' };
+  if (actual === null) return { status: 'MISSING' };
+  if (!target) return { status: 'NO_TARGET' };
+  const situation = situationOf(input, polarity, actual, target, toleranceAmount(polarity, target.value, input.tolerance), travel);
+  // parseScheme guarantees the last rule always matches.
+  const rule = scheme.rules.find((r) => r.matches(situation.facts)) ?? (scheme.rules.at(-1) as RagRule);
+  return { status: rule.status, rule, situation };
 }
 
+/**
+ * The status alone, without the words: rating a whole history for risk triggers needs the
+ * statuses of 360,000 values and the sentences of none of them.
+ */
+export function ragStatus(input: RagInput, scheme: RagScheme, travel: TravelDirections): RagStatus {
+  return decide(input, scheme, travel).status;
+}
+
+/** Rates one indicator for one period, with the explanation of its status in words and numbers. */
 export function judgeRag(input: RagInput, scheme: RagScheme): Judgement {
   const travel = travelOf(input);
-  const { polarity, actual, target } = input;
-  if (input.monitor || polarity === 'none') {
-    const why = input.monitor ? 'contextual indicator' : 'no polarity';
-    return judged('MONITOR', () => `MONITOR: ${why}, not rated; ${travelSentence(input, travel)}`, { toleranceAmount: null, amberBoundary: null, direction: travel });
+  const decision = decide(input, scheme, travel);
+  const { polarity, target } = input;
+  const rated = polarity !== 'none' && !input.monitor && target;
+  const amount = rated ? toleranceAmount(polarity, target.value, input.tolerance) : null;
+  const measures = { toleranceAmount: amount, amberBoundary: rated && amount !== null ? amberBoundary(polarity, target.value, amount) : null, direction: travel };
+  return { status: decision.status, explanation: explanationOf(input, decision, travel), ...measures };
+}
+
+function explanationOf(input: RagInput, decision: Decision, travel: TravelDirections): string {
+  if ('rule' in decision) return `${decision.status}: ${decision.rule.explain(decision.situation)}`;
+  switch (decision.status) {
+    case 'MONITOR':
+      return `MONITOR: ${input.monitor ? 'contextual indicator' : 'no polarity'}, not rated; ${travelSentence(input, travel)}`;
+    case 'MISSING':
+      return `MISSING: no value${forPeriod(input)}`;
+    case 'NO_TARGET':
+      return `NO_TARGET: no signed-off target in force${forPeriod(input)}`;
   }
-  const band = target && { target, amount: toleranceAmount(polarity, target.value, input.tolerance) };
-  const measures = { toleranceAmount: band?.amount ?? null, amberBoundary: band && amberBoundary(polarity, band.target.value, band.amount), direction: travel };
-  if (actual === null) return judged('MISSING', () => `MISSING: no value${forPeriod(input)}`, measures);
-  if (!band) return judged('NO_TARGET', () => `NO_TARGET: no signed-off target in force${forPeriod(input)}`, measures);
-  const situation = situationOf(input, polarity, actual, band.target, band.amount, travel);
-  // parseScheme guarantees the last rule always matches.
-  const rule = scheme.rules.find((r) => r.matches(situation.facts)) ?? (scheme.rules.at(-1) as RagScheme['rules'][number]);
-  return judged(rule.status, () => `${rule.status}: ${rule.explain(situation)}`, measures);
 }

@@ -1,17 +1,12 @@
-import type { Period } from '../calendar/periods.js';
+import type { FinancialCalendar, Period } from '../calendar/periods.js';
 import type { LoadedConfig, LoadedPipeline } from '../config/load.js';
 import type { IndicatorConfig, TargetConfig } from '../config/schema.js';
 import type { ComputedValue } from '../quality/indicatorChecks.js';
-import { judgeRag, schemeNamed, type RagScheme, type RagTarget, type RagTolerance } from '../rag/index.js';
+import { judgeRag, ragStatus, schemeNamed, type Direction, type RagInput, type RagScheme, type RagStatus, type RagTarget, type RagTolerance, travelOf } from '../rag/index.js';
 import type { SeriesPoint, ValueJudgement } from '../store/store.js';
 import { targetInForce } from '../targets/inForce.js';
 import type { RunContext } from './execute.js';
 
-/**
- * One value judged: RAG against the target in force with the indicator's tolerance (or the
- * service default and its reason), and direction of travel against the previous period and the
- * same period last year.
- */
 /** What an indicator is judged by, worked out once per indicator rather than once per value. */
 interface Rating {
   scheme: RagScheme;
@@ -37,38 +32,34 @@ function ratingOf(config: LoadedConfig, indicator: IndicatorConfig): Rating {
   return rating;
 }
 
-function ragTargetOf(target: TargetConfig): RagTarget {
+function ragTargetIn(calendar: FinancialCalendar, indicator: IndicatorConfig, period: Period): RagTarget | null {
+  const target = targetInForce(calendar, indicator, period)?.target;
+  if (!target) return null;
   let t = ragTargets.get(target);
   if (!t) ragTargets.set(target, (t = { value: target.value, floor: target.floor, stretch: target.stretch, range: target.range }));
   return t;
 }
 
+/** The RAG engine's input for one value of an indicator. */
+function ragInput(config: LoadedConfig, indicator: IndicatorConfig, period: Period, actual: number | null, previous: number | null, lastYear: number | null): RagInput {
+  const { tolerance, monitor } = ratingOf(config, indicator);
+  const target = ragTargetIn(config.calendar, indicator, period);
+  return { polarity: indicator.polarity, monitor, unit: indicator.unit, decimals: indicator.decimals, actual, target, tolerance, previous, lastYear, period: period.id };
+}
+
+/**
+ * One value judged: RAG against the target in force with the indicator's tolerance (or the
+ * service default and its reason), and direction of travel against the previous period and the
+ * same period last year.
+ */
 export function judgeOne(config: LoadedConfig, indicator: IndicatorConfig, period: Period, actual: number | null, previous: number | null, lastYear: number | null): ValueJudgement {
-  const { scheme, tolerance, monitor } = ratingOf(config, indicator);
-  const target = targetInForce(config.calendar, indicator, period)?.target;
-  const judgement = judgeRag(
-    {
-      polarity: indicator.polarity,
-      monitor,
-      unit: indicator.unit,
-      decimals: indicator.decimals,
-      actual,
-      target: target ? ragTargetOf(target) : null,
-      tolerance,
-      previous,
-      lastYear,
-      period: period.id,
-    },
-    scheme,
-  );
+  const input = ragInput(config, indicator, period, actual, previous, lastYear);
+  const judgement = judgeRag(input, ratingOf(config, indicator).scheme);
   return {
-    target: target?.value ?? null,
+    target: input.target?.value ?? null,
     toleranceAmount: judgement.toleranceAmount,
     rag: judgement.status,
-    // Worded when read (stored, printed), not when judged in bulk for risk triggers.
-    get explanation() {
-      return judgement.explanation;
-    },
+    explanation: judgement.explanation,
     directionPrevious: judgement.direction.previous,
     directionLastYear: judgement.direction.lastYear,
   };
@@ -95,36 +86,71 @@ export async function judgeValues(ctx: RunContext, pipeline: LoadedPipeline, per
   return out;
 }
 
+/** A stored value rated afresh: its status and its direction against the previous period. */
+export interface RatedValue {
+  periodId: string;
+  status: RagStatus;
+  value: number | null;
+  direction: Direction | null;
+}
+
 /**
- * Every stored value judged afresh against the targets in force now (a target signed off after
- * a run re-rates the periods it covers), each handed to `visit` and kept by nobody here: a whole
- * history is 360,000 judgements, and callers keep a word or two of each. No query is issued.
+ * Every stored value rated afresh against the targets in force now (a target signed off after a
+ * run re-rates the periods it covers), per indicator, oldest period first. A replaced id's values
+ * continue its successor's history; where both hold a value for one period, the successor's own
+ * stands. Values of ids no pipeline defines are left out. No query is issued.
+ *
+ * A whole history is 360,000 values, so the work is laid out for that: period ids are numbered
+ * once, values sit in one flat array per indicator x period, and each value is rated by status
+ * alone, never worded.
  */
-export function judgeEach(config: LoadedConfig, series: readonly SeriesPoint[], visit: (point: SeriesPoint, judgement: ValueJudgement) => void): void {
-  const indicators = new Map<string, IndicatorConfig>();
-  for (const p of config.pipelines) for (const i of p.indicators) for (const id of [i.id, ...i.replaces]) indicators.set(id, i);
-  const valueAt = new Map<string, Map<string, number | null>>();
+export function rateHistory(config: LoadedConfig, series: readonly SeriesPoint[]): Map<string, RatedValue[]> {
+  const { calendar } = config;
+  const slotOf = new Map<string, number>();
+  const indicators: IndicatorConfig[] = [];
+  for (const p of config.pipelines) for (const i of p.indicators) indicators.push(i);
+  const byId = new Map<string, { slot: number; own: boolean }>();
+  indicators.forEach((i, slot) => {
+    byId.set(i.id, { slot, own: true });
+    for (const old of i.replaces) byId.set(old, { slot, own: false });
+  });
+
+  // Period ids of one kind sort as their periods do ('2024-25-Q4' < '2025-26-Q1', '2025-03' < '2025-04').
+  for (const v of series) slotOf.set(v.periodId, 0);
+  const periodIds = [...slotOf.keys()].sort();
+  periodIds.forEach((id, j) => slotOf.set(id, j));
+  const periods = periodIds.map((id) => {
+    const period = calendar.parse(id);
+    return { period, previous: slotOf.get(calendar.previous(period).id) ?? -1, lastYear: slotOf.get(calendar.sameLastYear(period).id) ?? -1 };
+  });
+
+  const width = periodIds.length;
+  const values = new Float64Array(indicators.length * width);
+  // 0: no value stored; 1: null stored; 2: a number stored. Bit 4: stored under the indicator's own id.
+  const held = new Uint8Array(indicators.length * width);
   for (const v of series) {
-    const id = indicators.get(v.indicatorId)?.id ?? v.indicatorId;
-    let byPeriod = valueAt.get(id);
-    if (!byPeriod) valueAt.set(id, (byPeriod = new Map()));
-    byPeriod.set(v.periodId, v.value);
+    const at = byId.get(v.indicatorId);
+    if (!at) continue;
+    const cell = at.slot * width + (slotOf.get(v.periodId) as number);
+    if (held[cell]! & 4 && !at.own) continue;
+    held[cell] = (v.value === null ? 1 : 2) | (at.own ? 4 : 0);
+    values[cell] = v.value ?? 0;
   }
-  const periods = new Map<string, { period: Period; previous: string; lastYear: string }>();
-  const periodOf = (id: string) => {
-    let p = periods.get(id);
-    if (!p) {
-      const period = config.calendar.parse(id);
-      p = { period, previous: config.calendar.previous(period).id, lastYear: config.calendar.sameLastYear(period).id };
-      periods.set(id, p);
+  const valueAt = (row: number, j: number) => (j >= 0 && (held[row + j]! & 3) === 2 ? values[row + j]! : null);
+
+  const rated = new Map<string, RatedValue[]>();
+  indicators.forEach((indicator, slot) => {
+    const row = slot * width;
+    const { scheme } = ratingOf(config, indicator);
+    const list: RatedValue[] = [];
+    for (let j = 0; j < width; j++) {
+      if (!held[row + j]) continue;
+      const { period, previous, lastYear } = periods[j]!;
+      const input = ragInput(config, indicator, period, valueAt(row, j), valueAt(row, previous), valueAt(row, lastYear));
+      const travel = travelOf(input);
+      list.push({ periodId: period.id, status: ragStatus(input, scheme, travel), value: input.actual, direction: travel.previous });
     }
-    return p;
-  };
-  for (const v of series) {
-    const indicator = indicators.get(v.indicatorId);
-    if (!indicator) continue;
-    const { period, previous, lastYear } = periodOf(v.periodId);
-    const history = valueAt.get(indicator.id);
-    visit(v, judgeOne(config, indicator, period, v.value, history?.get(previous) ?? null, history?.get(lastYear) ?? null));
-  }
+    if (list.length) rated.set(indicator.id, list);
+  });
+  return rated;
 }

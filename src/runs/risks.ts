@@ -1,8 +1,8 @@
 import type { LoadedConfig } from '../config/load.js';
 import { loadRisks, type RiskRegister } from '../risk/config.js';
 import { assessRisks, type RiskAssessment } from '../risk/evaluate.js';
-import type { PeriodEvidence, RiskEvidence } from '../risk/triggers.js';
-import { judgeEach } from './judge.js';
+import type { RiskEvidence } from '../risk/triggers.js';
+import { rateHistory } from './judge.js';
 import type { Store } from '../store/store.js';
 
 /** The risk register, checked against the ids the pipelines and sources define; none if not configured. */
@@ -24,16 +24,7 @@ const EVIDENCE_DAYS = 120;
  * history continues its successor's), recent check results, and recent runs by source.
  */
 export async function evidenceFrom(config: LoadedConfig, store: Store, now: Date): Promise<RiskEvidence> {
-  const successor = new Map(config.pipelines.flatMap((p) => p.indicators.flatMap((i) => [[i.id, i.id] as const, ...i.replaces.map((old) => [old, i.id] as const)])));
-  const rag = new Map<string, PeriodEvidence[]>();
-  judgeEach(config, await store.valueSeries(), (v, judgement) => {
-    const id = successor.get(v.indicatorId) ?? v.indicatorId;
-    let list = rag.get(id);
-    if (!list) rag.set(id, (list = []));
-    list.push({ periodId: v.periodId, status: judgement.rag, value: v.value, direction: judgement.directionPrevious });
-  });
-  // Period ids of one kind sort as their periods do ('2024-25-Q4' < '2025-26-Q1', '2025-03' < '2025-04').
-  for (const list of rag.values()) list.sort((a, b) => (a.periodId < b.periodId ? -1 : a.periodId > b.periodId ? 1 : 0));
+  const rag = rateHistory(config, await store.valueSeries());
   const since = new Date(now.getTime() - EVIDENCE_DAYS * 86_400_000).toISOString();
   const recent = await store.recentRunEvidence(since);
   const checks: RiskEvidence['checks'] = new Map();
