@@ -42,7 +42,7 @@ async function council(count: number): Promise<{ config: LoadedConfig; store: St
   }));
   const storeFile = path.join(dir, 'store.sqlite');
   const service = serviceConfigSchema.parse({ store: { client: 'sqlite', filename: storeFile }, sources: { db: { client: 'sqlite', connection: 'x' } } });
-  const config: LoadedConfig = { file: 'bench', service, calendar, pipelines, yaml: new Map() };
+  const config: LoadedConfig = { file: 'bench', service, calendar, pipelines, yaml: new Map(), targetOrigins: new Map() };
   const store = new Store(service.store);
   await store.migrate();
   const months = calendar.range(calendar.parse('2023-24'), calendar.parse('2025-26'), 'month');

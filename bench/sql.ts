@@ -76,7 +76,7 @@ export async function benchSql(): Promise<BenchResult> {
     sources: { ledger: { client: 'pg', connection: dbUrl(), query_timeout: '10m' } },
   });
   const calendar = new FinancialCalendar(4);
-  const config: LoadedConfig = { file: 'bench', service, calendar, pipelines: [pipeline], yaml: new Map() };
+  const config: LoadedConfig = { file: 'bench', service, calendar, pipelines: [pipeline], yaml: new Map(), targetOrigins: new Map() };
   const periods = calendar.within(calendar.parse('2024-25'), 'month');
   const store = new Store(service.store);
   await store.migrate();

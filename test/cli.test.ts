@@ -64,7 +64,7 @@ describe('lineofsight CLI', () => {
   it('validates the shipped configuration', () => {
     const r = lineofsight(['validate']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/config\/lineofsight\.yaml: valid \(11 pipelines, \d+ indicators, 6 risks in \.\/config\/risks\.yaml\)/);
+    expect(r.stdout).toMatch(/config\/lineofsight\.yaml: valid \(11 pipelines, \d+ indicators, 1 target in \.\/config\/targets\.yaml, 6 risks in \.\/config\/risks\.yaml\)/);
     // Governance gaps are listed, located, and do not make the configuration invalid.
     expect(r.stdout).toMatch(/governance: pipelines\/oxford-spend\.yaml:\d+:\d+: indicators\[2\]\.targets: OXF03 has no target in force/);
     expect(r.status).toBe(0);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { locatedFindings } from '../src/cli/governance.js';
 import { loadConfig } from '../src/config/load.js';
 import { ConfigError, type ConfigProblem } from '../src/config/problems.js';
 import { workspace } from './helpers/workspace.js';
@@ -95,7 +96,7 @@ describe('bad configuration is refused whole, every problem named with file, lin
     ['an unknown binding', bad((p) => p.replace(':period_end', ':perod_end')), '/pipelines/payments.yaml', 7, /query: unknown binding :perod_end/],
     ['a percentage without a denominator', bad((p) => p.replace('    denominator: paid\n', '')), '/pipelines/payments.yaml', 11, /indicators\[0\]: a percentage indicator needs "denominator"/],
     ['an aggregate on a database source', bad((p) => p.replace('numerator: on_time', 'numerator: { fn: count }')), '/pipelines/payments.yaml', 15, /on a database source, an input is a column/],
-    ['overlapping targets', bad((p) => p.replace('    tolerance:', '      - { from: 2024-04, value: 96 }\n    tolerance:')), '/pipelines/payments.yaml', 23, /targets\[1\]: overlaps target 0: both claim the same periods/],
+    ['overlapping targets', bad((p) => p.replace('    tolerance:', '      - { from: 2024-04, value: 96 }\n    tolerance:')), '/pipelines/payments.yaml', 23, /targets\[1\]: overlaps FIN01's target at line 22: both claim the same periods/],
     ['two tolerances', bad((p) => p.replace('percent: 5,', 'percent: 5, absolute: 2,')), '/pipelines/payments.yaml', 23, /exactly one of percent, absolute or amber_threshold/],
     ['a bad duration', bad((p) => p, SERVICE.replace('finance.sqlite }', 'finance.sqlite, query_timeout: soon }')), '/lineofsight.yaml', 5, /sources\.finance\.query_timeout: "soon" is not a duration/],
     ['a connection that is not a URL', bad((p) => p, `${SERVICE}  ledger: { client: mssql, connection: "sql01;user=sa" }\n`), '/lineofsight.yaml', 7, /sources\.ledger\.connection: not a connection URL \(expected e\.g\. mssql:\/\/user:password@host\/database\)/],
@@ -107,6 +108,49 @@ describe('bad configuration is refused whole, every problem named with file, lin
     expect(hit, JSON.stringify(problems, null, 1)).toBeDefined();
     expect(hit?.file).toBe(file);
     if (line !== undefined) expect(hit?.line).toBe(line);
+  });
+
+  describe('in a targets file kept apart from the pipelines', () => {
+    const WITH_TARGETS = `${SERVICE}targets_file: {{dir}}/targets.yaml\n`;
+    const PIPELINE = GOOD_PIPELINE.replace('    denominator: paid\n', '    denominator: paid\n    replaces: [FIN01A]\n');
+    const signed = 'signed_off_by: Cabinet, signed_off_on: 2025-03-10, rationale: Statutory 30 days';
+    const withTargets = (targets: string) => ({ 'lineofsight.yaml': WITH_TARGETS, 'pipelines/payments.yaml': PIPELINE, 'targets.yaml': `targets:\n${targets}` });
+    it.each([
+      ['a target for an unknown indicator', `  - { indicator: FIN99, from: 2025-26, value: 97, ${signed} }\n`, 2, /^targets\[0\]\.indicator: no pipeline defines indicator "FIN99"/],
+      ['a target for a replaced id', `  - { indicator: FIN01A, from: 2025-26, value: 97, ${signed} }\n`, 2, /^targets\[0\]\.indicator: indicator "FIN01A" was replaced by FIN01: set the target on FIN01/],
+      ['a target overlapping one in the pipeline', `  - { indicator: FIN01, period: 2024-25, value: 96, ${signed} }\n  - { indicator: FIN01, from: 2024-25, value: 97, ${signed} }\n`, 3, /^targets\[1\]: overlaps FIN01's target at \/.*\/pipelines\/payments\.yaml:23: both claim the same periods/],
+      ['a period the calendar does not know', `  - { indicator: FIN01, period: 2025-13, value: 97, ${signed} }\n`, 2, /^targets\[0\]\.period: /],
+      ['neither period nor from', `  - { indicator: FIN01, value: 97, ${signed} }\n`, 2, /^targets\[0\]: a target names either "period"/],
+      ['a target without a value', `  - { indicator: FIN01, from: 2025-26, ${signed} }\n`, 2, /^targets\[0\]\.value: is required but missing/],
+      ['a misspelt key', `  - { indicator: FIN01, from: 2025-26, value: 97, signed_of_by: Cabinet }\n`, 2, /^targets\[0\]\.signed_of_by: unknown key/],
+    ])('%s', async (_name, targets, line, message) => {
+      const problems = await problemsOf(withTargets(targets));
+      const hit = problems.find((p) => message.test(`${p.path}: ${p.message}`));
+      expect(hit, JSON.stringify(problems, null, 1)).toBeDefined();
+      expect(hit).toMatchObject({ file: '/targets.yaml', line });
+    });
+
+    it('a targets file that is not there is named', async () => {
+      const problems = await problemsOf({ 'lineofsight.yaml': WITH_TARGETS, 'pipelines/payments.yaml': PIPELINE });
+      expect(problems.map((p) => p.file)).toEqual(['/targets.yaml']);
+    });
+
+    it('adds its targets to the indicators they name, and remembers where each was set', async () => {
+      const ws = workspace(withTargets(`  - { indicator: FIN01, period: 2025-26-Q1, value: 97, ${signed} }\n`));
+      const config = await loadConfig(ws.config, {});
+      const fin01 = config.pipelines[0]!.indicators[0]!;
+      expect(fin01.targets.map((t) => t.period ?? t.from)).toEqual(['2024-25', '2025-26-Q1']);
+      const [inPipeline, inFile] = fin01.targets.map((t) => config.targetOrigins.get(t)!);
+      expect(inPipeline!.yaml.problem(inPipeline!.path, '')).toMatchObject({ file: `${ws.dir}/pipelines/payments.yaml`, line: 23 });
+      expect(inFile!.yaml.problem(inFile!.path, '')).toMatchObject({ file: `${ws.dir}/targets.yaml`, line: 2 });
+    });
+
+    it('names the targets file, not the pipeline, in a governance finding about one of its targets', async () => {
+      const ws = workspace(withTargets(`  - { indicator: FIN01, period: 2025-26-Q1, value: 97 }\n`));
+      const config = await loadConfig(ws.config, {});
+      const findings = locatedFindings(config, () => [config.calendar.parse('2025-04')]).filter((f) => f.kind === 'target_not_signed_off');
+      expect(findings.map((f) => [f.where.file.replace(ws.dir, ''), f.where.line, f.message])).toEqual([['/targets.yaml', 2, "FIN01's target for 2025-26-Q1 is not signed off (signed_off_by and signed_off_on)"]]);
+    });
   });
 
   it('reports every problem in every file at once', async () => {

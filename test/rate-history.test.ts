@@ -12,7 +12,7 @@ const indicator = (id: string, fields: Record<string, unknown>) => ({ id, title:
 function configOf(frequency: string, indicators: Record<string, unknown>[]): LoadedConfig {
   const service = serviceConfigSchema.parse({ store: { client: 'sqlite', filename: 'unused.sqlite' }, sources: { db: { client: 'sqlite', connection: 'unused' } } });
   const pipeline = pipelineSchema.parse({ id: 'p', title: 'p', source: 'db', schedule: '0 6 * * *', frequency, query: 'SELECT 1 AS v', indicators });
-  return { file: 'test', service, calendar, pipelines: [{ ...pipeline, file: 'p.yaml' }], yaml: new Map() };
+  return { file: 'test', service, calendar, pipelines: [{ ...pipeline, file: 'p.yaml' }], yaml: new Map(), targetOrigins: new Map() };
 }
 
 const month = (offset: number) => calendar.range(calendar.parse('2023-04'), calendar.parse('2026-03'), 'month')[offset]!.id;

@@ -11,10 +11,13 @@ export interface LocatedFinding extends GovernanceFinding {
 export function locatedFindings(config: LoadedConfig, periodsOf: (pipelineId: string) => readonly Period[]): LocatedFinding[] {
   return config.pipelines.flatMap((pipeline) =>
     pipeline.indicators.flatMap((indicator, i) =>
-      governanceFindings(config.calendar, indicator, ['indicators', i], periodsOf(pipeline.id)).map((f) => ({
-        ...f,
-        where: config.yaml.get(pipeline.file)?.problem(f.path, f.message) ?? { file: pipeline.file, path: pathToString(f.path), message: f.message },
-      })),
+      governanceFindings(config.calendar, indicator, ['indicators', i], periodsOf(pipeline.id)).map((f) => {
+        const origin = f.target && config.targetOrigins.get(f.target);
+        const where = origin
+          ? origin.yaml.problem(origin.path, f.message)
+          : (config.yaml.get(pipeline.file)?.problem(f.path, f.message) ?? { file: pipeline.file, path: pathToString(f.path), message: f.message });
+        return { ...f, where };
+      }),
     ),
   );
 }

@@ -3,8 +3,8 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { FinancialCalendar } from '../calendar/periods.js';
 import { bindingProblems, checkProblems } from './checkRules.js';
-import { overlappingTargets } from '../targets/inForce.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
+import { overlapProblems, readTargetsFile, targetProblems, type TargetOrigin } from './targets.js';
 import {
   pipelineSchema,
   serviceConfigSchema,
@@ -12,6 +12,7 @@ import {
   type IndicatorInput,
   type PipelineConfig,
   type ServiceConfig,
+  type TargetConfig,
 } from './schema.js';
 import { schemaProblems } from './schemaProblems.js';
 import { readYamlFile, type YamlFile } from './yamlFile.js';
@@ -27,8 +28,10 @@ export interface LoadedConfig {
   service: ServiceConfig;
   calendar: FinancialCalendar;
   pipelines: LoadedPipeline[];
-  /** The service config and each pipeline file as parsed, to locate findings about them by line. */
+  /** The service config, each pipeline file and the targets file as parsed, to locate findings about them by line. */
   yaml: Map<string, YamlFile>;
+  /** Where each target was set: its indicator in a pipeline, or the targets file. */
+  targetOrigins: ReadonlyMap<TargetConfig, TargetOrigin>;
 }
 
 /** `--config`, else LINEOFSIGHT_CONFIG, else config/lineofsight.yaml. */
@@ -66,6 +69,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   const yamlFiles = new Map<string, YamlFile>([[file, read.yaml]]);
   const pipelineIds = new Map<string, string>();
   const indicatorIds = new Map<string, string>();
+  const targetOrigins = new Map<TargetConfig, TargetOrigin>();
   for (const name of names) {
     const pipelineFile = path.join(dir, name);
     const r = await readYamlFile(pipelineFile);
@@ -80,8 +84,9 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     const before = pipelineIds.get(pipeline.id);
     if (before) problems.push(r.yaml.problem(['id'], `pipeline id "${pipeline.id}" is already used by ${before}`));
     pipelineIds.set(pipeline.id, pipelineFile);
-    if (service) problems.push(...checkPipeline(r.yaml, pipeline, service, calendar));
+    if (service) problems.push(...checkPipeline(r.yaml, pipeline, service));
     pipeline.indicators.forEach((indicator, i) => {
+      indicator.targets.forEach((target, k) => targetOrigins.set(target, { yaml: r.yaml!, path: ['indicators', i, 'targets', k] }));
       for (const ident of [indicator.id, ...indicator.replaces]) {
         const seen = indicatorIds.get(ident);
         const what = ident === indicator.id ? `indicator id "${ident}"` : `replaced id "${ident}"`;
@@ -92,8 +97,30 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     pipelines.push({ ...pipeline, file: pipelineFile });
     yamlFiles.set(pipelineFile, r.yaml);
   }
+  if (service?.targets_file) {
+    const indicators = new Map(pipelines.flatMap((p) => p.indicators.map((i) => [i.id, i] as const)));
+    const successors = new Map(pipelines.flatMap((p) => p.indicators.flatMap((i) => i.replaces.map((old) => [old, i.id] as const))));
+    const read = await readTargetsFile(service.targets_file, indicators, successors);
+    problems.push(...read.problems);
+    if (read.yaml) yamlFiles.set(service.targets_file, read.yaml);
+    for (const { indicator, target, origin } of read.targets) {
+      indicator.targets.push(target);
+      targetOrigins.set(target, origin);
+    }
+  }
+  problems.push(...targetsProblems(calendar, pipelines, targetOrigins));
   if (problems.length || !service) throw new ConfigError(problems);
-  return { file, service, calendar, pipelines, yaml: yamlFiles };
+  return { file, service, calendar, pipelines, yaml: yamlFiles, targetOrigins };
+}
+
+/** Every target's period, then overlaps, which can only be judged once an indicator's targets all name real periods. */
+function targetsProblems(calendar: FinancialCalendar, pipelines: readonly LoadedPipeline[], origins: ReadonlyMap<TargetConfig, TargetOrigin>): ConfigProblem[] {
+  return pipelines.flatMap((p) =>
+    p.indicators.flatMap((indicator) => {
+      const periods = indicator.targets.flatMap((t) => targetProblems(calendar, t, origins.get(t)!));
+      return periods.length ? periods : overlapProblems(calendar, indicator, origins);
+    }),
+  );
 }
 
 /** A connection URL that cannot be parsed fails at `validate`, not in the middle of a run. */
@@ -126,7 +153,7 @@ const badCron = (schedule: string) => `"${schedule}" is not a valid cron express
 const unknownSource = (name: string, service: ServiceConfig) =>
   `unknown source "${name}" (sources in the service config: ${Object.keys(service.sources).join(', ') || 'none'})`;
 
-function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, service: ServiceConfig, calendar: FinancialCalendar): ConfigProblem[] {
+function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, service: ServiceConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (!cron.validate(pipeline.schedule)) {
     problems.push(yaml.problem(['schedule'], badCron(pipeline.schedule)));
@@ -154,7 +181,7 @@ function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, service: Servic
     });
   }
   pipeline.indicators.forEach((indicator, i) => {
-    problems.push(...checkIndicator(yaml, ['indicators', i], indicator, isCsv, fields, calendar));
+    problems.push(...checkIndicator(yaml, ['indicators', i], indicator, isCsv, fields));
   });
   return problems;
 }
@@ -167,7 +194,6 @@ function checkIndicator(
   indicator: IndicatorConfig,
   isCsv: boolean,
   fields: Record<string, unknown>,
-  calendar: FinancialCalendar,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const needs = RATIO_TYPES.has(indicator.type) ? (['numerator', 'denominator'] as const) : (['value'] as const);
@@ -195,26 +221,6 @@ function checkIndicator(
     }
   }
 
-  indicator.targets.forEach((target, i) => {
-    const tAt = [...at, 'targets', i];
-    if ((target.period === undefined) === (target.from === undefined)) {
-      problems.push(yaml.problem(tAt, 'a target names either "period" (that period only) or "from" (that period onwards)'));
-    }
-    for (const key of ['period', 'from'] as const) {
-      const text = target[key];
-      if (text === undefined) continue;
-      try {
-        calendar.parse(text);
-      } catch (err) {
-        problems.push(yaml.problem([...tAt, key], (err as Error).message));
-      }
-    }
-  });
-  // Overlaps can only be judged once every target names a real period (reported above if not).
-  const periodsValid = !problems.some((p) => p.path.includes('.targets['));
-  for (const [i, j] of periodsValid ? overlappingTargets(calendar, indicator) : []) {
-    problems.push(yaml.problem([...at, 'targets', j], `overlaps target ${i}: both claim the same periods, so neither could be in force`));
-  }
   const tolerance = indicator.tolerance;
   if (tolerance) {
     const given = (['percent', 'absolute', 'amber_threshold'] as const).filter((k) => tolerance[k] !== undefined);

@@ -73,6 +73,8 @@ export const serviceConfigSchema = z.strictObject({
   pipelines_dir: z.string().default('./pipelines'),
   /** The risk register (matrix, tolerance line, risks and their triggers); none when not given. */
   risks_file: z.string().optional(),
+  /** Signed-off targets kept apart from the pipelines, each naming its indicator; none when not given. */
+  targets_file: z.string().optional(),
   rag: z
     .strictObject({
       /** A preset (tolerance-5pc, belfast, havering, kent-floor, barnet-4, lincoln-stretch) or a scheme below. */
@@ -144,6 +146,11 @@ const targetSchema = z.strictObject({
   signed_off_by: z.string().optional(),
   signed_off_on: z.iso.date().optional(),
   rationale: z.string().optional(),
+});
+
+/** A targets file: targets signed off outside the pipelines (by Cabinet, say), each naming its indicator. */
+export const targetsFileSchema = z.strictObject({
+  targets: z.array(targetSchema.extend({ indicator: id })),
 });
 
 const toleranceSchema = z.strictObject({

@@ -20,7 +20,15 @@ export function registerValidate(program: Command): void {
       const config = await loadConfigFor(options);
       const register = await loadRegister(config);
       const indicators = config.pipelines.reduce((n, p) => n + p.indicators.length, 0);
-      process.stdout.write(`${file}: valid (${config.pipelines.length} pipelines, ${indicators} indicators, ${register ? `${register.risks.length} risks in ${register.file}` : 'no risk register'})\n`);
+      const { targets_file } = config.service;
+      const fileTargets = [...config.targetOrigins.values()].filter((o) => o.yaml.file === targets_file).length;
+      const parts = [
+        `${config.pipelines.length} pipelines`,
+        `${indicators} indicators`,
+        ...(targets_file ? [`${fileTargets} target${fileTargets === 1 ? '' : 's'} in ${targets_file}`] : []),
+        register ? `${register.risks.length} risks in ${register.file}` : 'no risk register',
+      ];
+      process.stdout.write(`${file}: valid (${parts.join(', ')})\n`);
       const today = dateIn(new Date(), config.service.timezone);
       const frequency = new Map(config.pipelines.map((p) => [p.id, p.frequency]));
       const findings = locatedFindings(config, (id) => [config.calendar.latestComplete(today, KIND_OF_FREQUENCY[frequency.get(id)!])]);
