@@ -75,6 +75,12 @@ describe('a stored history with gaps, replaced ids and strangers', () => {
     expect([...rateHistory(config, series).keys()]).toEqual(['HR01']);
   });
 
+  it('gives a year-to-date value no direction against the previous period where its year restarts', () => {
+    const ytd = configOf('quarterly', [indicator('YTD', { polarity: 'higher_is_better', accumulation: 'year_to_date', targets: [{ from: '2023-24', value: 90, ...signed }] })]);
+    const series = [['2023-24-Q4', 95], ['2024-25-Q1', 80], ['2024-25-Q2', 85], ['2024-25-Q4', 90], ['2025-26-Q1', 70]].map(([periodId, value]) => at(periodId as string, value as number, 'YTD'));
+    expect(statuses(rateHistory(ytd, series).get('YTD'))).toEqual(['2023-24-Q4 GREEN -', '2024-25-Q1 RED -', '2024-25-Q2 RED improving', '2024-25-Q4 GREEN -', '2025-26-Q1 RED -']);
+  });
+
   it('orders quarters across years as their periods run', () => {
     const quarterly = configOf('quarterly', [indicator('Q1', { polarity: 'lower_is_better', tolerance: { absolute: 2, reason: 'agreed' }, targets: [{ from: '2023-24', value: 10, ...signed }] })]);
     const series = ['2025-26-Q1', '2024-25-Q4', '2024-25-Q1', '2024-25-Q3'].map((periodId, i) => at(periodId, 10 + i, 'Q1'));

@@ -48,6 +48,16 @@ function ragInput(config: LoadedConfig, indicator: IndicatorConfig, period: Peri
 }
 
 /**
+ * Whether a value has no previous period to be compared with for direction of travel. A
+ * year-to-date value restarts with each financial year: its first period's window is that period
+ * alone, the previous period's was the whole of last year, so they are not compared (the same
+ * period last year, a window of the same length, still is).
+ */
+function restartsYearToDate(calendar: FinancialCalendar, indicator: IndicatorConfig, period: Period): boolean {
+  return indicator.accumulation === 'year_to_date' && period.kind !== 'year' && calendar.positionInYear(period) === 1;
+}
+
+/**
  * One value judged: RAG against the target in force with the indicator's tolerance (or the
  * service default and its reason), and direction of travel against the previous period and the
  * same period last year.
@@ -74,14 +84,14 @@ export async function judgeValues(ctx: RunContext, pipeline: LoadedPipeline, per
     pipeline.indicators.flatMap((i) => [i.id, ...i.replaces]),
     [previous.id, lastYear.id],
   );
-  const history = (indicator: IndicatorConfig, periodId: string) => {
+  const history = (indicator: IndicatorConfig, at: Period | null) => {
     const ids = [indicator.id, ...indicator.replaces];
-    return stored.find((v) => v.periodId === periodId && ids.includes(v.indicatorId))?.value ?? null;
+    return (at && stored.find((v) => v.periodId === at.id && ids.includes(v.indicatorId))?.value) ?? null;
   };
   const out = new Map<string, ValueJudgement>();
   for (const indicator of pipeline.indicators) {
     const actual = values.find((v) => v.indicatorId === indicator.id)?.value ?? null;
-    out.set(indicator.id, judgeOne(ctx.config, indicator, period, actual, history(indicator, previous.id), history(indicator, lastYear.id)));
+    out.set(indicator.id, judgeOne(ctx.config, indicator, period, actual, history(indicator, restartsYearToDate(calendar, indicator, period) ? null : previous), history(indicator, lastYear)));
   }
   return out;
 }
@@ -146,7 +156,8 @@ export function rateHistory(config: LoadedConfig, series: readonly SeriesPoint[]
     for (let j = 0; j < width; j++) {
       if (!held[row + j]) continue;
       const { period, previous, lastYear } = periods[j]!;
-      const input = ragInput(config, indicator, period, valueAt(row, j), valueAt(row, previous), valueAt(row, lastYear));
+      const compared = restartsYearToDate(calendar, indicator, period) ? -1 : previous;
+      const input = ragInput(config, indicator, period, valueAt(row, j), valueAt(row, compared), valueAt(row, lastYear));
       const travel = travelOf(input);
       list.push({ periodId: period.id, status: ragStatus(input, scheme, travel), value: input.actual, direction: travel.previous });
     }
