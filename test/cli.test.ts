@@ -274,6 +274,24 @@ describe('lineofsight CLI', () => {
     const csv = lineofsight(['scorecard', '--period', '2025-02', '--service', 'Housing', '--format', 'csv'], { env: demoEnv }).stdout.trim().split('\r\n');
     expect(csv[0]).toBe('indicator,title,unit,pipeline,service,clinic,priority,owner,period,value,target,tolerance,rag,directionPrevious,directionLastYear,dataQuality,explanation');
     expect(csv.slice(1).every((row) => row.includes(',Housing,'))).toBe(true);
+    const priority = JSON.parse(lineofsight(['scorecard', '--period', '2025-02', '--priority', 'Good homes for all', '--format', 'json'], { env: demoEnv }).stdout);
+    expect(priority.indicators.length).toBeGreaterThan(0);
+    expect(priority.indicators.every((i: { priority: string }) => i.priority === 'Good homes for all')).toBe(true);
+  });
+
+  it("shows a risk's history, every move with its evidence, in each format", () => {
+    const table = lineofsight(['risks', '--history', 'HR-R1'], { env: demoEnv });
+    expect(table.status).toBe(0);
+    expect(table.stdout).toMatch(/^HR-R1: every change of position, oldest first\nassessed at +position +score +tolerance +evidence/);
+    expect(table.stdout).toMatch(/ C\/II +12 +ABOVE +hr01-off-target-a-quarter: HR01 AMBER or worse for \d+ consecutive periods/);
+    const json = JSON.parse(lineofsight(['risks', '--history', 'HR-R1', '--format', 'json'], { env: demoEnv }).stdout);
+    expect(json.history.at(-1)).toMatchObject({ position: 'C/II', score: 12, aboveTolerance: true, moved: true });
+    const csv = lineofsight(['risks', '--history', 'HR-R1', '--format', 'csv'], { env: demoEnv }).stdout.split('\r\n');
+    expect(csv[0]).toBe('assessed_at,position,score,above_tolerance,moved_by_triggers,evidence');
+    expect(csv.length).toBe(json.history.length + 2); // the header, each row, and the final line break
+    const unknown = lineofsight(['risks', '--history', 'HR-R9'], { env: demoEnv });
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown risk "HR-R9" \(risks in \.\/config\/risks\.yaml: FIN-R1, BUD-R1, HR-R1/);
   });
 
   it('draws the risk matrix and lists each risk with the evidence that moved it', () => {
@@ -287,5 +305,8 @@ describe('lineofsight CLI', () => {
     const escalated = json.risks.filter((x: { changed: boolean }) => x.changed).map((x: { risk: string }) => x.risk);
     expect(escalated).toEqual(expect.arrayContaining(['BUD-R1', 'HR-R1']));
     expect(json.risks.find((x: { risk: string }) => x.risk === 'HR-R1')).toMatchObject({ exception: true, recorded: { likelihood: 'D', impact: 'II' } });
+    const csv = lineofsight(['risks', '--format', 'csv'], { env: demoEnv }).stdout.split('\r\n');
+    expect(csv[0]).toBe('risk,recorded,assessed,score,above_tolerance,changed,evidence');
+    expect(csv.find((row) => row.startsWith('HR-R1,'))).toMatch(/^HR-R1,D\/II,C\/II,12,true,true,"HR01 AMBER or worse for \d+ consecutive periods \(/);
   });
 });

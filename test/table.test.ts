@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ragWord } from '../src/cli/colour.js';
 import { csvLine, formatCompact, formatValue, renderTable } from '../src/cli/table.js';
 
 describe('CLI output', () => {
@@ -29,5 +30,13 @@ describe('CLI output', () => {
 
   it('right-aligns numeric columns and left-aligns text', () => {
     expect(renderTable(['id', 'value'], [['a', '5'], ['bb', '10']])).toBe('id  value\n--  -----\na       5\nbb     10');
+  });
+
+  it('lines coloured RAG words up as their plain words, colour taking no room on screen', () => {
+    const rows = [['HR01', 'RED', 'why'], ['FIN01', 'GREEN_AMBER', 'why']];
+    const plain = renderTable(['id', 'RAG', 'explanation'], rows);
+    const coloured = renderTable(['id', 'RAG', 'explanation'], rows.map(([id, rag, why]) => [id!, ragWord(rag!, true), why!]));
+    expect(coloured).not.toBe(plain);
+    expect(coloured.replace(/\u001b\[[\d;]*m/g, '')).toBe(plain);
   });
 });

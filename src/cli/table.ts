@@ -1,11 +1,16 @@
+// Terminal colour codes take no room on screen, so columns are measured without them.
+const COLOUR_CODE = /\u001b\[[\d;]*m/g;
+const visibleLength = (text: string) => text.replace(COLOUR_CODE, '').length;
+
 /** A plain-text table, numbers right-aligned, for terminals and for piping into other tools. */
 export function renderTable(headers: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map(String));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => visibleLength(r[i] ?? ''))));
   const numeric = headers.map((_, i) => cells.length > 0 && cells.every((r) => /^[-£(]?[\d,.]+[%)]?$|^-?$|^—$/.test(r[i] ?? '')));
+  const pad = (c: string, i: number) => ' '.repeat(Math.max(0, (widths[i] ?? 0) - visibleLength(c)));
   const line = (r: string[]) =>
     r
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .map((c, i) => (numeric[i] ? pad(c, i) + c : c + pad(c, i)))
       .join('  ')
       .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');

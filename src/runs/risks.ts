@@ -47,11 +47,13 @@ export async function evidenceFrom(config: LoadedConfig, store: Store, now: Date
 
 /**
  * Assesses every risk on the stored evidence and records each whose position moved, so the
- * history of a risk shows every change with the evidence that caused it.
+ * history of a risk shows every change with the evidence that caused it: the triggers that fire,
+ * and those that fired at the last recorded position and no longer do.
  */
 export async function assessAndRecord(config: LoadedConfig, store: Store, register: RiskRegister | undefined, now: Date): Promise<RiskAssessment[]> {
   if (!register) return [];
   const assessments = assessRisks(register, await evidenceFrom(config, store, now));
+  const last = await store.latestRiskPositions();
   for (const a of assessments) {
     await store.recordRiskPosition({
       riskId: a.riskId,
@@ -61,8 +63,21 @@ export async function assessAndRecord(config: LoadedConfig, store: Store, regist
       score: a.assessed.score,
       aboveTolerance: a.assessed.aboveTolerance,
       triggered: a.changed,
-      evidence: a.triggered.map((t) => `${t.triggerId}: ${t.evidence}`),
+      evidence: positionEvidence(a, last.get(a.riskId)?.evidence ?? []),
     });
   }
   return assessments;
+}
+
+/** A trigger's evidence line is "<trigger id>: <evidence>" (an id holds no colon or space). */
+const triggerOf = (line: string) => /^([A-Za-z][\w.-]*): /.exec(line)?.[1];
+
+function positionEvidence(a: RiskAssessment, before: readonly string[]): string[] {
+  const firing = new Set(a.triggered.map((t) => t.triggerId));
+  const cleared = [...new Set(before.map(triggerOf))].filter((id): id is string => id !== undefined && !firing.has(id));
+  return [
+    ...a.triggered.map((t) => `${t.triggerId}: ${t.evidence}`),
+    ...cleared.map((id) => `${id}: no longer fires`),
+    ...(a.changed ? [] : [`at its recorded position ${a.recorded.likelihood}/${a.recorded.impact}, moved by no trigger`]),
+  ];
 }

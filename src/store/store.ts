@@ -300,17 +300,14 @@ export class Store {
 
   /** A risk's history of positions, oldest first. */
   async riskHistory(riskId: string): Promise<RiskPositionRecord[]> {
-    const rows = await this.knex('risk_positions').where('risk_id', riskId).orderBy('id');
-    return rows.map((r) => ({
-      riskId: r.risk_id,
-      assessedAt: iso(r.assessed_at),
-      likelihood: r.likelihood,
-      impact: r.impact,
-      score: Number(r.score),
-      aboveTolerance: Boolean(r.above_tolerance),
-      triggered: Boolean(r.triggered),
-      evidence: JSON.parse(r.evidence),
-    }));
+    return (await this.knex('risk_positions').where('risk_id', riskId).orderBy('id')).map(riskPosition);
+  }
+
+  /** Every risk's last recorded position, in one query. */
+  async latestRiskPositions(): Promise<Map<string, RiskPositionRecord>> {
+    const latest = this.knex('risk_positions').max('id').groupBy('risk_id');
+    const rows = await this.knex('risk_positions').whereIn('id', latest);
+    return new Map(rows.map((r) => [r.risk_id as string, riskPosition(r)]));
   }
 
   /** Entries of the failed-check log, most recently failing first. */
@@ -555,5 +552,18 @@ function toStoredValue(r: Record<string, unknown>): StoredValue {
     runId: Number(r.run_id),
     recordedAt: iso(r.recorded_at),
     supersededAt: isoOrNull(r.superseded_at),
+  };
+}
+
+function riskPosition(r: Record<string, unknown>): RiskPositionRecord {
+  return {
+    riskId: r.risk_id as string,
+    assessedAt: iso(r.assessed_at),
+    likelihood: r.likelihood as string,
+    impact: r.impact as string,
+    score: Number(r.score),
+    aboveTolerance: Boolean(r.above_tolerance),
+    triggered: Boolean(r.triggered),
+    evidence: JSON.parse(r.evidence as string) as string[],
   };
 }
