@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config/load.js';
 import { assessAndRecord, loadRegister } from '../src/runs/risks.js';
 import { Store, type RunRecord } from '../src/store/store.js';
 import { freshPostgres } from './helpers/databases.js';
+import { oneRisk } from './helpers/risks.js';
 import { workspace } from './helpers/workspace.js';
 
 const SERVICE = (store: string) => `pipelines_dir: {{dir}}/pipelines
@@ -29,18 +30,7 @@ indicators:
     service: Housing
     targets: [{ from: 2024-25, value: 90, signed_off_by: Cabinet, signed_off_on: 2024-03-01, rationale: Contract standard }]
 `;
-const RISKS = `tolerance_line: { score: 12 }
-risks:
-  - id: HR-R1
-    title: Council homes not repaired in time
-    owner: Gareth Holloway
-    clinic: Place
-    inherent: { likelihood: B, impact: II }
-    current: { likelihood: D, impact: II }
-    indicators: [HR01]
-    triggers:
-      - { id: hr01-red, type: indicator_rag, indicator: HR01, status: RED, periods: 2, set: { likelihood: B } }
-`;
+const RISKS = oneRisk('      - { id: hr01-red, type: indicator_rag, indicator: HR01, status: RED, periods: 2, set: { likelihood: B } }\n');
 
 const stores: Store[] = [];
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { loadRisks, type KnownIds, type RiskRegister } from '../src/risk/config.
 import { assessRisks, type RiskAssessment, type RiskEvidence } from '../src/risk/evaluate.js';
 import { renderMatrix, renderRiskList } from '../src/risk/render.js';
 import type { CheckEvidence, PeriodEvidence } from '../src/risk/triggers.js';
+import { oneRisk } from './helpers/risks.js';
 import { workspace } from './helpers/workspace.js';
 
 const KNOWN: KnownIds = {
@@ -12,19 +13,6 @@ const KNOWN: KnownIds = {
   checks: new Set(['repairs-reconcile-ledger']),
   sources: new Set(['finance', 'services']),
 };
-
-/** One risk, recorded at `current` on the default matrix, with the triggers given. */
-const oneRisk = (triggers: string, current = '{ likelihood: D, impact: II }') => `tolerance_line: { score: 12 }
-risks:
-  - id: HR-R1
-    title: Council homes not repaired in time
-    owner: Gareth Holloway
-    clinic: Place
-    inherent: { likelihood: B, impact: II }
-    current: ${current}
-    indicators: [HR01]
-    triggers:
-${triggers}`;
 
 const HR01_RED_TWICE = `      - id: hr01-red
         type: indicator_rag
