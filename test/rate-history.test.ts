@@ -87,3 +87,11 @@ describe('a stored history with gaps, replaced ids and strangers', () => {
     expect(statuses(rateHistory(quarterly, series).get('Q1'))).toEqual(['2024-25-Q1 AMBER -', '2024-25-Q3 RED -', '2024-25-Q4 AMBER improving', '2025-26-Q1 GREEN improving']);
   });
 });
+
+describe('an indicator marked as never rated', () => {
+  it.each(['monitor', 'contextual', 'data-only'])('rag: %s is MONITOR, with a direction of travel all the same', (mark) => {
+    const config = configOf('monthly', [indicator('CTX', { polarity: 'higher_is_better', rag: mark, targets: [{ from: '2023-24', value: 90, ...signed }] })]);
+    const series = [{ indicatorId: 'CTX', periodId: '2025-01', value: 80 }, { indicatorId: 'CTX', periodId: '2025-02', value: 95 }];
+    expect(statuses(rateHistory(config, series).get('CTX'))).toEqual(['2025-01 MONITOR -', '2025-02 MONITOR improving']);
+  });
+});

@@ -163,6 +163,9 @@ const toleranceSchema = z.strictObject({
   reason: z.string().min(1).optional(),
 });
 
+/** The words councils use for an indicator that is reported but never rated; all read as monitor. */
+const NOT_RATED = new Set(['monitor', 'contextual', 'data-only']);
+
 export const INDICATOR_TYPES = ['count', 'sum', 'mean', 'median', 'percentage', 'ratio', 'rate', 'value'] as const;
 export type IndicatorType = (typeof INDICATOR_TYPES)[number];
 
@@ -179,8 +182,14 @@ export const indicatorSchema = z.strictObject({
   per: z.number().positive().optional(),
   decimals: z.number().int().min(0).max(6).default(2),
   polarity: z.enum(['higher_is_better', 'lower_is_better', 'on_target_is_best', 'none']),
-  /** A RAG scheme for this indicator (default: the service's), or monitor: contextual, no RAG. */
-  rag: z.string().optional(),
+  /**
+   * A RAG scheme for this indicator (default: the service's), or monitor (also written contextual
+   * or data-only, as councils mark such indicators): never rated, still given a direction of travel.
+   */
+  rag: z
+    .string()
+    .transform((scheme) => (NOT_RATED.has(scheme) ? 'monitor' : scheme))
+    .optional(),
   accumulation: z.enum(['period', 'year_to_date']).default('period'),
   /** The manager who owns the indicator; one without an owner is a governance finding. */
   owner: z.string().min(1).optional(),
