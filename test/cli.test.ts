@@ -114,6 +114,7 @@ describe('lineofsight CLI', () => {
         periodEnd: '2024-06-01',
         rowsRejected: 0,
         values: [{ indicator: 'CASES1', title: 'Cases closed on time', unit: '%', value: 75, numerator: 3, denominator: 4, reason: null }],
+        governance: [{ indicator: 'CASES1', kind: 'no_target', period: '2024-05', message: 'CASES1 has no target in force for 2024-05', file: expect.stringMatching(/pipelines\/a\.yaml$/), line: 11 }],
       });
       expect(typeof json.runs[1].runId).toBe('number');
       expect(r.stderr).toMatch(/"msg":"run failed"/);
@@ -123,6 +124,7 @@ describe('lineofsight CLI', () => {
       const r = lineofsight(['run', 'cases', '--period', '2024-04', '--config', ws.config], { cwd: ws.dir });
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/cases\s+2024-04\s+CASES1\s+50\.00%/);
+      expect(r.stdout).toMatch(/\nGOVERNANCE cases 2024-04: CASES1 has no target in force for 2024-04\n/);
     });
 
     it('keeps the old value when a re-run changes it, and finds history by a replaced id', async () => {

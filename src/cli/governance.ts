@@ -1,5 +1,5 @@
 import type { Period } from '../calendar/periods.js';
-import type { LoadedConfig } from '../config/load.js';
+import type { LoadedConfig, LoadedPipeline } from '../config/load.js';
 import { formatProblem, pathToString, type ConfigProblem } from '../config/problems.js';
 import { governanceFindings, type GovernanceFinding } from '../targets/governance.js';
 
@@ -7,17 +7,20 @@ export interface LocatedFinding extends GovernanceFinding {
   where: ConfigProblem;
 }
 
+/** A finding with its file and line: the targets file for a target set there, else the pipeline's. */
+export function locateFinding(config: LoadedConfig, pipeline: LoadedPipeline, f: GovernanceFinding): LocatedFinding {
+  const origin = f.target && config.targetOrigins.get(f.target);
+  const where = origin
+    ? origin.yaml.problem(origin.path, f.message)
+    : (config.yaml.get(pipeline.file)?.problem(f.path, f.message) ?? { file: pipeline.file, path: pathToString(f.path), message: f.message });
+  return { ...f, where };
+}
+
 /** Governance findings of every indicator for the periods each pipeline reports, with file and line. */
 export function locatedFindings(config: LoadedConfig, periodsOf: (pipelineId: string) => readonly Period[]): LocatedFinding[] {
   return config.pipelines.flatMap((pipeline) =>
     pipeline.indicators.flatMap((indicator, i) =>
-      governanceFindings(config.calendar, indicator, ['indicators', i], periodsOf(pipeline.id)).map((f) => {
-        const origin = f.target && config.targetOrigins.get(f.target);
-        const where = origin
-          ? origin.yaml.problem(origin.path, f.message)
-          : (config.yaml.get(pipeline.file)?.problem(f.path, f.message) ?? { file: pipeline.file, path: pathToString(f.path), message: f.message });
-        return { ...f, where };
-      }),
+      governanceFindings(config.calendar, indicator, ['indicators', i], periodsOf(pipeline.id)).map((f) => locateFinding(config, pipeline, f)),
     ),
   );
 }

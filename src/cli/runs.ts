@@ -1,9 +1,10 @@
 import { choosePeriods, type PeriodChoice } from '../calendar/selection.js';
 import { KIND_OF_FREQUENCY } from '../calendar/periods.js';
-import type { LoadedPipeline } from '../config/load.js';
+import type { LoadedConfig, LoadedPipeline } from '../config/load.js';
 import type { IndicatorConfig } from '../config/schema.js';
 import { runPipeline, type PeriodRun } from '../runs/execute.js';
 import type { CommandContext } from './context.js';
+import { findingJson, locateFinding } from './governance.js';
 import { formatValue, renderTable } from './table.js';
 
 /**
@@ -29,7 +30,8 @@ export function indicatorsById(pipelines: LoadedPipeline[]): Map<string, Indicat
 }
 
 /** The documented `run --json` shape (README, "JSON output"). */
-export function runsJson(runs: PeriodRun[], indicators: Map<string, IndicatorConfig>) {
+export function runsJson(config: LoadedConfig, runs: PeriodRun[], indicators: Map<string, IndicatorConfig>) {
+  const pipelines = new Map(config.pipelines.map((p) => [p.id, p]));
   return {
     runs: runs.map((r) => ({
       runId: r.runId,
@@ -68,7 +70,7 @@ export function runsJson(runs: PeriodRun[], indicators: Map<string, IndicatorCon
         directionLastYear: v.judgement?.directionLastYear ?? null,
         explanation: v.judgement?.explanation ?? null,
       })),
-      governance: r.governance.map((g) => ({ indicator: g.indicatorId, kind: g.kind, period: g.periodId ?? null, message: g.message })),
+      governance: r.governance.map((g) => findingJson(locateFinding(config, pipelines.get(r.pipelineId)!, g))),
     })),
   };
 }

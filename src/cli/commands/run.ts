@@ -39,7 +39,7 @@ export function registerRun(program: Command): void {
         const moved = risks.filter((r) => r.changed).map((r) => `RISK ${r.riskId} at ${r.assessed.likelihood}/${r.assessed.impact}${r.exception ? ' (above the tolerance line)' : ''}: ${r.triggered.map((t) => t.evidence).join('; ')}`);
         process.stdout.write(
           opts.json
-            ? `${JSON.stringify({ ...runsJson(runs, indicators), risks: risks.map(assessmentJson) }, null, 2)}\n`
+            ? `${JSON.stringify({ ...runsJson(ctx.config, runs, indicators), risks: risks.map(assessmentJson) }, null, 2)}\n`
             : `${[runsTable(runs, indicators), ...moved].join('\n')}\n`,
         );
         if (runs.some((r) => r.outcome === 'failed')) process.exitCode = 1;
