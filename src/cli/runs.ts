@@ -30,8 +30,9 @@ export function indicatorsById(pipelines: LoadedPipeline[]): Map<string, Indicat
 }
 
 /** The documented `run --json` shape (README, "JSON output"). */
-export function runsJson(config: LoadedConfig, runs: PeriodRun[], indicators: Map<string, IndicatorConfig>) {
+export function runsJson(config: LoadedConfig, runs: PeriodRun[]) {
   const pipelines = new Map(config.pipelines.map((p) => [p.id, p]));
+  const indicators = indicatorsById(config.pipelines);
   return {
     runs: runs.map((r) => ({
       runId: r.runId,

@@ -1,8 +1,8 @@
 import { travelOf, type Direction } from './direction.js';
 import { formatMeasured } from './format.js';
-import type { RagInput, TravelDirections } from './input.js';
+import type { RagInput, RagTarget, TravelDirections } from './input.js';
 import type { RagRule, RagScheme, RuleStatus } from './scheme.js';
-import { amberBoundary, situationOf, toleranceAmount, type Situation } from './variables.js';
+import { amberBoundary, situationOf, toleranceAmount, type RatedPolarity, type Situation } from './variables.js';
 
 export type RagStatus = RuleStatus | 'NO_TARGET' | 'MISSING' | 'MONITOR';
 
@@ -47,12 +47,21 @@ const forPeriod = (input: RagInput) => (input.period ? ` for ${input.period}` : 
  */
 type Decision = { status: 'MONITOR' | 'MISSING' | 'NO_TARGET' } | { status: RuleStatus; rule: RagRule; situation: Situation };
 
-function decide(input: RagInput, scheme: RagScheme, travel: TravelDirections): Decision {
-  const { polarity, actual, target } = input;
-  if (input.monitor || polarity === 'none') return { status: 'MONITOR' };
+/** The target and its tolerance as an amount, for an indicator that is rated and has a target in force. */
+type Band = { polarity: RatedPolarity; target: RagTarget; amount: number };
+
+function bandOf(input: RagInput): Band | null {
+  const { polarity, target } = input;
+  if (input.monitor || polarity === 'none' || !target) return null;
+  return { polarity, target, amount: toleranceAmount(polarity, target.value, input.tolerance) };
+}
+
+function decide(input: RagInput, scheme: RagScheme, travel: TravelDirections, band = bandOf(input)): Decision {
+  const { actual } = input;
+  if (input.monitor || input.polarity === 'none') return { status: 'MONITOR' };
   if (actual === null) return { status: 'MISSING' };
-  if (!target) return { status: 'NO_TARGET' };
-  const situation = situationOf(input, polarity, actual, target, toleranceAmount(polarity, target.value, input.tolerance), travel);
+  if (!band) return { status: 'NO_TARGET' };
+  const situation = situationOf(input, band.polarity, actual, band.target, band.amount, travel);
   // parseScheme guarantees the last rule always matches.
   const rule = scheme.rules.find((r) => r.matches(situation.facts)) ?? (scheme.rules.at(-1) as RagRule);
   return { status: rule.status, rule, situation };
@@ -69,12 +78,15 @@ export function ragStatus(input: RagInput, scheme: RagScheme, travel: TravelDire
 /** Rates one indicator for one period, with the explanation of its status in words and numbers. */
 export function judgeRag(input: RagInput, scheme: RagScheme): Judgement {
   const travel = travelOf(input);
-  const decision = decide(input, scheme, travel);
-  const { polarity, target } = input;
-  const rated = polarity !== 'none' && !input.monitor && target;
-  const amount = rated ? toleranceAmount(polarity, target.value, input.tolerance) : null;
-  const measures = { toleranceAmount: amount, amberBoundary: rated && amount !== null ? amberBoundary(polarity, target.value, amount) : null, direction: travel };
-  return { status: decision.status, explanation: explanationOf(input, decision, travel), ...measures };
+  const band = bandOf(input);
+  const decision = decide(input, scheme, travel, band);
+  return {
+    status: decision.status,
+    explanation: explanationOf(input, decision, travel),
+    toleranceAmount: band?.amount ?? null,
+    amberBoundary: band && amberBoundary(band.polarity, band.target.value, band.amount),
+    direction: travel,
+  };
 }
 
 function explanationOf(input: RagInput, decision: Decision, travel: TravelDirections): string {

@@ -55,6 +55,9 @@ export async function assessAndRecord(config: LoadedConfig, store: Store, regist
   const assessments = assessRisks(register, await evidenceFrom(config, store, now));
   const last = await store.latestRiskPositions();
   for (const a of assessments) {
+    const before = last.get(a.riskId);
+    // Only a move is history; recordRiskPosition checks again under its lock.
+    if (before && before.likelihood === a.assessed.likelihood && before.impact === a.assessed.impact) continue;
     await store.recordRiskPosition({
       riskId: a.riskId,
       assessedAt: now.toISOString(),
@@ -63,7 +66,7 @@ export async function assessAndRecord(config: LoadedConfig, store: Store, regist
       score: a.assessed.score,
       aboveTolerance: a.assessed.aboveTolerance,
       triggered: a.changed,
-      evidence: positionEvidence(a, last.get(a.riskId)?.evidence ?? []),
+      evidence: positionEvidence(a, before?.evidence ?? []),
     });
   }
   return assessments;

@@ -33,14 +33,13 @@ export function registerRun(program: Command): void {
         const { runs, skipped } = await runPipelines(ctx, pipelines, opts);
         if (!opts.all && skipped.length) throw new Error(skipped.join('; '));
         for (const line of skipped) process.stderr.write(`${line}\n`);
-        const indicators = indicatorsById(ctx.config.pipelines);
         // Risks are assessed after every run, on the evidence the run has just added.
         const risks = await assessAndRecord(ctx.config, ctx.store, ctx.register, new Date());
         const moved = risks.filter((r) => r.changed).map((r) => `RISK ${r.riskId} at ${r.assessed.likelihood}/${r.assessed.impact}${r.exception ? ' (above the tolerance line)' : ''}: ${r.triggered.map((t) => t.evidence).join('; ')}`);
         process.stdout.write(
           opts.json
-            ? `${JSON.stringify({ ...runsJson(ctx.config, runs, indicators), risks: risks.map(assessmentJson) }, null, 2)}\n`
-            : `${[runsTable(runs, indicators), ...moved].join('\n')}\n`,
+            ? `${JSON.stringify({ ...runsJson(ctx.config, runs), risks: risks.map(assessmentJson) }, null, 2)}\n`
+            : `${[runsTable(runs, indicatorsById(ctx.config.pipelines)), ...moved].join('\n')}\n`,
         );
         if (runs.some((r) => r.outcome === 'failed')) process.exitCode = 1;
       });
