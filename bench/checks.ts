@@ -2,9 +2,9 @@ import pg from 'pg';
 import { periodBindings } from '../src/calendar/bindings.js';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { checkSchema, serviceConfigSchema, type CheckConfig } from '../src/config/schema.js';
-import { silentLogger } from '../src/log.js';
-import { judge } from '../src/quality/outcome.js';
-import { planCheck, runSqlCheck, type PlannedCheck } from '../src/quality/sql/index.js';
+import { silentLogger } from '../src/logger.js';
+import { applyThresholds } from '../src/quality/outcome.js';
+import { planCheck, runSqlCheck } from '../src/quality/sql/index.js';
 import { SourceRegistry } from '../src/sources/registry.js';
 import { compare, type BenchResult } from './measure.js';
 import { dbUrl, prepareTable } from './sql.js';
@@ -35,7 +35,7 @@ export async function benchChecks(): Promise<BenchResult> {
     for (const period of periods) {
       const bindings = periodBindings(calendar, period, period);
       for (const check of CHECKS) {
-        const plan = planCheck(check as PlannedCheck, source, bindings);
+        const plan = planCheck(check, source, bindings);
         const count = plan.count.toSQL().toNative();
         const { rows } = await client.query(count.sql, count.bindings as unknown[]);
         if (Number(rows[0].failing) > 0) {
@@ -56,7 +56,7 @@ export async function benchChecks(): Promise<BenchResult> {
         timeZone: service.timezone,
         holidays: [],
       };
-      for (const check of CHECKS) judge(check, await runSqlCheck(check, ctx));
+      for (const check of CHECKS) applyThresholds(check, await runSqlCheck(check, ctx));
     }
   };
   await direct();

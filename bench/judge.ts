@@ -7,7 +7,7 @@ import type { LoadedConfig } from '../src/config/load.js';
 import { pipelineSchema, serviceConfigSchema } from '../src/config/schema.js';
 import { loadRisks } from '../src/risk/config.js';
 import { assessRisks } from '../src/risk/evaluate.js';
-import { evidenceFrom } from '../src/runs/risks.js';
+import { evidenceFrom } from '../src/risk/evidence.js';
 import { Store } from '../src/store/store.js';
 import { timed, type BenchResult } from './measure.js';
 
@@ -55,10 +55,15 @@ async function council(count: number): Promise<{ config: LoadedConfig; store: St
       })),
     ),
   );
-  await store.knex('runs').insert({ pipeline_id: 'p0', period_id: '2023-04', period_start: '2023-04-01', period_end: '2023-05-01', started_at: '2026-04-02T06:00:00Z', finished_at: '2026-04-02T06:00:00Z', outcome: 'succeeded' });
-  await store.knex.transaction(async (trx) => {
-    for (let i = 0; i < rows.length; i += 400) await trx('indicator_values').insert(rows.slice(i, i + 400));
-  });
+  // Seeded straight into the migrated file: 360,000 values through the service's own writes would take minutes.
+  const db = new Database(storeFile);
+  db.prepare("INSERT INTO runs (pipeline_id, period_id, period_start, period_end, started_at, finished_at, outcome) VALUES ('p0', '2023-04', '2023-04-01', '2023-05-01', '2026-04-02T06:00:00Z', '2026-04-02T06:00:00Z', 'succeeded')").run();
+  const columns = Object.keys(rows[0]!);
+  const insert = db.prepare(`INSERT INTO indicator_values (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+  db.transaction(() => {
+    for (const row of rows) insert.run(row);
+  })();
+  db.close();
   // One risk per hundred indicators, each with a RAG trigger and a worsening trigger.
   const risks = Array.from({ length: count / 100 }, (_, r) => `  - id: R${r}
     title: Risk ${r}
@@ -91,10 +96,10 @@ async function evaluate(count: number): Promise<{ ms: number; readMs: number; qu
   const known = { indicators: new Set(config.pipelines.flatMap((p) => p.indicators.map((i) => i.id))), checks: new Set<string>(), sources: new Set(['db']) };
   const register = await loadRisks(registerFile, known);
   let queries = 0;
-  store.knex.on('query', () => queries++);
+  store.onQuery(() => queries++);
   let judged = 0;
   const ms = await timed(async () => {
-    const evidence = await evidenceFrom(config, store, new Date('2026-04-02T07:00:00Z'));
+    const evidence = await evidenceFrom(config, store.runs, new Date('2026-04-02T07:00:00Z'));
     judged = [...evidence.rag.values()].reduce((n, list) => n + list.length, 0);
     assessRisks(register, evidence);
   });

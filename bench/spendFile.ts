@@ -4,7 +4,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { csvSpecSchema, type Aggregation } from '../src/config/schema.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/logger.js';
 import { readCsv, type RowObserver } from '../src/sources/csv/index.js';
 
 const SERVICES = ['Housing', 'Waste Services', 'Planning', 'Revenues & Benefits', 'Leisure', 'Corporate Property'];

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import type { LoadedConfig, LoadedPipeline } from '../src/config/load.js';
 import { serviceConfigSchema, pipelineSchema } from '../src/config/schema.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/logger.js';
 import { runPipeline } from '../src/runs/execute.js';
 import { SourceRegistry } from '../src/sources/registry.js';
 import { Store } from '../src/store/store.js';
@@ -90,7 +90,7 @@ export async function benchSql(): Promise<BenchResult> {
     for (const p of periods) await client.query(positional, [p.start, p.end]);
   };
   const product = async () => {
-    const runs = await runPipeline({ config, store, sources, logger: silentLogger }, pipeline, periods);
+    const runs = await runPipeline({ config, sources, logger: silentLogger, ...store.forRuns() }, pipeline, periods);
     if (runs.some((r) => r.outcome !== 'succeeded')) throw new Error(runs.find((r) => r.error)?.error ?? 'run failed');
   };
   await direct(); // warm the buffer cache for both sides

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { locatedFindings } from '../src/cli/governance.js';
+import { locatedFindings } from '../src/report/governance.js';
 import { loadConfig } from '../src/config/load.js';
 import { ConfigError, type ConfigProblem } from '../src/config/problems.js';
 import { workspace } from './helpers/workspace.js';

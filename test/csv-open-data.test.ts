@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { csvSpecSchema, type Aggregation } from '../src/config/schema.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/logger.js';
 import { combine, readCsv } from '../src/sources/csv/index.js';
 
 const OPEN_DATA = path.resolve('open-data');

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { csvSpecSchema, type Aggregation } from '../src/config/schema.js';
-import { silentLogger, type Logger } from '../src/log.js';
+import { silentLogger, type Logger } from '../src/logger.js';
 import { combine, readCsv } from '../src/sources/csv/index.js';
 
 const calendar = new FinancialCalendar();

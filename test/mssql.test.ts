@@ -2,7 +2,7 @@ import knexFactory from 'knex';
 import { describe, expect, it } from 'vitest';
 import { periodBindings } from '../src/calendar/bindings.js';
 import { FinancialCalendar } from '../src/calendar/periods.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/logger.js';
 import { knexConfigFor, SqlSource } from '../src/sources/sql.js';
 
 // No SQL Server can run here: these tests check what knex sends to one, and the live test below

@@ -9,15 +9,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { checkSchema, csvSpecSchema, type CheckConfig, type CsvSpec } from '../src/config/schema.js';
-import { silentLogger } from '../src/log.js';
-import { CsvChecks, type FreshnessContext } from '../src/quality/csv/index.js';
-import { judge } from '../src/quality/outcome.js';
+import { silentLogger } from '../src/logger.js';
+import type { Clock } from '../src/calendar/clock.js';
+import { CsvChecks } from '../src/quality/csv/index.js';
+import { applyThresholds as judge } from '../src/quality/outcome.js';
+import type { CheckOutcome } from '../src/quality/result.js';
 import { readCsv, type Row, type RowObserver } from '../src/sources/csv/index.js';
 
 const calendar = new FinancialCalendar(4);
 const Q4 = ['2024-01', '2024-02', '2024-03'];
 const Q4_LAST_YEAR = ['2023-01', '2023-02', '2023-03'];
-const LONDON: FreshnessContext = { now: new Date('2024-04-02T09:00:00Z'), timeZone: 'Europe/London', holidays: [] };
+const LONDON: Clock = { now: new Date('2024-04-02T09:00:00Z'), timeZone: 'Europe/London', holidays: [] };
 
 let root: string;
 let caseNo = 0;
@@ -81,7 +83,8 @@ async function run(rows: Payment[], configs: Record<string, unknown>[]) {
   const checks = new CsvChecks(list, SPEC, calendar);
   const result = await readCsv({ directory: dir, spec: SPEC, aggregates: [{ fn: 'count', where: [] }], calendar, logger: silentLogger, observers: [checks.observer] });
   const byId = (id: string) => list.find((c) => c.id === id) as CheckConfig;
-  const outcome = (id: string, months = Q4, lastYear = Q4_LAST_YEAR, ctx = LONDON) => checks.outcome(byId(id), months, lastYear, ctx);
+  // Checks of the rows alone are measured at once; reconciliation and referential, which read beyond the files, return a promise.
+  const outcome = (id: string, months = Q4, lastYear = Q4_LAST_YEAR, ctx = LONDON) => checks.outcome(byId(id), months, lastYear, ctx) as CheckOutcome;
   return { checks, result, file, outcome, judged: (id: string, months = Q4) => judge(byId(id), outcome(id, months)) };
 }
 
@@ -208,8 +211,10 @@ describe('every CSV check type', () => {
       { id: 'ledger', type: 'reconciliation', left: { query: 'select 1' }, right: { query: 'select 1' }, tolerance: { absolute: 1 } },
       { id: 'centres_exist', type: 'referential', column: 'centre', references: { table: 'centres', column: 'code' } },
     ]);
-    for (const id of ['ratio', 'positive', 'spike', 'custom', 'ledger']) expect(() => outcome(id)).toThrow(/not over CSV rows/);
-    expect(() => outcome('centres_exist')).toThrow(/values\(\)/);
+    for (const id of ['ratio', 'positive', 'spike', 'custom']) expect(() => outcome(id)).toThrow(/not over CSV rows/);
+    // Reconciliation and referential checks read beyond the files: a total, a database source.
+    await expect(outcome('ledger')).rejects.toThrow(/reads a total beyond these files/);
+    await expect(outcome('centres_exist')).rejects.toThrow(/database source/);
     expect(() => checks.values('ratio', Q4)).toThrow(/not over CSV rows/);
   });
 
@@ -466,7 +471,7 @@ describe('oxford_spend_over_500_2014-01_to_03.csv', () => {
     ].map((c) => checkSchema.parse(c));
     const checks = new CsvChecks(list, spec, calendar);
     const result = await readCsv({ directory: path.dirname(file), spec, aggregates: [{ fn: 'count', where: [] }], calendar, logger: silentLogger, observers: [checks.observer] });
-    const outcome = (i: number) => checks.outcome(list[i]!, ['2014-01', '2014-02', '2014-03'], [], LONDON);
+    const outcome = (i: number) => checks.outcome(list[i]!, ['2014-01', '2014-02', '2014-03'], [], LONDON) as CheckOutcome;
 
     expect(result.rows.data).toBe(data.length);
     expect(outcome(0)).toMatchObject({ failing: data.filter((r) => caporrev(r) === '').length, checked: data.length });

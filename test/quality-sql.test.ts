@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodBindings, type PeriodBindings } from '../src/calendar/bindings.js';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { checkSchema, type CheckConfig, type SqlSourceConfig } from '../src/config/schema.js';
-import { silentLogger } from '../src/log.js';
-import { judge, type CheckOutcome } from '../src/quality/outcome.js';
-import { planCheck, runSqlCheck, type PlannedCheck, type SqlCheckContext } from '../src/quality/sql/index.js';
+import { silentLogger } from '../src/logger.js';
+import { applyThresholds as judge } from '../src/quality/outcome.js';
+import type { CheckOutcome } from '../src/quality/result.js';
+import { planCheck, runSqlCheck, type SqlCheckContext } from '../src/quality/sql/index.js';
 import { SqlSource } from '../src/sources/sql.js';
 import { freshMysql, freshPostgres, knexFor } from './helpers/databases.js';
 import { workspace } from './helpers/workspace.js';
@@ -379,7 +380,7 @@ describe('data-quality checks compiled for SQL Server', () => {
   const mssql = { knex: knexFactory({ client: 'mssql' }), config: { client: 'mssql' as const } };
   const { period_start, period_end } = CLEAN_MONTH.bindings;
   const compile = (c: CheckConfig) => {
-    const plan = planCheck(c as PlannedCheck, mssql, CLEAN_MONTH.bindings);
+    const plan = planCheck(c, mssql, CLEAN_MONTH.bindings);
     return { count: plan.count.toSQL().toNative(), sample: plan.sample(20).toSQL().toNative() };
   };
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkSchema, type CheckConfig } from '../src/config/schema.js';
 import { noNegative, numeratorNotAboveDenominator } from '../src/quality/indicatorChecks.js';
-import { nextLogState, type LogState } from '../src/quality/log.js';
-import { dataQualityOf, errored, judge, type CheckResult } from '../src/quality/outcome.js';
+import { nextLogState, type LogState } from '../src/quality/failedCheckLog.js';
+import { applyThresholds as judge, dataQualityOf, errored } from '../src/quality/outcome.js';
+import type { CheckResult } from '../src/quality/result.js';
 import { sampleRows } from '../src/quality/sample.js';
 import { suddenChange, type HistoryPoint } from '../src/quality/suddenChange.js';
 import { parseMaxAge } from '../src/calendar/age.js';

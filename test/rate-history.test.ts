@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import type { LoadedConfig } from '../src/config/load.js';
 import { pipelineSchema, serviceConfigSchema } from '../src/config/schema.js';
-import { judgeOne, rateHistory, type RatedValue } from '../src/runs/judge.js';
-import type { SeriesPoint } from '../src/store/store.js';
+import { rateHistory, type RatedValue, type SeriesPoint } from '../src/judging/rateHistory.js';
+import { judgeOne } from '../src/judging/values.js';
 
 const calendar = new FinancialCalendar(4);
 const signed = { signed_off_by: 'Cabinet', signed_off_on: '2023-03-01', rationale: 'Top quartile' };

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load.js';
-import { assessAndRecord, loadRegister } from '../src/runs/risks.js';
-import { Store, type RunRecord } from '../src/store/store.js';
+import { assessAndRecord } from '../src/app/runCycle.js';
+import { loadService } from '../src/app/service.js';
+import type { RunRecord } from '../src/runs/record.js';
+import { Store } from '../src/store/store.js';
 import { freshPostgres } from './helpers/databases.js';
 import { oneRisk } from './helpers/risks.js';
 import { workspace } from './helpers/workspace.js';
@@ -43,18 +44,17 @@ describe.each([
 ] as const)("a risk's history on %s", (_name, storeYaml) => {
   it('records each move with the evidence for it: escalated, held, back at the recorded position', async () => {
     const ws = workspace({ 'lineofsight.yaml': SERVICE(await storeYaml()), 'pipelines/repairs.yaml': PIPELINE, 'risks.yaml': RISKS });
-    const config = await loadConfig(ws.config, {});
-    const register = await loadRegister(config);
+    const { config, register } = await loadService(ws.config, {});
     const store = new Store(config.service.store);
     stores.push(store);
     await store.migrate();
     const month = async (periodId: string, value: number) => {
       const period = config.calendar.parse(periodId);
       const run: RunRecord = { pipelineId: 'repairs', periodId, periodStart: period.start, periodEnd: period.end, startedAt: new Date(), finishedAt: new Date(), outcome: 'succeeded', error: null, rowsRead: 1, rowsRejected: 0 };
-      await store.recordRun(run, [{ indicatorId: 'HR01', value, numerator: null, denominator: null, reason: null, dataQuality: 'passed' }]);
-      await assessAndRecord(config, store, register, new Date());
+      await store.runs.recordRun(run, [{ indicatorId: 'HR01', value, numerator: null, denominator: null, reason: null, dataQuality: 'passed' }]);
+      await assessAndRecord({ config, register, store }, new Date());
     };
-    const history = async () => (await store.riskHistory('HR-R1')).map((h) => [`${h.likelihood}/${h.impact}`, h.aboveTolerance, h.triggered, h.evidence]);
+    const history = async () => (await store.risks.riskHistory('HR-R1')).map((h) => [`${h.likelihood}/${h.impact}`, h.aboveTolerance, h.movedByTriggers, h.evidence]);
 
     await month('2025-01', 95);
     await month('2025-02', 80);
@@ -67,6 +67,6 @@ describe.each([
       ['B/II', true, true, ['hr01-red: HR01 RED for 2 consecutive periods (2025-02, 2025-03)']],
       ['D/II', false, false, ['hr01-red: no longer fires', 'at its recorded position D/II, moved by no trigger']],
     ]);
-    expect([...(await store.latestRiskPositions()).values()].map((p) => `${p.riskId} ${p.likelihood}/${p.impact}`)).toEqual(['HR-R1 D/II']);
+    expect([...(await store.risks.latestRiskPositions()).values()].map((p) => `${p.riskId} ${p.likelihood}/${p.impact}`)).toEqual(['HR-R1 D/II']);
   });
 });

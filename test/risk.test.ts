@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config/load.js';
 import { ConfigError, type ConfigProblem } from '../src/config/problems.js';
 import { loadRisks, type KnownIds, type RiskRegister } from '../src/risk/config.js';
 import { assessRisks, type RiskAssessment, type RiskEvidence } from '../src/risk/evaluate.js';
-import { renderMatrix, renderRiskList } from '../src/risk/render.js';
+import { renderMatrix, renderRiskList } from '../src/cli/riskMatrix.js';
 import type { CheckEvidence, PeriodEvidence } from '../src/risk/triggers.js';
 import { oneRisk } from './helpers/risks.js';
 import { workspace } from './helpers/workspace.js';

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type LoadedConfig } from '../src/config/load.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/logger.js';
 import { runPipeline, type PeriodRun } from '../src/runs/execute.js';
 import type { SourceRegistry } from '../src/sources/registry.js';
 import type { Store } from '../src/store/store.js';
@@ -22,7 +22,7 @@ describe('shipped pipelines over the real open data', () => {
   });
   afterAll(() => close());
   const run = (id: string, period: string, kind: 'month' | 'quarter') =>
-    runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines.find((p) => p.id === id)!, config.calendar.within(config.calendar.parse(period), kind));
+    runPipeline({ config, sources, logger: silentLogger, ...store.forRuns() }, config.pipelines.find((p) => p.id === id)!, config.calendar.within(config.calendar.parse(period), kind));
 
   it('Oxford: one quarter of expenditure, the junk trailer skipped, other quarters without rows', async () => {
     // Independent route: parse the whole file at once and total the amount column by hand.
@@ -128,8 +128,8 @@ indicators:
     const [failed] = await run('2024-05');
     expect(failed?.outcome).toBe('failed');
     expect(failed?.error).toMatch(/cases\.csv.*outcome.*Outcome/s);
-    expect((await store.storedValues(['C1'])).map((v) => v.value)).toEqual([(2 / 3) * 100]);
-    expect((await store.runsOf('cases')).map((r) => r.outcome)).toEqual(['succeeded', 'failed']);
+    expect((await store.runs.storedValues(['C1'])).map((v) => v.value)).toEqual([(2 / 3) * 100]);
+    expect((await store.runs.runsOf('cases')).map((r) => r.outcome)).toEqual(['succeeded', 'failed']);
     await store.close();
   });
 
@@ -140,7 +140,7 @@ indicators:
     const [again] = await run('2024-05');
     expect(again).toMatchObject({ outcome: 'succeeded', rowsRead: 0 });
     expect(valueOf(again, 'C1')).toMatchObject({ value: null, reason: 'no rows in the CSV files for 2024-05' });
-    expect((await store.storedValues(['C1'], { includeRevised: true })).map((v) => v.value)).toEqual([(2 / 3) * 100]);
+    expect((await store.runs.storedValues(['C1'], { includeRevised: true })).map((v) => v.value)).toEqual([(2 / 3) * 100]);
     await store.close();
   });
 

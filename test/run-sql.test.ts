@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type LoadedConfig } from '../src/config/load.js';
 import type { SqlSourceConfig } from '../src/config/schema.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/logger.js';
 import { runPipeline } from '../src/runs/execute.js';
 import type { SourceRegistry } from '../src/sources/registry.js';
 import type { Store } from '../src/store/store.js';
@@ -110,7 +110,7 @@ describe.each(['sqlite', 'pg', 'mysql'] as const)('a database pipeline on %s', (
   afterAll(() => close());
 
   it('computes every indicator type for every month of a year, year-to-date from April', async () => {
-    const ctx = { config, store, sources, logger: silentLogger };
+    const ctx = { config, sources, logger: silentLogger, ...store.forRuns() };
     const pipeline = config.pipelines[0]!;
     const periods = config.calendar.within(config.calendar.parse('2024-25'), 'month');
     const runs = await runPipeline(ctx, pipeline, periods);
@@ -138,7 +138,7 @@ describe.each(['sqlite', 'pg', 'mysql'] as const)('a database pipeline on %s', (
   });
 
   it('gives no value and a reason for an empty period, never NaN', async () => {
-    const ctx = { config, store, sources, logger: silentLogger };
+    const ctx = { config, sources, logger: silentLogger, ...store.forRuns() };
     const [run] = await runPipeline(ctx, config.pipelines[0]!, [config.calendar.parse('2030-05')]);
     const r2 = run!.values.find((x) => x.indicatorId === 'R2')!;
     expect(r2.value).toBeNull();
@@ -148,10 +148,10 @@ describe.each(['sqlite', 'pg', 'mysql'] as const)('a database pipeline on %s', (
   });
 
   it('keeps stored history: a re-run with the same data adds no revision', async () => {
-    const ctx = { config, store, sources, logger: silentLogger };
+    const ctx = { config, sources, logger: silentLogger, ...store.forRuns() };
     const [run] = await runPipeline(ctx, config.pipelines[0]!, [config.calendar.parse('2024-06')]);
     expect(run!.change).toMatchObject({ added: 0, revised: 0, unchanged: 7 });
-    const stored = await store.storedValues(['R1'], { from: '2024-06-01', to: '2024-07-01', includeRevised: true });
+    const stored = await store.runs.storedValues(['R1'], { from: '2024-06-01', to: '2024-07-01', includeRevised: true });
     expect(stored).toHaveLength(1);
   });
 });
@@ -161,7 +161,7 @@ describe('sources that fail', () => {
     const { connection } = await prepare('pg');
     const config = await configFor('pg', connection);
     const { store, sources, close } = await openRun(config);
-    const ctx = { config, store, sources, logger: silentLogger };
+    const ctx = { config, sources, logger: silentLogger, ...store.forRuns() };
     const pipeline = config.pipelines[0]!;
     const may = config.calendar.parse('2024-05');
     try {
@@ -173,9 +173,9 @@ describe('sources that fail', () => {
       expect(bad!.outcome).toBe('failed');
       expect(bad!.error).toMatch(/source repairs_db \(pg\): .*column "costs" does not exist/);
 
-      const stored = await store.storedValues(['R4'], { from: may.start, to: may.end, includeRevised: true });
+      const stored = await store.runs.storedValues(['R4'], { from: may.start, to: may.end, includeRevised: true });
       expect(stored.map((v) => v.value)).toEqual([good!.values.find((v) => v.indicatorId === 'R4')!.value]);
-      const runs = await store.runsOf('repairs', '2024-05');
+      const runs = await store.runs.runsOf('repairs', '2024-05');
       expect(runs.map((r) => r.outcome)).toEqual(['succeeded', 'failed']);
       expect(runs[1]!.error).toMatch(/costs/);
     } finally {
@@ -191,7 +191,7 @@ describe('sources that fail', () => {
     const config = await configFor(client, connection);
     const { store, sources, close } = await openRun(config);
     try {
-      const [run] = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, [config.calendar.parse('2024-05')]);
+      const [run] = await runPipeline({ config, sources, logger: silentLogger, ...store.forRuns() }, config.pipelines[0]!, [config.calendar.parse('2024-05')]);
       expect(run!.outcome).toBe('failed');
       expect(run!.error).toMatch(message);
     } finally {
@@ -205,7 +205,7 @@ describe('sources that fail', () => {
     const { store, sources, close } = await openRun(config, { repairs_db: { ...(config.service.sources.repairs_db as SqlSourceConfig), query_timeout: 300 } });
     const slow = { ...config.pipelines[0]!, query: `SELECT COUNT(*) AS jobs_closed, 1 AS jobs_on_time, 1 AS total_cost, 1 AS mean_cost FROM repair_jobs, pg_sleep(10) WHERE closed >= :period_start AND closed < :period_end` };
     try {
-      const [run] = await runPipeline({ config, store, sources, logger: silentLogger }, slow, [config.calendar.parse('2024-05')]);
+      const [run] = await runPipeline({ config, sources, logger: silentLogger, ...store.forRuns() }, slow, [config.calendar.parse('2024-05')]);
       expect(run!.outcome).toBe('failed');
       expect(run!.error).toMatch(/timed out|statement timeout/);
     } finally {
@@ -235,7 +235,7 @@ indicators:
     const config = await loadConfig(ws.config, {});
     const { store, sources, close } = await openRun(config);
     try {
-      const runs = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, [config.calendar.parse('2024-03'), config.calendar.parse('2024-04')]);
+      const runs = await runPipeline({ config, sources, logger: silentLogger, ...store.forRuns() }, config.pipelines[0]!, [config.calendar.parse('2024-03'), config.calendar.parse('2024-04')]);
       // 22:59 UTC on 30 April is 23:59 BST (April); 23:01 UTC is 00:01 BST on 1 May.
       expect(runs.map((r) => [r.period.id, r.values[0]?.value])).toEqual([
         ['2024-03', 0],
@@ -276,7 +276,7 @@ checks:
     const { store, sources, close } = await openRun(config);
     try {
       const periods = config.calendar.range(config.calendar.parse('2023-04'), config.calendar.parse('2024-05'), 'month');
-      const runs = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, periods);
+      const runs = await runPipeline({ config, sources, logger: silentLogger, ...store.forRuns() }, config.pipelines[0]!, periods);
       expect(runs.map((r) => r.checks[0]?.status)).toEqual([...Array(12).fill('passed'), 'failed', 'failed']);
       // Counted in, the first 300 would lift the baseline so far that the second looked ordinary:
       const withSpike = [...counts.slice(0, 13)];
@@ -284,7 +284,7 @@ checks:
       const sd = Math.sqrt(withSpike.reduce((a, b) => a + (b - mean) ** 2, 0) / (withSpike.length - 1));
       expect((300 - mean) / sd).toBeLessThan(4);
       expect(runs[13]?.checks[0]?.message).toMatch(/of 12 earlier points/);
-      expect((await store.checkLog({ status: 'open' })).map((e) => e.periodId)).toEqual(['2024-05', '2024-04']);
+      expect((await store.checkLog.checkLog({ status: 'open' })).map((e) => e.periodId)).toEqual(['2024-05', '2024-04']);
     } finally {
       await close();
     }
@@ -334,7 +334,7 @@ indicators:
     const { store, sources, close } = await openRun(config);
     try {
       const periods = ['2023-03', '2024-03', '2024-04', '2024-05'].map((p) => config.calendar.parse(p));
-      const runs = await runPipeline({ config, store, sources, logger: silentLogger }, config.pipelines[0]!, periods);
+      const runs = await runPipeline({ config, sources, logger: silentLogger, ...store.forRuns() }, config.pipelines[0]!, periods);
       const judged = runs.map((r) => [r.period.id, r.values[0]?.value, r.values[0]?.judgement?.rag, r.values[0]?.judgement?.directionPrevious, r.values[0]?.judgement?.directionLastYear]);
       expect(judged).toEqual([
         ['2023-03', 100, 'NO_TARGET', null, null],

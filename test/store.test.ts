@@ -1,7 +1,9 @@
+import knexFactory from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoreConfig } from '../src/config/schema.js';
-import type { CheckResult } from '../src/quality/outcome.js';
-import { Store, type RunRecord } from '../src/store/store.js';
+import type { CheckResult } from '../src/quality/result.js';
+import type { RunRecord } from '../src/runs/record.js';
+import { Store } from '../src/store/store.js';
 import { freshPostgres } from './helpers/databases.js';
 import { workspace } from './helpers/workspace.js';
 
@@ -18,6 +20,19 @@ const run = (periodId: string, at: string): RunRecord => ({
   rowsRejected: 0,
 });
 const value = (indicatorId: string, v: number | null) => ({ indicatorId, value: v, numerator: null, denominator: null, reason: v === null ? 'no data' : null, dataQuality: 'passed' as const });
+
+/** Reads the store as a dashboard does: its own connection, plain SQL on the tables and views. */
+async function asDashboards<T>(config: StoreConfig, read: (db: ReturnType<typeof knexFactory>) => Promise<T>): Promise<T> {
+  const db =
+    config.client === 'sqlite'
+      ? knexFactory({ client: 'better-sqlite3', connection: { filename: config.filename }, useNullAsDefault: true })
+      : knexFactory({ client: 'pg', connection: config.connection as string });
+  try {
+    return await read(db);
+  } finally {
+    await db.destroy();
+  }
+}
 
 const stores: Store[] = [];
 afterAll(async () => {
@@ -38,32 +53,32 @@ describe.each([
   });
 
   it('keeps the old value, timestamped, when a re-run changes it', async () => {
-    await store.recordRun(run('2024-05', '2024-06-02T06:00:00Z'), [value('FIN01', 91.5), value('FIN02', 10)]);
-    const second = await store.recordRun(run('2024-05', '2024-06-09T06:00:00Z'), [value('FIN01', 92.25), value('FIN02', 10)]);
+    await store.runs.recordRun(run('2024-05', '2024-06-02T06:00:00Z'), [value('FIN01', 91.5), value('FIN02', 10)]);
+    const second = await store.runs.recordRun(run('2024-05', '2024-06-09T06:00:00Z'), [value('FIN01', 92.25), value('FIN02', 10)]);
     expect(second).toMatchObject({ added: 0, revised: 1, unchanged: 1 });
 
-    const all = await store.storedValues(['FIN01'], { includeRevised: true });
+    const all = await store.runs.storedValues(['FIN01'], { includeRevised: true });
     expect(all.map((v) => [v.revision, v.value, v.recordedAt, v.supersededAt])).toEqual([
       [1, 91.5, '2024-06-02T06:00:00.000Z', '2024-06-09T06:00:00.000Z'],
       [2, 92.25, '2024-06-09T06:00:00.000Z', null],
     ]);
-    expect((await store.storedValues(['FIN01'])).map((v) => v.value)).toEqual([92.25]);
+    expect((await store.runs.storedValues(['FIN01'])).map((v) => v.value)).toEqual([92.25]);
     expect(all[0]).toMatchObject({ periodId: '2024-05', periodStart: '2024-05-01', periodEnd: '2024-06-01', pipelineId: 'payments' });
   });
 
   it('writes a run all or nothing', async () => {
-    const before = await store.runsOf('payments');
+    const before = await store.runs.runsOf('payments');
     const broken = { ...value('FIN03', 1), indicatorId: null as unknown as string };
-    await expect(store.recordRun(run('2024-05', '2024-06-10T06:00:00Z'), [value('FIN01', 50), broken])).rejects.toThrow();
-    expect(await store.runsOf('payments')).toEqual(before);
-    expect((await store.storedValues(['FIN01'])).map((v) => v.value)).toEqual([92.25]);
+    await expect(store.runs.recordRun(run('2024-05', '2024-06-10T06:00:00Z'), [value('FIN01', 50), broken])).rejects.toThrow();
+    expect(await store.runs.runsOf('payments')).toEqual(before);
+    expect((await store.runs.storedValues(['FIN01'])).map((v) => v.value)).toEqual([92.25]);
   });
 
   it('records a failed run with its error and leaves values alone', async () => {
-    await store.recordFailedRun({ ...run('2024-05', '2024-06-11T06:00:00Z'), outcome: 'failed', error: 'source finance: ECONNREFUSED' });
-    const runs = await store.runsOf('payments', '2024-05');
+    await store.runs.recordFailedRun({ ...run('2024-05', '2024-06-11T06:00:00Z'), outcome: 'failed', error: 'source finance: ECONNREFUSED' });
+    const runs = await store.runs.runsOf('payments', '2024-05');
     expect(runs.at(-1)).toMatchObject({ outcome: 'failed', error: 'source finance: ECONNREFUSED', startedAt: '2024-06-11T06:00:00.000Z' });
-    expect((await store.storedValues(['FIN01'])).map((v) => v.value)).toEqual([92.25]);
+    expect((await store.runs.storedValues(['FIN01'])).map((v) => v.value)).toEqual([92.25]);
   });
 
   it('keeps a failed-check log entry per check and period through its life', async () => {
@@ -73,45 +88,45 @@ describe.each([
     });
     const at = (day: number) => `2024-07-${String(day).padStart(2, '0')}T06:00:00Z`;
     const record = (day: number, r: CheckResult) =>
-      store.recordRun(run('2024-06', at(day)), [{ ...value('FIN20', 1), dataQuality: r.status === 'failed' ? 'failed' : 'passed' }], { source: 'finance', results: [r] });
+      store.runs.recordRun(run('2024-06', at(day)), [{ ...value('FIN20', 1), dataQuality: r.status === 'failed' ? 'failed' : 'passed' }], { source: 'finance', results: [r] });
 
     const first = await record(1, result('failed', 3));
     await record(2, result('failed', 3));
-    let [entry] = await store.checkLog({ pipelineId: 'payments' });
+    let [entry] = await store.checkLog.checkLog({ pipelineId: 'payments' });
     expect(entry).toMatchObject({
       checkId: 'invoices-unique', checkType: 'unique', source: 'finance', periodId: '2024-06', severity: 'error', status: 'open',
       consecutiveFailures: 2, failingCount: 3, failingShare: 0.75, firstFailedAt: '2024-07-01T06:00:00.000Z', lastFailedAt: '2024-07-02T06:00:00.000Z',
       sample: [{ invoice_number: 'INV1', copies: 2, photo: '<binary, 9 bytes>' }],
     });
-    const acked = await store.acknowledgeCheck(entry!.id, 'Known duplicate from the August upgrade', new Date(at(3)));
+    const acked = await store.checkLog.acknowledgeCheck(entry!.id, 'Known duplicate from the August upgrade', new Date(at(3)));
     expect(acked).toMatchObject({ status: 'acknowledged', ackNote: 'Known duplicate from the August upgrade', acknowledgedFailingCount: 3 });
 
     await record(4, result('failed', 3));
-    [entry] = await store.checkLog({ status: 'acknowledged' });
+    [entry] = await store.checkLog.checkLog({ status: 'acknowledged' });
     expect(entry).toMatchObject({ status: 'acknowledged', consecutiveFailures: 3 });
     await record(5, result('failed', 4));
-    [entry] = await store.checkLog({ status: 'open' });
+    [entry] = await store.checkLog.checkLog({ status: 'open' });
     expect(entry).toMatchObject({ status: 'open', failingCount: 4, ackNote: 'Known duplicate from the August upgrade' });
     await record(6, result('passed', 0));
-    expect(await store.checkLog({ status: 'open' })).toEqual([]);
-    [entry] = await store.checkLog({ status: 'resolved', since: '2024-07-05T00:00:00Z' });
+    expect(await store.checkLog.checkLog({ status: 'open' })).toEqual([]);
+    [entry] = await store.checkLog.checkLog({ status: 'resolved', since: '2024-07-05T00:00:00Z' });
     expect(entry).toMatchObject({ status: 'resolved', resolvedAt: '2024-07-06T06:00:00.000Z', failingCount: 4 });
 
-    const shown = await store.checkLogEntry(entry!.id);
+    const shown = await store.checkLog.checkLogEntry(entry!.id);
     expect(shown?.runs.map((r) => [r.status, r.failingCount])).toEqual([['failed', 3], ['failed', 3], ['failed', 3], ['failed', 4], ['passed', 0]]);
     expect(shown?.runs[0]?.runId).toBe(first.runId);
-    expect((await store.checkResults([first.runId])).map((r) => [r.checkId, r.status, r.failing])).toEqual([['invoices-unique', 'failed', 3]]);
-    // The documented view dashboards read.
-    const viewed = await store.knex('failed_check_log').where('id', entry!.id).first();
+    expect((await store.runs.checkResults([first.runId])).map((r) => [r.checkId, r.status, r.failing])).toEqual([['invoices-unique', 'failed', 3]]);
+    // The documented view dashboards read, on a connection of their own.
+    const viewed = await asDashboards(store.config, (db) => db('failed_check_log').where('id', entry!.id).first());
     expect(Object.keys(viewed).sort()).toEqual(
       ['id', 'check_id', 'check_type', 'pipeline_id', 'source', 'period_id', 'period_start', 'severity', 'status', 'first_failed_at', 'last_failed_at', 'resolved_at', 'consecutive_failures', 'failing_count', 'failing_share', 'message', 'sample', 'ack_note', 'acknowledged_at'].sort(),
     );
     expect(viewed).toMatchObject({ check_id: 'invoices-unique', status: 'resolved', failing_count: 4 });
-    await expect(store.acknowledgeCheck(entry!.id, 'too late', new Date())).rejects.toThrow(/resolved/);
-    expect(await store.acknowledgeCheck(99_999, 'none', new Date())).toBeUndefined();
+    await expect(store.checkLog.acknowledgeCheck(entry!.id, 'too late', new Date())).rejects.toThrow(/resolved/);
+    expect(await store.checkLog.acknowledgeCheck(99_999, 'none', new Date())).toBeUndefined();
 
     // The data-quality flag is part of the value: a change of flag is a new revision.
-    const revisions = await store.storedValues(['FIN20'], { includeRevised: true });
+    const revisions = await store.runs.storedValues(['FIN20'], { includeRevised: true });
     expect(revisions.map((v) => v.dataQuality)).toEqual(['failed', 'passed']);
   });
 
@@ -120,20 +135,37 @@ describe.each([
       checkId: 'ledger-reconciles', type: 'reconciliation', severity: 'error', status: 'failed', failing, checked: null, share: null, sample: [], message: 'differs',
     });
     const record = (i: number) =>
-      store.recordRun(run('2024-09', `2024-10-0${i}T06:00:00Z`), [{ ...value('FIN30', i), dataQuality: 'failed' }], { source: 'finance', results: [result(1)] });
+      store.runs.recordRun(run('2024-09', `2024-10-0${i}T06:00:00Z`), [{ ...value('FIN30', i), dataQuality: 'failed' }], { source: 'finance', results: [result(1)] });
     await Promise.all([record(1), record(2), record(3)]);
-    const entries = await store.checkLog({ pipelineId: 'payments', status: 'all' });
+    const entries = await store.checkLog.checkLog({ pipelineId: 'payments', status: 'all' });
     const mine = entries.filter((e) => e.checkId === 'ledger-reconciles');
     expect(mine).toHaveLength(1);
-    expect((await store.checkLogEntry(mine[0]!.id))?.runs).toHaveLength(3);
+    expect((await store.checkLog.checkLogEntry(mine[0]!.id))?.runs).toHaveLength(3);
 
-    await Promise.all([store.acknowledgeCheck(mine[0]!.id, 'agreed with finance', new Date('2024-10-05T00:00:00Z')), record(4)]);
+    await Promise.all([store.checkLog.acknowledgeCheck(mine[0]!.id, 'agreed with finance', new Date('2024-10-05T00:00:00Z')), record(4)]);
     await record(5);
-    expect((await store.checkLogEntry(mine[0]!.id))?.entry).toMatchObject({ status: 'acknowledged', ackNote: 'agreed with finance' });
+    expect((await store.checkLog.checkLogEntry(mine[0]!.id))?.entry).toMatchObject({ status: 'acknowledged', ackNote: 'agreed with finance' });
   });
 
   it('keeps a null value with its reason', async () => {
-    await store.recordRun(run('2024-04', '2024-05-02T06:00:00Z'), [value('FIN09', null)]);
-    expect(await store.storedValues(['FIN09'])).toMatchObject([{ value: null, reason: 'no data' }]);
+    await store.runs.recordRun(run('2024-04', '2024-05-02T06:00:00Z'), [value('FIN09', null)]);
+    expect(await store.runs.storedValues(['FIN09'])).toMatchObject([{ value: null, reason: 'no data' }]);
+  });
+  it('writes across its parts atomically when asked: all of a transaction or none of it', async () => {
+    const attempt = store.transaction(async (tx) => {
+      await tx.runs.recordRun(run('2024-11', '2024-12-02T06:00:00Z'), [value('FIN40', 1)]);
+      await tx.risks.recordRiskPosition({ riskId: 'TX-R1', assessedAt: '2024-12-02T06:00:00.000Z', likelihood: 'B', impact: 'II', score: 15, aboveTolerance: true, movedByTriggers: true, evidence: [] });
+      throw new Error('the outbox could not be written');
+    });
+    await expect(attempt).rejects.toThrow('the outbox could not be written');
+    expect(await store.runs.storedValues(['FIN40'])).toEqual([]);
+    expect(await store.risks.riskHistory('TX-R1')).toEqual([]);
+
+    await store.transaction(async (tx) => {
+      await tx.runs.recordRun(run('2024-11', '2024-12-02T06:00:00Z'), [value('FIN40', 1)]);
+      await tx.risks.recordRiskPosition({ riskId: 'TX-R1', assessedAt: '2024-12-02T06:00:00.000Z', likelihood: 'B', impact: 'II', score: 15, aboveTolerance: true, movedByTriggers: true, evidence: [] });
+    });
+    expect(await store.runs.storedValues(['FIN40'])).toMatchObject([{ value: 1, periodStart: '2024-11-01' }]);
+    expect(await store.risks.riskHistory('TX-R1')).toMatchObject([{ likelihood: 'B', movedByTriggers: true }]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ragWord } from '../src/cli/colour.js';
-import { csvLine, formatCompact, formatValue, renderTable } from '../src/cli/table.js';
+import { csvLine, renderTable } from '../src/cli/table.js';
+import { formatCompact, formatValue } from '../src/indicators/format.js';
 
 describe('CLI output', () => {
   it.each([

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { indicatorSchema } from '../src/config/schema.js';
 import { governanceFindings } from '../src/targets/governance.js';
-import { overlappingTargets, targetInForce } from '../src/targets/inForce.js';
+import { overlappingTargets } from '../src/config/targetSpans.js';
+import { targetInForce } from '../src/targets/inForce.js';
 
 const calendar = new FinancialCalendar(4);
 const indicator = (fields: Record<string, unknown> = {}) =>

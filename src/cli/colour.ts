@@ -1,4 +1,6 @@
-const CODES: Record<string, string> = {
+import type { RuleStatus } from '../rag/scale.js';
+
+const CODES: Record<RuleStatus, string> = {
   GREEN: '32',
   BLUE: '34',
   GREEN_AMBER: '32;1',
@@ -14,6 +16,6 @@ export function useColour(stream: NodeJS.WriteStream = process.stdout): boolean 
 
 /** A RAG status, always as its word; coloured when asked, as an aid and never the only signal. */
 export function ragWord(status: string, colour: boolean): string {
-  const code = CODES[status];
+  const code = Object.hasOwn(CODES, status) ? CODES[status as RuleStatus] : undefined;
   return colour && code ? `\u001b[${code}m${status}\u001b[0m` : status;
 }

@@ -1,7 +1,8 @@
 import type { FinancialCalendar } from '../calendar/periods.js';
 import type { IndicatorConfig } from '../config/schema.js';
 import type { PeriodRun } from '../runs/execute.js';
-import { formatCompact, renderTable, truncate } from './table.js';
+import { formatCompact } from '../indicators/format.js';
+import { renderTable, truncate } from './table.js';
 
 /**
  * One financial year as committee reports lay it out: an indicator a row, a month a column, a

@@ -16,28 +16,8 @@ export function renderTable(headers: string[], rows: (string | number)[][]): str
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
-/** A value as a person reads it: the indicator's decimals, thousands separators, its unit. */
-export function formatValue(value: number | null, unit: string, decimals: number): string {
-  if (value === null) return '—';
-  return withUnit(value.toLocaleString('en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }), value, unit);
-}
-
-function withUnit(text: string, value: number, unit: string): string {
-  if (unit === '£') return value < 0 ? `-£${text.slice(1)}` : `£${text}`;
-  if (unit === '%') return `${text}%`;
-  return text;
-}
-
 export function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
-}
-
-/** A value squeezed into a narrow column (1.2m, 35k, 93.4%), at most one decimal place. */
-export function formatCompact(value: number | null, unit: string, decimals: number): string {
-  if (value === null) return '—';
-  const abs = Math.abs(value);
-  const text = abs >= 1e6 ? `${(value / 1e6).toFixed(1)}m` : abs >= 1e4 ? `${(value / 1e3).toFixed(0)}k` : value.toFixed(Math.min(decimals, 1));
-  return withUnit(text, value, unit);
 }
 
 /** One CSV line (RFC 4180 quoting), for tools that read the CLI's --format csv. */

@@ -1,12 +1,10 @@
 import { parseMaxAge } from '../calendar/age.js';
 import { bindingNamesIn, PERIOD_BINDINGS } from '../calendar/bindings.js';
+import { CHECK_TYPES } from './checkTypes.js';
 import type { ConfigProblem } from './problems.js';
 import { SQL_NAME, type CheckConfig, type CheckTotal, type PipelineConfig, type ServiceConfig } from './schema.js';
 import type { YamlFile } from './yamlFile.js';
 
-const INDICATOR_CHECKS = new Set(['numerator_not_above_denominator', 'no_negative', 'sudden_change']);
-/** Checks that judge a whole (an age, a total, a count, a query's rows) rather than rows checked. */
-const UNCOUNTED = new Set(['sql', 'freshness', 'row_count', 'reconciliation', 'sudden_change']);
 
 /** Columns a check names, by the key that names them. */
 function namedColumns(check: CheckConfig): [string, string][] {
@@ -36,7 +34,7 @@ export function checkProblems(yaml: YamlFile, pipeline: PipelineConfig, service:
     const problem = (path: PropertyKey[], message: string) => problems.push(yaml.problem([...at, ...path], message));
     if (seen.has(check.id)) problem(['id'], `check id "${check.id}" is used twice in this pipeline`);
     seen.add(check.id);
-    if (UNCOUNTED.has(check.type)) {
+    if (!CHECK_TYPES[check.type].countsRows) {
       for (const key of ['fail_when', 'warn_when'] as const) {
         if (check[key]?.includes('%')) problem([key], `a ${check.type} check counts no rows to take a share of: give a count, e.g. "> 0"`);
       }
@@ -54,7 +52,7 @@ export function checkProblems(yaml: YamlFile, pipeline: PipelineConfig, service:
       check.key_columns.forEach((c, j) => keys.includes(c) || problem(['key_columns', j], `a ${check.type} check's sample is its failing keys: "${c}" is not one of ${keys.join(', ')}`));
     }
 
-    if (INDICATOR_CHECKS.has(check.type)) {
+    if (CHECK_TYPES[check.type].measures === 'values') {
       const named = check.type === 'sudden_change' ? [check.indicator] : ('indicators' in check ? check.indicators : undefined) ?? [];
       for (const id of named) if (!indicatorIds.has(id)) problem([check.type === 'sudden_change' ? 'indicator' : 'indicators'], `unknown indicator "${id}" (this pipeline computes ${[...indicatorIds].join(', ')})`);
       return;

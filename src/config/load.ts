@@ -44,10 +44,30 @@ export function configPath(option: string | undefined, env: NodeJS.ProcessEnv): 
  * listing every problem in every file: a configuration that is wrong anywhere is not used at all.
  */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const read = await readConfig(file, env);
+  if (read.problems.length || !read.config) throw new ConfigError(read.problems);
+  return read.config;
+}
+
+/** What reading a configuration found: every problem, and as much of it as could be read. */
+export interface ConfigRead {
+  problems: ConfigProblem[];
+  /** Present once the service config is valid, with every pipeline that parsed. */
+  config?: LoadedConfig;
+  /** Every pipeline file parsed, so ids the pipelines define are all known. */
+  complete: boolean;
+}
+
+/**
+ * Reads the service config and every pipeline, and checks them together, keeping what could be
+ * read beside the problems, so that the stages after config can check it too and one `validate`
+ * lists every problem.
+ */
+export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigRead> {
   const problems: ConfigProblem[] = [];
   const read = await readYamlFile(file, env);
   problems.push(...read.problems);
-  if (!read.yaml) throw new ConfigError(problems);
+  if (!read.yaml) return { problems, complete: false };
   const parsed = serviceConfigSchema.safeParse(read.yaml.data ?? {}, { reportInput: true });
   // An invalid service config still lets every pipeline be checked on its own, so that one
   // `validate` lists all problems; only the checks against sources wait for a valid one.
@@ -68,16 +88,17 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   const pipelines: LoadedPipeline[] = [];
   const yamlFiles = new Map<string, YamlFile>([[file, read.yaml]]);
   const pipelineIds = new Map<string, string>();
+  let complete = true;
   const indicatorIds = new Map<string, string>();
   const targetOrigins = new Map<TargetConfig, TargetOrigin>();
   for (const name of names) {
     const pipelineFile = path.join(dir, name);
     const r = await readYamlFile(pipelineFile);
     problems.push(...r.problems);
-    if (!r.yaml) continue;
-    const p = pipelineSchema.safeParse(r.yaml.data, { reportInput: true });
-    if (!p.success) {
-      problems.push(...schemaProblems(r.yaml, p.error), ...rawProblems(r.yaml, service));
+    const p = r.yaml && pipelineSchema.safeParse(r.yaml.data, { reportInput: true });
+    if (!r.yaml || !p?.success) {
+      if (r.yaml && p) problems.push(...schemaProblems(r.yaml, p.error!), ...rawProblems(r.yaml, service));
+      complete = false;
       continue;
     }
     const pipeline = p.data;
@@ -109,8 +130,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     }
   }
   problems.push(...targetsProblems(calendar, pipelines, targetOrigins));
-  if (problems.length || !service) throw new ConfigError(problems);
-  return { file, service, calendar, pipelines, yaml: yamlFiles, targetOrigins };
+  return { problems, complete, config: service && { file, service, calendar, pipelines, yaml: yamlFiles, targetOrigins } };
 }
 
 /** Every target's period, then overlaps, which can only be judged once an indicator's targets all name real periods. */

@@ -100,8 +100,10 @@ export const serviceConfigSchema = z.strictObject({
   email: z
     .strictObject({
       from: z.string().default('lineofsight <lineofsight@localhost>'),
-      transport: z.enum(['outbox', 'smtp']).default('outbox'),
-      outbox_dir: z.string().default('./outbox'),
+      // `files` writes each email as a .eml file into files_dir, for the demo and for a look before
+      // mail is switched on. (`outbox` names the store's message table, not a transport.)
+      transport: z.enum(['files', 'smtp'], { error: (issue) => (issue.input === 'outbox' ? 'transport "outbox" is now called "files"' : 'transport is files or smtp') }).default('files'),
+      files_dir: z.string().default('./mail'),
       smtp: z
         .strictObject({
           host: z.string(),
@@ -112,7 +114,7 @@ export const serviceConfigSchema = z.strictObject({
         })
         .optional(),
     })
-    .default({ from: 'lineofsight <lineofsight@localhost>', transport: 'outbox', outbox_dir: './outbox' }),
+    .default({ from: 'lineofsight <lineofsight@localhost>', transport: 'files', files_dir: './mail' }),
 });
 
 // ---- pipelines ----------------------------------------------------------------------------

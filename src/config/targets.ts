@@ -1,5 +1,5 @@
 import type { FinancialCalendar } from '../calendar/periods.js';
-import { overlappingTargets } from '../targets/inForce.js';
+import { overlappingTargets } from './targetSpans.js';
 import type { ConfigProblem } from './problems.js';
 import { targetsFileSchema, type IndicatorConfig, type TargetConfig } from './schema.js';
 import { schemaProblems } from './schemaProblems.js';

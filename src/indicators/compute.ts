@@ -15,6 +15,9 @@ export interface IndicatorValue {
   reason: string | null;
 }
 
+/** An indicator's value as computed for a period, before it is checked, judged and stored. */
+export type ComputedValue = IndicatorValue & { indicatorId: string };
+
 function missing(name: string): string {
   return `no ${name}: the source returned no data for the period`;
 }

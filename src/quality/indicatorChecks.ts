@@ -1,8 +1,6 @@
 import type { CheckOf as Of } from '../config/schema.js';
-import type { IndicatorValue } from '../indicators/compute.js';
-import type { CheckOutcome } from './outcome.js';
-
-export type ComputedValue = IndicatorValue & { indicatorId: string };
+import type { ComputedValue } from '../indicators/compute.js';
+import type { CheckOutcome } from './result.js';
 
 function inScope(check: { indicators?: string[] }, values: readonly ComputedValue[]): ComputedValue[] {
   return check.indicators ? values.filter((v) => check.indicators!.includes(v.indicatorId)) : [...values];

@@ -1,33 +1,7 @@
 import { THRESHOLD, type CheckConfig } from '../config/schema.js';
+import { failWhenOf } from './registry.js';
+import type { CheckOutcome, CheckResult, CheckStatus, DataQuality } from './result.js';
 import { sampleRows } from './sample.js';
-
-/** What a check measured, before its thresholds are applied. */
-export interface CheckOutcome {
-  /** Failing rows (or, for a check of a whole, 1 when it fails and 0 when it holds). */
-  failing: number;
-  /** Rows checked, the base of a percentage threshold; null for a check of a whole. */
-  checked: number | null;
-  sample: Record<string, unknown>[];
-  /** What was found, in words and numbers, e.g. "newest record 2026-03-29 is 3 days old". */
-  detail?: string;
-}
-
-export type CheckStatus = 'passed' | 'warned' | 'failed' | 'error';
-export type DataQuality = 'passed' | 'warned' | 'failed';
-
-export interface CheckResult {
-  checkId: string;
-  type: CheckConfig['type'];
-  /** Severity of a failure: the check's own when `fail_when` holds, warn when only `warn_when` does. */
-  severity: 'warn' | 'error';
-  status: CheckStatus;
-  failing: number | null;
-  checked: number | null;
-  /** Failing rows as a share of rows checked, 0-100; null where nothing was counted. */
-  share: number | null;
-  sample: Record<string, unknown>[];
-  message: string;
-}
 
 interface Threshold {
   op: string;
@@ -59,21 +33,14 @@ function holds(t: Threshold, failing: number, share: number | null): boolean {
   }
 }
 
-/** A completeness check fails by default when the empty share passes what its minimum allows. */
-function failWhen(check: CheckConfig): string {
-  if (check.fail_when) return check.fail_when;
-  if (check.type === 'completeness') return `> ${Number((100 - check.min_percent).toFixed(6))}%`;
-  return '> 0';
-}
-
 /** Applies a check's thresholds to what it measured. */
-export function judge(check: CheckConfig, outcome: CheckOutcome): CheckResult {
+export function applyThresholds(check: CheckConfig, outcome: CheckOutcome): CheckResult {
   const share = outcome.checked ? (outcome.failing / outcome.checked) * 100 : outcome.checked === 0 ? 0 : null;
-  const failed = holds(parseThreshold(failWhen(check)), outcome.failing, share);
+  const failed = holds(parseThreshold(failWhenOf(check)), outcome.failing, share);
   const warned = !failed && check.warn_when !== undefined && holds(parseThreshold(check.warn_when), outcome.failing, share);
   const status: CheckStatus = failed ? 'failed' : warned ? 'warned' : 'passed';
   const counted = outcome.checked === null ? '' : ` of ${outcome.checked} row${outcome.checked === 1 ? '' : 's'}${share === null ? '' : ` (${share.toFixed(1)}%)`}`;
-  const verdict = failed ? `fails (${failWhen(check)})` : warned ? `warns (${check.warn_when})` : 'passes';
+  const verdict = failed ? `fails (${failWhenOf(check)})` : warned ? `warns (${check.warn_when})` : 'passes';
   const base = `${outcome.failing}${counted} failing: ${verdict}`;
   return {
     checkId: check.id,

@@ -1,5 +1,5 @@
 import type { CheckConfig } from '../config/schema.js';
-import type { CheckOutcome } from './outcome.js';
+import type { CheckOutcome } from './result.js';
 
 type SuddenChange = Extract<CheckConfig, { type: 'sudden_change' }>;
 

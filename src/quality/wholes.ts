@@ -1,7 +1,7 @@
 import { parseMaxAge } from '../calendar/age.js';
 import { addDays, dateIn, parseLocalDate, zonedInstant, type LocalDate } from '../calendar/localDate.js';
 import type { CheckOf as Of } from '../config/schema.js';
-import type { CheckOutcome } from './outcome.js';
+import type { CheckOutcome } from './result.js';
 
 
 function isWorkingDay(date: LocalDate, holidays: ReadonlySet<string>): boolean {

@@ -1,4 +1,4 @@
-import { compare } from './numbers.js';
+import { compare } from '../indicators/numbers.js';
 import { VARIABLES, type Facts, type VariableName } from './variables.js';
 
 /**

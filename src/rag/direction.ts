@@ -1,14 +1,5 @@
-import type { RagInput, TravelDirections } from './input.js';
-import { compare } from './numbers.js';
-
-export type Polarity = 'higher_is_better' | 'lower_is_better' | 'on_target_is_best' | 'none';
-
-/**
- * Direction of travel. Improving / worsening when the indicator has a polarity (issue 4:
- * "Improving/Worsening when they do"); increasing / decreasing when it has none, or when it is
- * on-target-is-best but has no target to be nearer to.
- */
-export type Direction = 'improving' | 'no change' | 'worsening' | 'increasing' | 'decreasing';
+import type { Direction, Polarity, RagInput, TravelDirections } from './input.js';
+import { compare } from '../indicators/numbers.js';
 
 function judged(betterBy: -1 | 0 | 1): Direction {
   return betterBy > 0 ? 'improving' : betterBy < 0 ? 'worsening' : 'no change';

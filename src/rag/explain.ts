@@ -1,4 +1,4 @@
-import { formatMeasured, formatMeasuredGap, formatPercent, formatPlain, formatSet, formatSetGap } from './format.js';
+import { formatMeasured, formatMeasuredGap, formatPercent, formatPlain, formatSet, formatSetGap } from '../indicators/format.js';
 import { amberBoundary, type Situation } from './variables.js';
 
 /** What a placeholder shows when the indicator has no such thing (no floor, no last-year value). */

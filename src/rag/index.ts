@@ -2,9 +2,10 @@
  * RAG and direction of travel (issue 4): pure judgement, no database, no I/O. The rules are
  * DOMAIN.md's "Tolerance and RAG", "RAG schemes differ between councils" and "Direction of travel".
  */
-export { directionOf, travelOf, type Direction, type Polarity } from './direction.js';
-export type { RagInput, RagTarget, RagTolerance, TravelDirections } from './input.js';
-export { judgeRag, ragStatus, type Judgement, type RagStatus } from './judge.js';
+export { directionOf, travelOf } from './direction.js';
+export type { Direction, Polarity, RagInput, RagTarget, RagTolerance, TravelDirections } from './input.js';
+export { judgeRag, ragStatus, type Judgement } from './decide.js';
 export { PRESETS } from './presets.js';
-export { parseScheme, RagSchemeError, RULE_STATUSES, schemeNamed, type RagRule, type RagScheme, type RuleStatus } from './scheme.js';
+export { isRuleStatus, RULE_STATUSES, thisOrWorse, type RagStatus, type RuleStatus, type UnratedStatus } from './scale.js';
+export { parseScheme, RagSchemeError, schemeNamed, type RagRule, type RagScheme } from './scheme.js';
 export { VARIABLES, type VariableName } from './variables.js';

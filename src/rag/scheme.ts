@@ -2,10 +2,8 @@ import type { RagRuleConfig } from '../config/schema.js';
 import { parseCondition, type Condition } from './condition.js';
 import { compileTemplate, type Explain } from './explain.js';
 import { PRESETS } from './presets.js';
+import { isRuleStatus, RULE_STATUSES, type RuleStatus } from './scale.js';
 
-/** The statuses a scheme's rules may give; MISSING, NO_TARGET and MONITOR are decided before any rule is tried. */
-export const RULE_STATUSES = ['GREEN', 'GREEN_AMBER', 'AMBER', 'RED_AMBER', 'RED', 'BLUE'] as const;
-export type RuleStatus = (typeof RULE_STATUSES)[number];
 
 export interface RagRule {
   status: RuleStatus;
@@ -34,10 +32,6 @@ export class RagSchemeError extends Error {
     super(`${scheme ? `RAG scheme "${scheme}" ` : ''}rule ${ruleIndex + 1}, ${field}: ${detail}`);
     this.name = 'RagSchemeError';
   }
-}
-
-function isRuleStatus(status: string): status is RuleStatus {
-  return (RULE_STATUSES as readonly string[]).includes(status);
 }
 
 function parseRule(rule: RagRuleConfig, index: number, scheme: string | undefined): RagRule {

@@ -1,6 +1,6 @@
-import type { Polarity } from './direction.js';
+import type { Polarity } from './input.js';
 import type { RagInput, RagTarget, RagTolerance, TravelDirections } from './input.js';
-import { compare } from './numbers.js';
+import { compare } from '../indicators/numbers.js';
 
 /** The polarities that have a better and a worse, so can be judged against a target. */
 export type RatedPolarity = Exclude<Polarity, 'none'>;

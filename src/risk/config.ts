@@ -4,6 +4,7 @@ import { duration, pipelineSchema } from '../config/schema.js';
 import { readYamlFile, type YamlFile } from '../config/yamlFile.js';
 import { cellKey, parseCellKey, RiskMatrix, type Axis, type Band, type Cell, type ToleranceLine } from './matrix.js';
 import { schemaProblems } from '../config/schemaProblems.js';
+import { isRuleStatus, RULE_STATUSES, thisOrWorse, type RuleStatus } from '../rag/scale.js';
 
 /** Risks, triggers, and the indicators, checks and sources they name, follow the pipelines' rule for ids. */
 const id = pipelineSchema.shape.id;
@@ -71,20 +72,18 @@ const toleranceLineSchema = z
 
 // ---- risks and their triggers -----------------------------------------------------------------
 
-/** RAG statuses of the shipped schemes, best first, so that "AMBER or worse" means the same in each. */
-export const RAG_SCALE: readonly string[] = ['BLUE', 'GREEN', 'GREEN_AMBER', 'AMBER', 'RED_AMBER', 'RED'];
 const OR_WORSE = /^\s*(\S+)\s+or\s+worse\s*$/i;
 
 /** `RED`, `[RED, RED_AMBER]` or `AMBER or worse`, as the statuses that count and the words for them. */
 const statusSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((input, ctx) => {
   const worse = typeof input === 'string' ? OR_WORSE.exec(input) : null;
   const named = (worse ? [worse[1]!] : typeof input === 'string' ? [input] : input).map((s) => s.trim().toUpperCase());
-  const unknown = named.filter((s) => !RAG_SCALE.includes(s));
+  const unknown = named.filter((s) => !isRuleStatus(s));
   if (unknown.length) {
-    ctx.addIssue({ code: 'custom', message: `unknown RAG status ${unknown.map((s) => `"${s}"`).join(', ')} (statuses: ${RAG_SCALE.join(', ')}; or e.g. "AMBER or worse")` });
+    ctx.addIssue({ code: 'custom', message: `unknown RAG status ${unknown.map((s) => `"${s}"`).join(', ')} (statuses: ${RULE_STATUSES.join(', ')}; or e.g. "AMBER or worse")` });
     return z.NEVER;
   }
-  return worse ? { statuses: RAG_SCALE.slice(RAG_SCALE.indexOf(named[0]!)), text: `${named[0]} or worse` } : { statuses: named, text: named.join(' or ') };
+  return worse ? { statuses: thisOrWorse(named[0] as RuleStatus), text: `${named[0]} or worse` } : { statuses: named as RuleStatus[], text: named.join(' or ') };
 });
 
 /** Consecutive periods (or runs); one with no value or no RAG neither counts nor breaks them. */
@@ -153,9 +152,10 @@ export interface KnownIds {
 /**
  * Loads the risk register. Throws a ConfigError listing every problem: each part of the file (the
  * matrix, the tolerance line, each risk) is parsed on its own, so one bad risk does not hide the
- * problems of the others.
+ * problems of the others. Without `known` (a pipeline file that did not parse leaves the ids
+ * unknown), the ids triggers name are not checked.
  */
-export async function loadRisks(file: string, known: KnownIds): Promise<RiskRegister> {
+export async function loadRisks(file: string, known: KnownIds | undefined): Promise<RiskRegister> {
   const read = await readYamlFile(file);
   if (!read.yaml) throw new ConfigError(read.problems);
   const yaml = read.yaml;
@@ -245,7 +245,7 @@ function lineProblems(yaml: YamlFile, matrix: RiskMatrix, line: ToleranceLine): 
   });
 }
 
-function riskProblems(yaml: YamlFile, at: PropertyKey[], risk: Risk, matrix: RiskMatrix | undefined, known: KnownIds): ConfigProblem[] {
+function riskProblems(yaml: YamlFile, at: PropertyKey[], risk: Risk, matrix: RiskMatrix | undefined, known: KnownIds | undefined): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const problem = (path: PropertyKey[], message: string) => problems.push(yaml.problem([...at, ...path], message));
   const checkBand = (path: PropertyKey[], axis: Axis, name: string) => {
@@ -256,7 +256,7 @@ function riskProblems(yaml: YamlFile, at: PropertyKey[], risk: Risk, matrix: Ris
     for (const axis of AXES) checkBand([which, axis], axis, risk[which][axis]);
   }
   risk.indicators.forEach((indicator, i) => {
-    if (!known.indicators.has(indicator)) problem(['indicators', i], unknownIndicator(indicator));
+    if (known && !known.indicators.has(indicator)) problem(['indicators', i], unknownIndicator(indicator));
     if (risk.indicators.indexOf(indicator) < i) problem(['indicators', i], `indicator "${indicator}" is listed twice`);
   });
 
@@ -266,7 +266,9 @@ function riskProblems(yaml: YamlFile, at: PropertyKey[], risk: Risk, matrix: Ris
     if (triggerIds.has(trigger.id)) problem([...tAt, 'id'], `trigger id "${trigger.id}" is used twice in this risk`);
     triggerIds.add(trigger.id);
 
-    if (trigger.type === 'check_failing') {
+    if (!known) {
+      // The ids cannot be checked until every pipeline parses.
+    } else if (trigger.type === 'check_failing') {
       if (!known.checks.has(trigger.check)) problem([...tAt, 'check'], `unknown data-quality check "${trigger.check}" (no pipeline has a check with this id)`);
     } else if (trigger.type === 'source_failing') {
       if (!known.sources.has(trigger.source)) problem([...tAt, 'source'], `unknown source "${trigger.source}" (sources in the service config: ${[...known.sources].join(', ') || 'none'})`);

@@ -1,4 +1,5 @@
-import { RAG_SCALE, type RiskTrigger } from './config.js';
+import { isRuleStatus } from '../rag/scale.js';
+import type { RiskTrigger } from './config.js';
 
 export interface PeriodEvidence {
   periodId: string;
@@ -57,8 +58,6 @@ function listed(items: readonly string[]): string {
   return items.length > 6 ? `${items[0]} to ${items[items.length - 1]}` : items.join(', ');
 }
 
-const RAG_WORDS: ReadonlySet<string> = new Set(RAG_SCALE);
-
 const number = (n: number) => n.toLocaleString('en-GB', { maximumFractionDigits: 2 });
 
 /**
@@ -97,7 +96,7 @@ export function triggerEvidence(trigger: RiskTrigger, evidence: RiskEvidence): s
       // Statuses off the RAG scale (NO_TARGET, MISSING, MONITOR) are no judgement: a gap.
       const judge = (p: PeriodEvidence) => {
         const status = p.status?.toUpperCase();
-        return status === undefined || !RAG_WORDS.has(status) ? undefined : statuses.has(status);
+        return status === undefined || !isRuleStatus(status) ? undefined : statuses.has(status);
       };
       const detail = statuses.size > 1 ? (p: PeriodEvidence) => p.status!.toUpperCase() : () => undefined;
       return indicatorRun(evidence.rag.get(trigger.indicator) ?? [], trigger.periods, `${trigger.indicator} ${trigger.status.text}`, judge, detail, 'no RAG');

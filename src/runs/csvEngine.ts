@@ -1,15 +1,13 @@
 import { periodBindings } from '../calendar/bindings.js';
 import type { FinancialCalendar, Period } from '../calendar/periods.js';
 import type { LoadedPipeline } from '../config/load.js';
-import type { Aggregation, CheckConfig, CheckTotal, CsvSourceConfig, IndicatorInput } from '../config/schema.js';
-import { computeIndicator, toNumber, type IndicatorInputs } from '../indicators/compute.js';
+import type { Aggregation, CheckTotal, CsvSourceConfig, IndicatorInput } from '../config/schema.js';
+import { computeIndicator, toNumber, type ComputedValue, type IndicatorInputs } from '../indicators/compute.js';
+import { INPUT_KEYS, windowOf, type Window } from '../indicators/window.js';
 import { CsvChecks } from '../quality/csv/index.js';
-import type { ComputedValue } from '../quality/indicatorChecks.js';
-import type { CheckOutcome } from '../quality/outcome.js';
-import { reconciliationOutcome } from '../quality/wholes.js';
 import { combine, readCsv, type CsvReadResult } from '../sources/csv/index.js';
-import type { RunContext } from './execute.js';
-import { INPUT_KEYS, windowOf, type Engine, type Window } from './engine.js';
+import type { RunContext } from './context.js';
+import type { Engine } from './engine.js';
 
 /** Every distinct aggregate the pipeline needs, so one pass over the files serves all of them. */
 class Aggregates {
@@ -102,27 +100,14 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
       const noRows = !periodMonths.some((m) => r.months.has(m));
       return { values, rowsRead: combine(r, periodMonths, rowsIndex) ?? 0, rowsRejected: r.rows.malformed, noRows };
     },
-    async rowCheck(check: CheckConfig, period, checkCtx): Promise<CheckOutcome> {
+    async measure(check, period, clock) {
       result();
       const months = monthsOf(calendar, period);
-      if (check.type === 'reconciliation') {
-        return reconciliationOutcome(check, await total(check.left, period, months), await total(check.right, period, months));
-      }
-      if (check.type === 'referential') {
-        const ref = check.references;
-        if (!ref.source) throw new Error('a referential check on a CSV pipeline names the database source it refers to');
-        const db = ctx.sources.sql(ref.source);
-        const keys = new Set((await db.rows(db.knex(ref.table).distinct({ value: ref.column }))).map((row) => String(row.value)));
-        const missing = [...checks.values(check.id, months)].filter(([value]) => !keys.has(value));
-        const seen = [...checks.values(check.id, months).values()].reduce((a, b) => a + b, 0);
-        return {
-          failing: missing.reduce((n, [, count]) => n + count, 0),
-          checked: seen,
-          sample: missing.map(([value, rows]) => ({ [check.column]: value, rows })),
-        };
-      }
-      const lastYear = calendar.sameLastYear(period);
-      return checks.outcome(check, months, monthsOf(calendar, lastYear), checkCtx);
+      return checks.outcome(check, months, monthsOf(calendar, calendar.sameLastYear(period)), {
+        ...clock,
+        total: (side) => total(side, period, months),
+        sourceFor: (name) => ctx.sources.sql(name),
+      });
     },
   };
 }

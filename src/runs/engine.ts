@@ -1,20 +1,8 @@
-import type { LocalDate } from '../calendar/localDate.js';
-import type { FinancialCalendar, Period } from '../calendar/periods.js';
-import type { CheckConfig, IndicatorConfig } from '../config/schema.js';
-import type { ComputedValue } from '../quality/indicatorChecks.js';
-import type { CheckOutcome } from '../quality/outcome.js';
-
-export const INPUT_KEYS = ['value', 'numerator', 'denominator'] as const;
-
-export interface Window {
-  start: LocalDate;
-  end: LocalDate;
-}
-
-/** The interval an indicator is computed over: its period, or the year to date. */
-export function windowOf(calendar: FinancialCalendar, indicator: IndicatorConfig, period: Period): Window {
-  return indicator.accumulation === 'year_to_date' ? calendar.yearToDate(period) : { start: period.start, end: period.end };
-}
+import type { Clock } from '../calendar/clock.js';
+import type { Period } from '../calendar/periods.js';
+import type { CheckConfig } from '../config/schema.js';
+import type { ComputedValue } from '../indicators/compute.js';
+import type { CheckOutcome } from '../quality/result.js';
 
 export interface Computed {
   values: ComputedValue[];
@@ -24,14 +12,8 @@ export interface Computed {
   noRows?: boolean;
 }
 
-export interface CheckContext {
-  now: Date;
-  timeZone: string;
-  holidays: readonly string[];
-}
-
-/** How one kind of source computes a pipeline's values and runs its row-level checks for a period. */
+/** How one kind of source computes a pipeline's values and measures its checks of rows for a period. */
 export interface Engine {
   compute(period: Period): Promise<Computed>;
-  rowCheck(check: CheckConfig, period: Period, ctx: CheckContext): Promise<CheckOutcome>;
+  measure(check: CheckConfig, period: Period, clock: Clock): Promise<CheckOutcome>;
 }

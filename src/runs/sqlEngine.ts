@@ -1,11 +1,11 @@
 import { periodBindings } from '../calendar/bindings.js';
 import type { LoadedPipeline } from '../config/load.js';
 import type { IndicatorConfig } from '../config/schema.js';
-import { computeIndicator, toNumber, type IndicatorInputs } from '../indicators/compute.js';
-import type { ComputedValue } from '../quality/indicatorChecks.js';
+import { computeIndicator, toNumber, type ComputedValue, type IndicatorInputs } from '../indicators/compute.js';
+import { INPUT_KEYS, windowOf, type Window } from '../indicators/window.js';
 import { runSqlCheck } from '../quality/sql/index.js';
-import type { RunContext } from './execute.js';
-import { INPUT_KEYS, windowOf, type Engine, type Window } from './engine.js';
+import type { RunContext } from './context.js';
+import type { Engine } from './engine.js';
 
 /** A database pipeline: one aggregate query per window; checks run inside the database. */
 export function sqlEngine(ctx: RunContext, pipeline: LoadedPipeline): Engine {
@@ -26,14 +26,14 @@ export function sqlEngine(ctx: RunContext, pipeline: LoadedPipeline): Engine {
       });
       return { values, rowsRead: rows.size, rowsRejected: 0 };
     },
-    rowCheck(check, period, checkCtx) {
+    measure(check, period, clock) {
       const lastYear = calendar.sameLastYear(period);
       return runSqlCheck(check, {
         source: db,
         sourceFor: (name) => ctx.sources.sql(name),
         bindings: periodBindings(calendar, period, period),
         lastYear: periodBindings(calendar, lastYear, lastYear),
-        ...checkCtx,
+        ...clock,
       });
     },
   };

@@ -1,5 +1,5 @@
 import type { ServiceConfig, SqlSourceConfig } from '../config/schema.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../logger.js';
 import { SqlSource } from './sql.js';
 
 /** Opens each database source once, on first use, and closes every pool on shutdown. */

@@ -1,13 +1,9 @@
 import knexFactory, { type Knex } from 'knex';
-import pg from 'pg';
 import type { SqlSourceConfig } from '../config/schema.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../logger.js';
+import { textDates } from './pgTypes.js';
 import { registerSqliteRegexp, type SqliteFunctions } from './sqliteRegexp.js';
 
-// A DATE is a calendar date and a timestamp without time zone a wall-clock time: read both as
-// text, to be placed in the service's timezone, not Node's. (pg's type parsers are process-wide.)
-pg.types.setTypeParser(pg.types.builtins.DATE, (text: string) => text);
-pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (text: string) => text);
 
 const KNEX_CLIENT: Record<SqlSourceConfig['client'], string> = {
   pg: 'pg',
@@ -74,6 +70,7 @@ export function knexConfigFor(cfg: SqlSourceConfig, timeZone: string): Knex.Conf
           options: `-c TimeZone=${timeZone}`,
           connectionTimeoutMillis: cfg.connect_timeout,
           statement_timeout: cfg.query_timeout,
+          types: textDates,
         },
       };
     }

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../../src/config/load.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/logger.js';
 import { SourceRegistry } from '../../src/sources/registry.js';
 import { Store } from '../../src/store/store.js';
 
@@ -12,7 +12,7 @@ export async function openRun(config: LoadedConfig, sourcesConfig: ServiceConfig
   return {
     store,
     sources,
-    ctx: { config, store, sources, logger: silentLogger },
+    ctx: { config, sources, logger: silentLogger, ...store.forRuns() },
     close: async () => {
       await sources.closeAll();
       await store.close();

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import type { LogEntry } from '../../store/store.js';
-import { withContext, type GlobalOptions } from '../context.js';
-import { csvLine, renderTable, truncate } from '../table.js';
+import { ENTRY_CSV_COLUMNS, entryJson } from '../../report/checkLog.js';
+import { withOpenService, type GlobalOptions } from '../context.js';
+import { logTable } from '../logTable.js';
+import { csvLine, renderTable } from '../table.js';
 
 interface ListOptions {
   status: string;
@@ -12,49 +13,6 @@ interface ListOptions {
 
 const STATUSES = ['open', 'resolved', 'acknowledged', 'all'];
 const FORMATS = ['table', 'json', 'csv'];
-
-/** The documented JSON shape of a failed-check log entry (README, "JSON output"). */
-function entryJson(e: LogEntry) {
-  return {
-    id: e.id,
-    check: e.checkId,
-    type: e.checkType,
-    pipeline: e.pipelineId,
-    source: e.source,
-    period: e.periodId,
-    severity: e.severity,
-    status: e.status,
-    firstFailedAt: e.firstFailedAt,
-    lastFailedAt: e.lastFailedAt,
-    resolvedAt: e.resolvedAt,
-    consecutiveFailures: e.consecutiveFailures,
-    failingCount: e.failingCount,
-    failingShare: e.failingShare,
-    message: e.message,
-    acknowledgedAt: e.acknowledgedAt,
-    ackNote: e.ackNote,
-    sample: e.sample,
-  };
-}
-
-const CSV_COLUMNS = ['id', 'check', 'type', 'pipeline', 'source', 'period', 'severity', 'status', 'firstFailedAt', 'lastFailedAt', 'resolvedAt', 'consecutiveFailures', 'failingCount', 'failingShare', 'message', 'acknowledgedAt', 'ackNote'] as const;
-
-
-export function logTable(entries: LogEntry[]): string {
-  const rows = entries.map((e) => [
-    String(e.id),
-    e.checkId,
-    e.pipelineId,
-    e.periodId,
-    e.severity,
-    e.status,
-    String(e.consecutiveFailures),
-    e.failingCount === null ? '' : String(e.failingCount),
-    e.lastFailedAt.slice(0, 16).replace('T', ' '),
-    truncate(e.message, 70),
-  ]);
-  return renderTable(['id', 'check', 'pipeline', 'period', 'severity', 'status', 'runs', 'failing', 'last failed', 'message'], rows);
-}
 
 export function registerChecks(program: Command): void {
   const checks = program.command('checks').description('the failed-check log: list, show and acknowledge data-quality failures');
@@ -70,16 +28,16 @@ export function registerChecks(program: Command): void {
       if (!STATUSES.includes(opts.status)) throw new Error(`--status is one of ${STATUSES.join(', ')}, not "${opts.status}"`);
       if (!FORMATS.includes(opts.format)) throw new Error(`--format is one of ${FORMATS.join(', ')}, not "${opts.format}"`);
       if (opts.since && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw new Error(`--since takes a date such as 2024-06-01, not "${opts.since}"`);
-      await withContext(cmd.optsWithGlobals<GlobalOptions>(), async (ctx) => {
-        const entries = await ctx.store.checkLog({ status: opts.status as never, pipelineId: opts.pipeline, since: opts.since });
+      await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
+        const entries = await open.store.checkLog.checkLog({ status: opts.status as never, pipelineId: opts.pipeline, since: opts.since });
         if (opts.format === 'json') {
           process.stdout.write(`${JSON.stringify({ entries: entries.map(entryJson) }, null, 2)}\n`);
         } else if (opts.format === 'csv') {
           const lines = entries.map((e) => {
             const j = entryJson(e);
-            return csvLine(CSV_COLUMNS.map((c) => j[c]));
+            return csvLine(ENTRY_CSV_COLUMNS.map((c) => j[c]));
           });
-          process.stdout.write(`${[CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`);
+          process.stdout.write(`${[ENTRY_CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`);
         } else {
           process.stdout.write(entries.length ? `${logTable(entries)}\n` : `no ${opts.status === 'all' ? '' : `${opts.status} `}entries\n`);
         }
@@ -92,8 +50,8 @@ export function registerChecks(program: Command): void {
     .argument('<id>', 'entry id (from `lineofsight checks`)')
     .option('--json', 'print the documented JSON shape')
     .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
-      await withContext(cmd.optsWithGlobals<GlobalOptions>(), async (ctx) => {
-        const found = await ctx.store.checkLogEntry(entryId(id));
+      await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
+        const found = await open.store.checkLog.checkLogEntry(entryId(id));
         if (!found) throw new Error(`no failed-check log entry ${id}`);
         const { entry, runs } = found;
         if (opts.json) {
@@ -123,8 +81,8 @@ export function registerChecks(program: Command): void {
     .requiredOption('--note <text>', 'why the failure is accepted for now (kept with the entry)')
     .action(async (id: string, opts: { note: string }, cmd: Command) => {
       if (!opts.note.trim()) throw new Error('--note must say why the failure is acknowledged');
-      await withContext(cmd.optsWithGlobals<GlobalOptions>(), async (ctx) => {
-        const entry = await ctx.store.acknowledgeCheck(entryId(id), opts.note.trim(), new Date());
+      await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
+        const entry = await open.store.checkLog.acknowledgeCheck(entryId(id), opts.note.trim(), new Date());
         if (!entry) throw new Error(`no failed-check log entry ${id}`);
         process.stdout.write(`entry ${entry.id} (${entry.checkId}, ${entry.periodId}) acknowledged at ${entry.failingCount ?? 0} failing\n`);
       });

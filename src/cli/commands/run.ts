@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import { withContext, type GlobalOptions } from '../context.js';
-import { assessAndRecord } from '../../runs/risks.js';
-import { indicatorsById, runPipelines, runsJson, runsTable } from '../runs.js';
-import { assessmentJson } from './risks.js';
+import { runCycle } from '../../app/runCycle.js';
+import { indicatorsById } from '../../report/indicators.js';
+import { assessmentJson } from '../../report/risks.js';
+import { runsJson } from '../../report/runs.js';
+import { withOpenService, type GlobalOptions } from '../context.js';
+import { movedRisks, runsTable } from '../runsTable.js';
 
 interface RunOptions {
   all?: boolean;
@@ -25,21 +27,17 @@ export function registerRun(program: Command): void {
     .addHelpText('after', '\nWithout a period, each pipeline runs for its latest complete period.\nExit status 1 when any run failed (the others still ran and were stored).')
     .action(async (pipelineId: string | undefined, opts: RunOptions, cmd: Command) => {
       if (!!pipelineId === !!opts.all) throw new Error('name one pipeline or give --all');
-      await withContext(cmd.optsWithGlobals<GlobalOptions>(), async (ctx) => {
-        const pipelines = opts.all ? ctx.config.pipelines : ctx.config.pipelines.filter((p) => p.id === pipelineId);
+      await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
+        const pipelines = opts.all ? open.config.pipelines : open.config.pipelines.filter((p) => p.id === pipelineId);
         if (!pipelines.length) {
-          throw new Error(`unknown pipeline "${pipelineId}" (known: ${ctx.config.pipelines.map((p) => p.id).join(', ')})`);
+          throw new Error(`unknown pipeline "${pipelineId}" (known: ${open.config.pipelines.map((p) => p.id).join(', ')})`);
         }
-        const { runs, skipped } = await runPipelines(ctx, pipelines, opts);
-        if (!opts.all && skipped.length) throw new Error(skipped.join('; '));
+        const { runs, skipped, risks } = await runCycle(open, { pipelines, choice: opts, strict: !opts.all });
         for (const line of skipped) process.stderr.write(`${line}\n`);
-        // Risks are assessed after every run, on the evidence the run has just added.
-        const risks = await assessAndRecord(ctx.config, ctx.store, ctx.register, new Date());
-        const moved = risks.filter((r) => r.changed).map((r) => `RISK ${r.riskId} at ${r.assessed.likelihood}/${r.assessed.impact}${r.exception ? ' (above the tolerance line)' : ''}: ${r.triggered.map((t) => t.evidence).join('; ')}`);
         process.stdout.write(
           opts.json
-            ? `${JSON.stringify({ ...runsJson(ctx.config, runs), risks: risks.map(assessmentJson) }, null, 2)}\n`
-            : `${[runsTable(runs, indicatorsById(ctx.config.pipelines)), ...moved].join('\n')}\n`,
+            ? `${JSON.stringify({ ...runsJson(open.config, runs), risks: risks.map(assessmentJson) }, null, 2)}\n`
+            : `${[runsTable(runs, indicatorsById(open.config)), ...movedRisks(risks)].join('\n')}\n`,
         );
         if (runs.some((r) => r.outcome === 'failed')) process.exitCode = 1;
       });

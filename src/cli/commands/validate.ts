@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { dateIn } from '../../calendar/localDate.js';
 import { KIND_OF_FREQUENCY } from '../../calendar/periods.js';
 import { configPath } from '../../config/load.js';
-import { loadConfigFor, type GlobalOptions } from '../context.js';
-import { findingLines, locatedFindings } from '../governance.js';
-import { loadRegister } from '../../runs/risks.js';
+import { findingLines, locatedFindings } from '../../report/governance.js';
+import { serviceFor, type GlobalOptions } from '../context.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -17,8 +16,7 @@ export function registerValidate(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const file = configPath(options.config, process.env);
-      const config = await loadConfigFor(options);
-      const register = await loadRegister(config);
+      const { config, register } = await serviceFor(options);
       const indicators = config.pipelines.reduce((n, p) => n + p.indicators.length, 0);
       const { targets_file } = config.service;
       const fileTargets = [...config.targetOrigins.values()].filter((o) => o.yaml.file === targets_file).length;

@@ -1,14 +1,15 @@
 import type { FinancialCalendar } from '../../calendar/periods.js';
+import type { Clock } from '../../calendar/clock.js';
 import type { CheckConfig, CsvSpec } from '../../config/schema.js';
 import { formatDateKey, rowSchema, type RowObserver, type RowSchema } from '../../sources/csv/index.js';
-import type { CheckOutcome } from '../outcome.js';
-import { freshnessOutcome, rowCountOutcome } from '../wholes.js';
-import { compileCheck, fieldIndex } from './compile.js';
+import { runnerOf } from '../registry.js';
+import type { CheckOutcome } from '../result.js';
+import { compileCheck } from './compile.js';
 import type { KeyLog } from './keyLog.js';
 import { shown } from './keys.js';
-import { firstSamples, mergedCounts, MonthlyTallies, total, type CompiledCheck, type Tally } from './tally.js';
-
-type Of<T extends CheckConfig['type']> = Extract<CheckConfig, { type: T }>;
+import type { CsvMeasure } from './measures.js';
+import { fieldIndex } from './rules.js';
+import { mergedCounts, MonthlyTallies, type CompiledCheck } from './tally.js';
 
 interface Entry {
   check: CheckConfig;
@@ -16,11 +17,8 @@ interface Entry {
   keys: KeyLog | undefined;
 }
 
-export interface FreshnessContext {
-  now: Date;
-  timeZone: string;
-  holidays: readonly string[];
-}
+/** What a CSV check reads beyond the files: the clock, and for reconciliation and referential checks totals and database sources. */
+export type CsvSurroundings = Clock & Partial<Pick<CsvMeasure, 'total' | 'sourceFor'>>;
 
 /**
  * A pipeline's data-quality checks over its CSV rows, run in the same pass as its aggregates:
@@ -53,26 +51,25 @@ export class CsvChecks {
     this.observer = this.tallies;
   }
 
-  /** months: ids 'YYYY-MM' of the period; lastYear: the same period a year earlier */
-  outcome(check: CheckConfig, months: string[], lastYear: string[], ctx: FreshnessContext): CheckOutcome {
+  /**
+   * What a check measured for a period. months: ids 'YYYY-MM' of the period; lastYear: the same
+   * period a year earlier; around: the clock, and what reconciliation and referential checks read
+   * beyond these files.
+   */
+  outcome(check: CheckConfig, months: string[], lastYear: string[], around: CsvSurroundings): CheckOutcome | Promise<CheckOutcome> {
     const { index, keys } = this.entry(check.id);
-    const period = this.tallies.of(index, months);
-    switch (check.type) {
-      case 'not_null':
-      case 'completeness':
-      case 'accepted_values':
-      case 'range':
-      case 'pattern':
-        return { failing: total(period, 'failing'), checked: total(period, 'rows'), sample: firstSamples(period, check.sample) };
-      case 'unique':
-        return this.unique(check, keys!, period, months);
-      case 'freshness':
-        return freshnessOutcome(check, this.newest(index), ctx);
-      case 'row_count':
-        return rowCountOutcome(check, total(period, 'rows'), total(this.tallies.of(index, lastYear), 'rows'));
-      default:
-        throw new Error(`a ${check.type} check of CSV rows is judged by the caller against the referenced table's keys: use values()`);
-    }
+    const seen: CsvMeasure = {
+      ...around,
+      total: around.total ?? unavailable('a total beyond these files'),
+      sourceFor: around.sourceFor ?? unavailable('a database source'),
+      period: this.tallies.of(index, months),
+      lastYear: this.tallies.of(index, lastYear),
+      months,
+      keys,
+      newest: () => this.newest(index),
+      values: () => this.values(check.id, months),
+    };
+    return runnerOf(check).csv!.measure(check, seen);
   }
 
   /** Distinct non-empty values of a referential check's column in `months`, with row counts. */
@@ -92,29 +89,16 @@ export class CsvChecks {
     return entry;
   }
 
-  /** Every key with more than one row in the period; the copies past the first are the failing rows. */
-  private unique(check: Of<'unique'>, keys: KeyLog, period: Tally[], months: readonly string[]): CheckOutcome {
-    const shownColumns = check.key_columns ?? check.columns;
-    const sample: Record<string, unknown>[] = [];
-    let failing = 0;
-    for (const [entry, copies] of keys.duplicates(months)) {
-      failing += copies - 1;
-      if (sample.length >= check.sample) continue;
-      const values = keys.valuesOf(entry);
-      const kept: Record<string, unknown> = {};
-      check.columns.forEach((name, k) => {
-        if (shownColumns.includes(name)) kept[name] = values[k];
-      });
-      kept.copies = copies;
-      sample.push(kept);
-    }
-    return { failing, checked: total(period, 'rows'), sample };
-  }
-
   /** The newest date over every row read, in the period or not: freshness is of the data, not the period. */
   private newest(index: number): string | undefined {
     let newest = -Infinity;
     for (const tally of this.tallies.all(index)) if (tally.newest > newest) newest = tally.newest;
     return newest === -Infinity ? undefined : formatDateKey(newest);
   }
+}
+
+function unavailable(what: string): () => never {
+  return () => {
+    throw new Error(`this check reads ${what}, and none was given`);
+  };
 }

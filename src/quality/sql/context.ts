@@ -1,7 +1,9 @@
 import type { PeriodBindings } from '../../calendar/bindings.js';
+import type { Clock } from '../../calendar/clock.js';
 import type { SqlSource } from '../../sources/sql.js';
 
-export interface SqlCheckContext {
+/** What a check run inside a database reads; the clock is for freshness. */
+export interface SqlCheckContext extends Clock {
   /** The pipeline's database. */
   source: SqlSource;
   /** Other database sources, for referential and reconciliation checks. */
@@ -10,10 +12,6 @@ export interface SqlCheckContext {
   bindings: PeriodBindings;
   /** The same period a year earlier, for row_count's within_percent_of_last_year. */
   lastYear: PeriodBindings;
-  /** For freshness. */
-  now: Date;
-  timeZone: string;
-  holidays: readonly string[];
 }
 
 /** A source named in a check, the pipeline's own when no name (or its own name) is given. */

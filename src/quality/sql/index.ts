@@ -1,13 +1,21 @@
+import type { PeriodBindings } from '../../calendar/bindings.js';
 import type { CheckConfig } from '../../config/schema.js';
-import type { CheckOutcome } from '../outcome.js';
-import { sourceNamed, type SqlCheckContext } from './context.js';
-import { measure, planCheck } from './plans.js';
-import { referentialAcrossSources } from './referential.js';
-import { freshness, reconciliation, rowCount } from './wholes.js';
+import { runnerOf } from '../registry.js';
+import type { CheckOutcome } from '../result.js';
+import type { SqlCheckContext } from './context.js';
+import type { Dialect } from './database.js';
+import { measure, type CheckPlan } from './plans.js';
 
 export type { SqlCheckContext } from './context.js';
 export type { Dialect } from './database.js';
-export { planCheck, type CheckPlan, type PlannedCheck } from './plans.js';
+export type { CheckPlan } from './plans.js';
+
+/** Builds a check's count and sample queries; nothing runs, so SQL Server's can be inspected anywhere. */
+export function planCheck(check: CheckConfig, db: Dialect, bindings: PeriodBindings): CheckPlan {
+  const plan = runnerOf(check).plan;
+  if (!plan) throw new Error(`a ${check.type} check is not one count and sample query`);
+  return plan(check, db, bindings);
+}
 
 /**
  * Runs a data-quality check inside the pipeline's database, for one period: counts and a limited
@@ -15,23 +23,8 @@ export { planCheck, type CheckPlan, type PlannedCheck } from './plans.js';
  * A check that cannot run (an unknown column, a query error) rejects.
  */
 export async function runSqlCheck(check: CheckConfig, ctx: SqlCheckContext): Promise<CheckOutcome> {
-  switch (check.type) {
-    case 'freshness':
-      return freshness(check, ctx);
-    case 'row_count':
-      return rowCount(check, ctx);
-    case 'reconciliation':
-      return reconciliation(check, ctx);
-    case 'referential': {
-      const reference = sourceNamed(ctx, check.references.source);
-      if (reference !== ctx.source) return referentialAcrossSources(check, ctx, reference);
-      return measure(planCheck(check, ctx.source, ctx.bindings), ctx.source, check.sample);
-    }
-    case 'numerator_not_above_denominator':
-    case 'no_negative':
-    case 'sudden_change':
-      throw new Error(`a ${check.type} check is computed on indicator values, not run in the source database`);
-    default:
-      return measure(planCheck(check, ctx.source, ctx.bindings), ctx.source, check.sample);
-  }
+  const runner = runnerOf(check);
+  if (runner.sql) return runner.sql(check, ctx);
+  if (runner.plan) return measure(runner.plan(check, ctx.source, ctx.bindings), ctx.source, check.sample);
+  throw new Error(`a ${check.type} check is computed on indicator values, not run in the source database`);
 }

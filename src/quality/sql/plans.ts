@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { PeriodBindings } from '../../calendar/bindings.js';
 import type { SqlSource } from '../../sources/sql.js';
-import type { CheckOutcome } from '../outcome.js';
+import type { CheckOutcome } from '../result.js';
 import { countOf, type Dialect, type Of } from './database.js';
-import { failsWhen, type RowCheck } from './predicates.js';
+import type { FailsWhen, RowCheck } from './predicates.js';
 import { periodRows } from './scope.js';
 
 /** The queries of a check counted inside the database. */
@@ -14,20 +14,6 @@ export interface CheckPlan {
   sample(limit: number): Knex.QueryBuilder;
   /** The sample's row-count column, when it has one. */
   countColumn?: string;
-}
-
-export type PlannedCheck = RowCheck | Of<'unique'> | Of<'sql'>;
-
-/** Builds a check's count and sample queries; nothing runs, so SQL Server's can be inspected anywhere. */
-export function planCheck(check: PlannedCheck, db: Dialect, bindings: PeriodBindings): CheckPlan {
-  switch (check.type) {
-    case 'unique':
-      return planUnique(check, db, bindings);
-    case 'sql':
-      return planSql(check, db, bindings);
-    default:
-      return planRows(check, db, bindings);
-  }
 }
 
 /** Runs a plan: the count always, the sample only when something fails. */
@@ -41,10 +27,14 @@ export async function measure(plan: CheckPlan, source: SqlSource, sample: number
   return { failing, checked, sample: column === undefined ? rows : rows.map((r) => ({ ...r, [column]: countOf(r[column]) })) };
 }
 
-function planRows(check: RowCheck, db: Dialect, bindings: PeriodBindings): CheckPlan {
+/** The plan of a check decided row by row: the rows in scope that meet its failing condition. */
+export function planRows<C extends RowCheck>(failsWhen: FailsWhen<C>): (check: C, db: Dialect, bindings: PeriodBindings) => CheckPlan {
+  return (check, db, bindings) => planFailingRows(check, db, bindings, failsWhen(check, db));
+}
+
+function planFailingRows(check: RowCheck, db: Dialect, bindings: PeriodBindings, fails: Knex.Raw): CheckPlan {
   const { knex } = db;
   const rows = periodRows(db, check, bindings);
-  const fails = failsWhen(check, db);
   // The flag is computed in a derived table because SQL Server refuses a subquery (referential's
   // NOT EXISTS) inside an aggregate; the other databases plan both forms the same.
   const flagged = rows.clone().select(knex.raw('CASE WHEN ? THEN 1 ELSE 0 END AS ??', [fails, 'fails']));
@@ -60,7 +50,7 @@ function planRows(check: RowCheck, db: Dialect, bindings: PeriodBindings): Check
   return { count, sample: (limit) => rows.clone().where(fails).select(check.key_columns ?? [check.column]).limit(limit) };
 }
 
-function planUnique(check: Of<'unique'>, db: Dialect, bindings: PeriodBindings): CheckPlan {
+export function planUnique(check: Of<'unique'>, db: Dialect, bindings: PeriodBindings): CheckPlan {
   const { knex } = db;
   const columns = check.columns;
   // Rows with a NULL in the key group together but are not copies of each other: they are counted
@@ -79,7 +69,7 @@ function planUnique(check: Of<'unique'>, db: Dialect, bindings: PeriodBindings):
   return { count, sample, countColumn: 'copies' };
 }
 
-function planSql(check: Of<'sql'>, db: Dialect, bindings: PeriodBindings): CheckPlan {
+export function planSql(check: Of<'sql'>, db: Dialect, bindings: PeriodBindings): CheckPlan {
   const { knex } = db;
   // A query pasted from a SQL console often ends in a semicolon, which cannot stand in a subquery.
   const query = knex.raw(check.query.trim().replace(/;\s*$/, ''), bindings);

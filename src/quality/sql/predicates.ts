@@ -13,34 +13,36 @@ const TEXT: Record<SqlSourceConfig['client'], string> = { pg: 'TEXT', mysql: 'CH
 const REFERENCED = 'lineofsight_ref';
 
 /** The condition a failing row meets, in parentheses so that it can be ANDed with the scope. */
-export function failsWhen(check: RowCheck, db: Dialect): Knex.Raw {
-  const raw = (sql: string, bindings: readonly Knex.RawBinding[]) => db.knex.raw(`(${sql})`, bindings);
-  const column = check.column;
-  switch (check.type) {
-    case 'not_null':
-      return raw('?? IS NULL', [column]);
-    case 'completeness':
-      return raw(`?? IS NULL OR CAST(?? AS ${TEXT[db.config.client]}) = ?`, [column, column, '']);
-    case 'accepted_values':
-      return raw(`?? IS NOT NULL AND ${exact(db)}?? NOT IN (${check.values.map(() => '?').join(', ')})`, [column, column, ...check.values]);
-    case 'range': {
-      const bounds = ([['<', check.min], ['>', check.max]] as const).filter((b): b is readonly ['<' | '>', number] => b[1] !== undefined);
-      if (bounds.length === 0) throw new Error('a range check needs min, max or both');
-      const outside = bounds.map(([op]) => `?? ${op} ?`).join(' OR ');
-      return raw(`?? IS NOT NULL AND (${outside})`, [column, ...bounds.flatMap(([, bound]) => [column, bound])]);
-    }
-    case 'pattern':
-      return raw(`?? IS NOT NULL AND ${notMatching(db.config.client)}`, [column, column, patternFor(db.config.client, check.regex)]);
-    case 'referential': {
-      // Qualified by the checked table's own name, not an alias, so a `where` naming it still works.
-      const outer = `${tableOf(check)}.${column}`;
-      const referenced = db.knex({ [REFERENCED]: check.references.table })
-        .select(db.knex.raw('1'))
-        .whereRaw(`${exact(db)}?? = ??`, [`${REFERENCED}.${check.references.column}`, outer]);
-      return raw('?? IS NOT NULL AND NOT EXISTS ?', [outer, referenced]);
-    }
-  }
-}
+export type FailsWhen<C> = (check: C, db: Dialect) => Knex.Raw;
+
+const raw = (db: Dialect, sql: string, bindings: readonly Knex.RawBinding[]) => db.knex.raw(`(${sql})`, bindings);
+
+export const nullFails: FailsWhen<Of<'not_null'>> = (check, db) => raw(db, '?? IS NULL', [check.column]);
+
+export const emptyFails: FailsWhen<Of<'completeness'>> = (check, db) =>
+  raw(db, `?? IS NULL OR CAST(?? AS ${TEXT[db.config.client]}) = ?`, [check.column, check.column, '']);
+
+export const unacceptedFails: FailsWhen<Of<'accepted_values'>> = (check, db) =>
+  raw(db, `?? IS NOT NULL AND ${exact(db)}?? NOT IN (${check.values.map(() => '?').join(', ')})`, [check.column, check.column, ...check.values]);
+
+export const outOfRangeFails: FailsWhen<Of<'range'>> = (check, db) => {
+  const bounds = ([['<', check.min], ['>', check.max]] as const).filter((b): b is readonly ['<' | '>', number] => b[1] !== undefined);
+  if (bounds.length === 0) throw new Error('a range check needs min, max or both');
+  const outside = bounds.map(([op]) => `?? ${op} ?`).join(' OR ');
+  return raw(db, `?? IS NOT NULL AND (${outside})`, [check.column, ...bounds.flatMap(([, bound]) => [check.column, bound])]);
+};
+
+export const unmatchedFails: FailsWhen<Of<'pattern'>> = (check, db) =>
+  raw(db, `?? IS NOT NULL AND ${notMatching(db.config.client)}`, [check.column, check.column, patternFor(db.config.client, check.regex)]);
+
+export const unreferencedFails: FailsWhen<Of<'referential'>> = (check, db) => {
+  // Qualified by the checked table's own name, not an alias, so a `where` naming it still works.
+  const outer = `${tableOf(check)}.${check.column}`;
+  const referenced = db.knex({ [REFERENCED]: check.references.table })
+    .select(db.knex.raw('1'))
+    .whereRaw(`${exact(db)}?? = ??`, [`${REFERENCED}.${check.references.column}`, outer]);
+  return raw(db, '?? IS NOT NULL AND NOT EXISTS ?', [outer, referenced]);
+};
 
 /**
  * MariaDB's usual collations compare text ignoring case and trailing spaces ('hsg01 ' = 'HSG01'),

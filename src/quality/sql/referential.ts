@@ -1,5 +1,5 @@
 import type { SqlSource } from '../../sources/sql.js';
-import type { CheckOutcome } from '../outcome.js';
+import type { CheckOutcome } from '../result.js';
 import type { SqlCheckContext } from './context.js';
 import { countOf, type Of } from './database.js';
 import { periodRows } from './scope.js';

@@ -1,5 +1,5 @@
 import type { CheckTotal } from '../../config/schema.js';
-import type { CheckOutcome } from '../outcome.js';
+import type { CheckOutcome } from '../result.js';
 import { freshnessOutcome, reconciliationOutcome, rowCountOutcome } from '../wholes.js';
 import { sourceNamed, type SqlCheckContext } from './context.js';
 import { countOf, type Of } from './database.js';

@@ -1,6 +1,6 @@
 import type { Aggregation, CsvSpec } from '../../config/schema.js';
 import type { FinancialCalendar } from '../../calendar/periods.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../logger.js';
 import { accumulator, emptyState, finalise, mergeStates, type AggregateState } from './aggregates.js';
 import { anyOf } from './conditions.js';
 import { matchFiles } from './files.js';

@@ -1,5 +1,5 @@
 import type { CsvSpec } from '../../config/schema.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../logger.js';
 import { TYPE_NOUN, type FieldDef } from './rows.js';
 
 export interface MalformedRow {

@@ -1,10 +1,10 @@
 import { nearlyEqual } from './numbers.js';
 
 /**
- * Numbers in explanations, written as a person reads them (the conventions of the CLI's tables:
- * en-GB thousands separators, £ before, % after). Grouped by hand rather than with
- * Intl.NumberFormat, which costs several times more per call, and an explanation is written for
- * every indicator and period of a run.
+ * The one way an indicator's numbers are written for a person, in tables, explanations, emails
+ * and dashboards alike: en-GB thousands separators, £ before, % after. Grouped by hand rather
+ * than with Intl.NumberFormat, which costs several times more per call, and an explanation is
+ * written for every indicator and period of a run.
  */
 function grouped(value: number, decimals: number): string {
   const fixed = Math.abs(value).toFixed(decimals);
@@ -68,4 +68,18 @@ export function formatSetGap(value: number, unit: string): string {
 /** A share, to one decimal place: "7.4%". */
 export function formatPercent(value: number): string {
   return `${grouped(value, 1)}%`;
+}
+
+/** A stored value in a table: the indicator's decimals and unit, or a dash for no value. */
+export function formatValue(value: number | null, unit: string, decimals: number): string {
+  return value === null ? '—' : formatMeasured(value, unit, decimals);
+}
+
+/** A value squeezed into a narrow column (1.2m, 35k, 93.4%), at most one decimal place. */
+export function formatCompact(value: number | null, unit: string, decimals: number): string {
+  if (value === null) return '—';
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return withUnit(`${grouped(value / 1e6, 1)}m`, unit);
+  if (abs >= 1e4) return withUnit(`${grouped(value / 1e3, 0)}k`, unit);
+  return withUnit(grouped(value, Math.min(decimals, 1)), unit);
 }

@@ -29,7 +29,7 @@ export function findingLines(findings: readonly LocatedFinding[]): string[] {
   return findings.map((f) => `governance: ${formatProblem(f.where)}`);
 }
 
-/** The documented JSON shape of a finding. */
+/** The documented JSON shape of a finding (README, "JSON output"). */
 export function findingJson(f: LocatedFinding) {
   return { indicator: f.indicatorId, kind: f.kind, period: f.periodId ?? null, message: f.message, file: f.where.file, line: f.where.line ?? null };
 }

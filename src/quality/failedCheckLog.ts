@@ -1,4 +1,4 @@
-import type { CheckResult } from './outcome.js';
+import type { CheckResult } from './result.js';
 
 export type LogStatus = 'open' | 'resolved' | 'acknowledged';
 
@@ -40,4 +40,34 @@ export function nextLogState(current: LogState | undefined, result: CheckResult,
     status: quiet ? 'acknowledged' : 'open',
     consecutiveFailures: current.status === 'resolved' ? 1 : current.consecutiveFailures + 1,
   };
+}
+
+/** An entry of the failed-check log: one check's failure in one period, followed across runs. */
+export interface LogEntry extends LogState {
+  id: number;
+  checkId: string;
+  checkType: string;
+  pipelineId: string;
+  source: string;
+  periodId: string;
+  periodStart: string;
+  sample: Record<string, unknown>[];
+  message: string;
+  ackNote: string | null;
+  acknowledgedAt: string | null;
+}
+
+/** A run that saw an entry's check, and what it found. */
+export interface LogEntryRun {
+  runId: number;
+  status: string;
+  failingCount: number | null;
+  seenAt: string;
+}
+
+export interface LogFilter {
+  status?: LogStatus | 'all';
+  pipelineId?: string;
+  /** Entries that failed on or after this instant (ISO). */
+  since?: string;
 }

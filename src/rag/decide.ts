@@ -1,10 +1,9 @@
-import { travelOf, type Direction } from './direction.js';
-import { formatMeasured } from './format.js';
-import type { RagInput, RagTarget, TravelDirections } from './input.js';
-import type { RagRule, RagScheme, RuleStatus } from './scheme.js';
+import { travelOf } from './direction.js';
+import { formatMeasured } from '../indicators/format.js';
+import type { Direction, RagInput, RagTarget, TravelDirections } from './input.js';
+import type { RagStatus, RuleStatus } from './scale.js';
+import type { RagRule, RagScheme } from './scheme.js';
 import { amberBoundary, situationOf, toleranceAmount, type RatedPolarity, type Situation } from './variables.js';
-
-export type RagStatus = RuleStatus | 'NO_TARGET' | 'MISSING' | 'MONITOR';
 
 export interface Judgement {
   status: RagStatus;

@@ -1,10 +1,11 @@
 import type { LoadedConfig } from '../config/load.js';
-import { ConfigError, type ConfigProblem } from '../config/problems.js';
-import { parseScheme, RagSchemeError, schemeNamed } from '../rag/index.js';
+import type { ConfigProblem } from '../config/problems.js';
+import { parseScheme, RagSchemeError, schemeNamed } from './scheme.js';
 
 /**
- * What the config layer cannot check without the judging stage: RAG scheme rules that parse, and
- * scheme names that exist. The CLI wires it in, so config never reaches down the line.
+ * What the config layer cannot check without the RAG engine: scheme rules that parse, and scheme
+ * names that exist. The service's loading (src/app/service.ts) wires it in, so config never
+ * reaches down the line.
  */
 export function ragProblems(config: LoadedConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -39,11 +40,4 @@ export function ragProblems(config: LoadedConfig): ConfigProblem[] {
     });
   }
   return problems;
-}
-
-/** The configuration as every command needs it: loaded, then checked against the judging stage. */
-export function checkedConfig(config: LoadedConfig): LoadedConfig {
-  const problems = ragProblems(config);
-  if (problems.length) throw new ConfigError(problems);
-  return config;
 }

@@ -1,6 +1,6 @@
-import type { RiskRegister } from './config.js';
-import type { RiskAssessment } from './evaluate.js';
-import { cellKey, type RiskPosition } from './matrix.js';
+import type { RiskRegister } from '../risk/config.js';
+import type { RiskAssessment } from '../risk/evaluate.js';
+import { cellKey, type RiskPosition } from '../risk/matrix.js';
 
 export interface RenderOptions {
   /** ANSI colour as well as the words, for a terminal; never instead of them. */

@@ -1,0 +1,63 @@
+import { KIND_OF_FREQUENCY, type Period } from '../calendar/periods.js';
+import { choosePeriods, type PeriodChoice } from '../calendar/selection.js';
+import type { LoadedPipeline } from '../config/load.js';
+import { evidenceFrom } from '../risk/evidence.js';
+import { assessRisks, type RiskAssessment } from '../risk/evaluate.js';
+import { recordMoves } from '../risk/position.js';
+import { runPipeline, type PeriodRun } from '../runs/execute.js';
+import { runContextOf, type OpenService } from './open.js';
+
+export interface CycleRequest {
+  pipelines: readonly LoadedPipeline[];
+  /** Which periods: within one, a range, or each pipeline's latest complete period. */
+  choice: PeriodChoice;
+  /** A pipeline with no period of its own in the one asked for is an error, and nothing runs. */
+  strict?: boolean;
+  /** Stops the cycle between periods; what was run is still recorded and assessed. */
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+export interface Cycle {
+  runs: PeriodRun[];
+  /** Pipelines with no period of their own frequency in the one asked for, each with why. */
+  skipped: string[];
+  /** Every risk assessed on the evidence the runs added; moves are recorded. */
+  risks: RiskAssessment[];
+}
+
+type Plan = { pipeline: LoadedPipeline; periods: Period[] } | { pipeline: LoadedPipeline; skipped: string };
+
+/**
+ * One run cycle, the same for every front end: periods are worked out for every pipeline before
+ * any runs; pipelines run one after another, one that fails recorded while the next still runs;
+ * then every risk is assessed on the evidence the runs added, and each move recorded.
+ */
+export async function runCycle(open: OpenService, request: CycleRequest): Promise<Cycle> {
+  const now = request.now ?? (() => new Date());
+  const today = open.today();
+  const plans = request.pipelines.map((pipeline): Plan => {
+    try {
+      return { pipeline, periods: choosePeriods(open.config.calendar, KIND_OF_FREQUENCY[pipeline.frequency], request.choice, today) };
+    } catch (err) {
+      return { pipeline, skipped: `${pipeline.id} (${pipeline.frequency}) skipped: ${(err as Error).message}` };
+    }
+  });
+  const skipped = plans.flatMap((p) => ('skipped' in p ? [p.skipped] : []));
+  if (request.strict && skipped.length) throw new Error(skipped.join('; '));
+  const ctx = runContextOf(open, { now, signal: request.signal });
+  const runs: PeriodRun[] = [];
+  for (const plan of plans) {
+    if (request.signal?.aborted) break;
+    if ('periods' in plan) runs.push(...(await runPipeline(ctx, plan.pipeline, plan.periods)));
+  }
+  return { runs, skipped, risks: await assessAndRecord(open, now()) };
+}
+
+/** Assesses every risk on the stored evidence and records each whose position moved. */
+export async function assessAndRecord(open: Pick<OpenService, 'config' | 'register' | 'store'>, at: Date): Promise<RiskAssessment[]> {
+  if (!open.register) return [];
+  const assessments = assessRisks(open.register, await evidenceFrom(open.config, open.store.runs, at));
+  await recordMoves(open.store.risks, assessments, at);
+  return assessments;
+}

@@ -1,0 +1,46 @@
+import type { LoadedConfig } from '../config/load.js';
+import { readConfig } from '../config/load.js';
+import { ConfigError, type ConfigProblem } from '../config/problems.js';
+import { ragProblems } from '../rag/validate.js';
+import { loadRisks, type KnownIds, type RiskRegister } from '../risk/config.js';
+
+/** The whole service as configured: every pipeline, its RAG schemes, targets and risk register. */
+export interface Service {
+  config: LoadedConfig;
+  /** The risk register, when the service config names one. */
+  register: RiskRegister | undefined;
+}
+
+/** What the risk register's triggers may name: the ids the pipelines and the service config define. */
+function knownIds(config: LoadedConfig): KnownIds {
+  return {
+    indicators: new Set(config.pipelines.flatMap((p) => p.indicators.map((i) => i.id))),
+    checks: new Set(config.pipelines.flatMap((p) => p.checks.map((c) => c.id))),
+    sources: new Set(Object.keys(config.service.sources)),
+  };
+}
+
+/**
+ * Loads the whole service: the service config, every pipeline, the targets file, the RAG
+ * schemes and the risk register, checked together. Throws one ConfigError listing every problem
+ * in every file at once: a configuration that is wrong anywhere is not used at all.
+ */
+export async function loadService(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Service> {
+  const read = await readConfig(file, env);
+  const problems: ConfigProblem[] = [...read.problems];
+  let register: RiskRegister | undefined;
+  if (read.config) {
+    problems.push(...ragProblems(read.config));
+    const registerFile = read.config.service.risks_file;
+    if (registerFile) {
+      try {
+        register = await loadRisks(registerFile, read.complete ? knownIds(read.config) : undefined);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(...err.problems);
+      }
+    }
+  }
+  if (problems.length || !read.config) throw new ConfigError(problems);
+  return { config: read.config, register };
+}

@@ -1,0 +1,31 @@
+import type { IndicatorConfig } from '../config/schema.js';
+import { formatValue } from '../indicators/format.js';
+import type { RiskAssessment } from '../risk/evaluate.js';
+import type { PeriodRun } from '../runs/execute.js';
+import { renderTable } from './table.js';
+
+/** The runs of a cycle as a table, then each failure, failing check and governance gap on a line of its own. */
+export function runsTable(runs: readonly PeriodRun[], indicators: ReadonlyMap<string, IndicatorConfig>): string {
+  const rows: string[][] = [];
+  for (const r of runs) {
+    if (r.outcome === 'failed') {
+      rows.push([r.pipelineId, r.period.id, '', 'FAILED', '', '', 'see below']);
+      continue;
+    }
+    for (const v of r.values) {
+      const ind = indicators.get(v.indicatorId);
+      rows.push([r.pipelineId, r.period.id, v.indicatorId, formatValue(v.value, ind?.unit ?? '', ind?.decimals ?? 2), v.judgement?.rag ?? '', v.dataQuality, v.judgement?.explanation ?? v.reason ?? '']);
+    }
+  }
+  const failures = runs.filter((r) => r.outcome === 'failed').map((r) => `FAILED ${r.pipelineId} ${r.period.id}: ${r.error}`);
+  const checks = runs.flatMap((r) => r.checks.filter((c) => c.status !== 'passed').map((c) => `CHECK ${c.status.toUpperCase()} ${r.pipelineId} ${r.period.id} ${c.checkId} (${c.severity}): ${c.message}`));
+  const governance = runs.flatMap((r) => r.governance.map((g) => `GOVERNANCE ${r.pipelineId} ${r.period.id}: ${g.message}`));
+  return [renderTable(['pipeline', 'period', 'indicator', 'value', 'RAG', 'quality', 'explanation'], rows), ...failures, ...checks, ...governance].join('\n');
+}
+
+/** A line for each risk a run moved from its recorded position. */
+export function movedRisks(risks: readonly RiskAssessment[]): string[] {
+  return risks
+    .filter((r) => r.changed)
+    .map((r) => `RISK ${r.riskId} at ${r.assessed.likelihood}/${r.assessed.impact}${r.exception ? ' (above the tolerance line)' : ''}: ${r.triggered.map((t) => t.evidence).join('; ')}`);
+}

@@ -1,0 +1,54 @@
+import type { Knex } from 'knex';
+import type { PositionRecorder, RecordedPosition } from '../risk/position.js';
+import { iso } from './rows.js';
+
+/** Each risk's history of positions (table risk_positions): only a move is recorded. */
+export class RiskPositionStore implements PositionRecorder {
+  constructor(private readonly db: Knex) {}
+
+  /** Records a risk's assessed position when it differs from the last one recorded; true if it did. */
+  async recordRiskPosition(p: RecordedPosition): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      const last = await trx('risk_positions').where('risk_id', p.riskId).orderBy('id', 'desc').first();
+      // A held trigger's evidence grows each period; only a move of the position is history.
+      const same = last && last.likelihood === p.likelihood && last.impact === p.impact;
+      if (same) return false;
+      await trx('risk_positions').insert({
+        risk_id: p.riskId,
+        assessed_at: p.assessedAt,
+        likelihood: p.likelihood,
+        impact: p.impact,
+        score: p.score,
+        above_tolerance: p.aboveTolerance,
+        triggered: p.movedByTriggers,
+        evidence: JSON.stringify(p.evidence),
+      });
+      return true;
+    });
+  }
+
+  /** A risk's history of positions, oldest first. */
+  async riskHistory(riskId: string): Promise<RecordedPosition[]> {
+    return (await this.db('risk_positions').where('risk_id', riskId).orderBy('id')).map(toPosition);
+  }
+
+  /** Every risk's last recorded position, in one query. */
+  async latestRiskPositions(): Promise<Map<string, RecordedPosition>> {
+    const latest = this.db('risk_positions').max('id').groupBy('risk_id');
+    const rows = await this.db('risk_positions').whereIn('id', latest);
+    return new Map(rows.map((r) => [r.risk_id as string, toPosition(r)]));
+  }
+}
+
+function toPosition(r: Record<string, unknown>): RecordedPosition {
+  return {
+    riskId: r.risk_id as string,
+    assessedAt: iso(r.assessed_at),
+    likelihood: r.likelihood as string,
+    impact: r.impact as string,
+    score: Number(r.score),
+    aboveTolerance: Boolean(r.above_tolerance),
+    movedByTriggers: Boolean(r.triggered),
+    evidence: JSON.parse(r.evidence as string) as string[],
+  };
+}

@@ -1,0 +1,256 @@
+import type { Knex } from 'knex';
+import type { LocalDate } from '../calendar/localDate.js';
+import type { JudgedValue, RecordedRun, RunChecks, RunRecord } from '../runs/record.js';
+import type { ValueJudgement } from '../judging/judgement.js';
+import type { SeriesPoint } from '../judging/rateHistory.js';
+import type { CheckResult, DataQuality } from '../quality/result.js';
+import type { RagStatus } from '../rag/scale.js';
+import type { CheckLogStore } from './checkLog.js';
+import { dateOnly, iso, isoOrNull, num } from './rows.js';
+
+/** A value as the store keeps it: which run recorded it, its revision, and when a later one superseded it. */
+export interface StoredValue extends JudgedValue {
+  pipelineId: string;
+  periodId: string;
+  periodStart: LocalDate;
+  periodEnd: LocalDate;
+  revision: number;
+  runId: number;
+  recordedAt: string;
+  supersededAt: string | null;
+}
+
+export interface StoredRun extends Omit<RunRecord, 'startedAt' | 'finishedAt'> {
+  id: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/**
+ * Runs and indicator values with their revisions (tables runs, indicator_values, check_results).
+ * Every statement the service issues against them is a named method here.
+ */
+export class RunStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly checkLog: CheckLogStore,
+  ) {}
+
+  /**
+   * Records a successful run and its values in one transaction: all of it or none of it. A value
+   * that differs from the current one becomes a new revision; the old one is kept, superseded.
+   */
+  async recordRun(run: RunRecord, values: JudgedValue[], checks?: RunChecks): Promise<RecordedRun> {
+    return this.db.transaction(async (trx) => {
+      const runId = await insertRun(trx, run);
+      if (checks) await this.checkLog.recordChecks(trx, runId, run, checks);
+      const ids = values.map((v) => v.indicatorId);
+      const current = ids.length
+        ? await trx('indicator_values')
+            .select('id', 'indicator_id', 'revision', 'value', 'numerator', 'denominator', 'reason', 'data_quality')
+            .whereIn('indicator_id', ids)
+            .andWhere('period_id', run.periodId)
+            .whereNull('superseded_at')
+        : [];
+      const byIndicator = new Map(current.map((row) => [row.indicator_id as string, row]));
+      const now = run.finishedAt.toISOString();
+      const supersede: number[] = [];
+      const inserts: Record<string, unknown>[] = [];
+      let unchanged = 0;
+      for (const v of values) {
+        const old = byIndicator.get(v.indicatorId);
+        if (old && sameValue(old, v)) {
+          unchanged++;
+          // A judgement is derived (a target may be signed off later): re-judged in place.
+          if (v.judgement) await trx('indicator_values').where('id', old.id).update(judgementColumns(v.judgement));
+          continue;
+        }
+        if (old) supersede.push(old.id as number);
+        inserts.push({
+          indicator_id: v.indicatorId,
+          pipeline_id: run.pipelineId,
+          period_id: run.periodId,
+          period_start: run.periodStart,
+          period_end: run.periodEnd,
+          revision: old ? Number(old.revision) + 1 : 1,
+          value: v.value,
+          numerator: v.numerator,
+          denominator: v.denominator,
+          reason: v.reason,
+          data_quality: v.dataQuality,
+          ...(v.judgement ? judgementColumns(v.judgement) : {}),
+          run_id: runId,
+          recorded_at: now,
+          superseded_at: null,
+        });
+      }
+      if (supersede.length) await trx('indicator_values').whereIn('id', supersede).update({ superseded_at: now });
+      if (inserts.length) await trx.batchInsert('indicator_values', inserts, 500);
+      return { runId, added: inserts.length - supersede.length, revised: supersede.length, unchanged };
+    });
+  }
+
+  /** Records a failed run; stored values are left exactly as they were. */
+  async recordFailedRun(run: RunRecord): Promise<number> {
+    return insertRun(this.db, run);
+  }
+
+  /**
+   * Values of the given indicator ids with period start in [from, to): the current ones, or
+   * with `includeRevised` every revision, oldest period first.
+   */
+  async storedValues(indicatorIds: string[], range: { from?: string; to?: string; includeRevised?: boolean } = {}): Promise<StoredValue[]> {
+    const q = this.db('indicator_values').whereIn('indicator_id', indicatorIds);
+    if (!range.includeRevised) q.whereNull('superseded_at');
+    if (range.from) q.andWhere('period_start', '>=', range.from);
+    if (range.to) q.andWhere('period_start', '<', range.to);
+    const rows = await q.orderBy([{ column: 'period_start' }, { column: 'period_end', order: 'desc' }, { column: 'indicator_id' }, { column: 'revision' }]);
+    return rows.map(toStoredValue);
+  }
+
+  async runsOf(pipelineId: string, periodId?: string): Promise<StoredRun[]> {
+    const q = this.db('runs').where('pipeline_id', pipelineId);
+    if (periodId) q.andWhere('period_id', periodId);
+    const rows = await q.orderBy('id');
+    return rows.map((r) => ({
+      id: Number(r.id),
+      pipelineId: r.pipeline_id,
+      periodId: r.period_id,
+      periodStart: dateOnly(r.period_start),
+      periodEnd: dateOnly(r.period_end),
+      startedAt: iso(r.started_at),
+      finishedAt: iso(r.finished_at),
+      outcome: r.outcome,
+      error: r.error ?? null,
+      rowsRead: Number(r.rows_read),
+      rowsRejected: Number(r.rows_rejected),
+    }));
+  }
+
+  /** Current values of these indicators in these periods, in one query whatever their number. */
+  async valuesInPeriods(indicatorIds: string[], periodIds: string[]): Promise<StoredValue[]> {
+    if (!indicatorIds.length || !periodIds.length) return [];
+    const rows = await this.db('indicator_values').whereIn('indicator_id', indicatorIds).whereIn('period_id', periodIds).whereNull('superseded_at');
+    return rows.map(toStoredValue);
+  }
+
+  /**
+   * Every indicator's current value for every period, in no order, and nothing else: the one
+   * read behind judging everything afresh and weighing risk triggers. Only the three columns
+   * needed, since the whole history passes through it.
+   */
+  async valueSeries(): Promise<SeriesPoint[]> {
+    // Unordered: sorting the whole history in the database costs more than sorting each series after.
+    const rows = await this.db('indicator_values').select('indicator_id', 'period_id', 'value').whereNull('superseded_at');
+    return rows.map((r) => ({ indicatorId: r.indicator_id, periodId: r.period_id, value: num(r.value) }));
+  }
+
+  /** Recent check results and source runs, oldest first, for risk triggers. */
+  async recentRunEvidence(since: string): Promise<{
+    checks: { checkId: string; runId: number; status: string; at: string }[];
+    runs: { pipelineId: string; outcome: string; at: string }[];
+  }> {
+    const checks = await this.db('check_results as c')
+      .join('runs as r', 'r.id', 'c.run_id')
+      .select('c.check_id', 'c.run_id', 'c.status', 'r.finished_at')
+      .where('r.finished_at', '>=', since)
+      .orderBy('c.run_id');
+    const runs = await this.db('runs').select('pipeline_id', 'outcome', 'finished_at').where('finished_at', '>=', since).orderBy('id');
+    return {
+      checks: checks.map((r) => ({ checkId: r.check_id, runId: Number(r.run_id), status: r.status, at: iso(r.finished_at) })),
+      runs: runs.map((r) => ({ pipelineId: r.pipeline_id, outcome: r.outcome, at: iso(r.finished_at) })),
+    };
+  }
+
+  /** Current values of these indicators in periods that start before `before`, oldest first. */
+  async seriesBefore(indicatorIds: string[], before: LocalDate): Promise<StoredValue[]> {
+    return this.storedValues(indicatorIds, { to: before });
+  }
+
+  /** Results of every check in the given runs. */
+  async checkResults(runIds: number[]): Promise<(Omit<CheckResult, 'sample' | 'type'> & { runId: number; type: string })[]> {
+    if (!runIds.length) return [];
+    const rows = await this.db('check_results').whereIn('run_id', runIds).orderBy('id');
+    return rows.map((r) => ({
+      runId: Number(r.run_id),
+      checkId: r.check_id,
+      type: r.check_type,
+      status: r.status,
+      severity: r.severity,
+      failing: num(r.failing_count),
+      checked: num(r.checked_count),
+      share: num(r.failing_share),
+      message: r.message,
+    }));
+  }
+}
+
+async function insertRun(db: Knex | Knex.Transaction, run: RunRecord): Promise<number> {
+  const [row] = await db('runs')
+    .insert({
+      pipeline_id: run.pipelineId,
+      period_id: run.periodId,
+      period_start: run.periodStart,
+      period_end: run.periodEnd,
+      started_at: run.startedAt.toISOString(),
+      finished_at: run.finishedAt.toISOString(),
+      outcome: run.outcome,
+      error: run.error,
+      rows_read: run.rowsRead,
+      rows_rejected: run.rowsRejected,
+    })
+    .returning('id');
+  return Number(typeof row === 'object' ? row.id : row);
+}
+
+function judgementColumns(j: ValueJudgement) {
+  return {
+    target: j.target,
+    tolerance_amount: j.toleranceAmount,
+    rag: j.rag,
+    rag_explanation: j.explanation,
+    direction_previous: j.directionPrevious,
+    direction_last_year: j.directionLastYear,
+  };
+}
+
+function sameValue(old: Record<string, unknown>, v: JudgedValue): boolean {
+  return (
+    num(old.value) === v.value &&
+    num(old.numerator) === v.numerator &&
+    num(old.denominator) === v.denominator &&
+    (old.reason ?? null) === v.reason &&
+    old.data_quality === v.dataQuality
+  );
+}
+
+function toStoredValue(r: Record<string, unknown>): StoredValue {
+  return {
+    indicatorId: r.indicator_id as string,
+    pipelineId: r.pipeline_id as string,
+    periodId: r.period_id as string,
+    periodStart: dateOnly(r.period_start),
+    periodEnd: dateOnly(r.period_end),
+    revision: Number(r.revision),
+    value: num(r.value),
+    numerator: num(r.numerator),
+    denominator: num(r.denominator),
+    reason: (r.reason as string | null) ?? null,
+    dataQuality: r.data_quality as DataQuality,
+    judgement:
+      r.rag === null || r.rag === undefined
+        ? undefined
+        : {
+            target: num(r.target),
+            toleranceAmount: num(r.tolerance_amount),
+            rag: r.rag as RagStatus,
+            explanation: (r.rag_explanation as string) ?? '',
+            directionPrevious: (r.direction_previous as string | null) ?? null,
+            directionLastYear: (r.direction_last_year as string | null) ?? null,
+          },
+    runId: Number(r.run_id),
+    recordedAt: iso(r.recorded_at),
+    supersededAt: isoOrNull(r.superseded_at),
+  };
+}
+
