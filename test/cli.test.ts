@@ -311,4 +311,16 @@ describe('lineofsight CLI', () => {
     expect(csv[0]).toBe('risk,recorded,assessed,score,above_tolerance,changed,evidence');
     expect(csv.find((row) => row.startsWith('HR-R1,'))).toMatch(/^HR-R1,D\/II,C\/II,12,true,true,"HR01 AMBER or worse for \d+ consecutive periods \(/);
   });
+  it('shows each risk where runs recorded it, and never records a position itself', () => {
+    const history = () => JSON.parse(lineofsight(['risks', '--history', 'HR-R1', '--format', 'json'], { env: demoEnv }).stdout).history;
+    const before = history();
+    expect(lineofsight(['risks'], { env: demoEnv }).status).toBe(0);
+    expect(history()).toEqual(before);
+
+    // A store no run has written to: every risk stands at its owner's position, and nothing is recorded.
+    const fresh = { ...demoEnv, LINEOFSIGHT_STORE_FILE: workspace({}).file('store.sqlite') };
+    const json = JSON.parse(lineofsight(['risks', '--format', 'json'], { env: fresh }).stdout);
+    expect(json.risks.find((x: { risk: string }) => x.risk === 'HR-R1')).toMatchObject({ changed: false, recorded: { likelihood: 'D', impact: 'II' }, assessed: { likelihood: 'D', impact: 'II' }, triggered: [] });
+    expect(lineofsight(['risks', '--history', 'HR-R1'], { env: fresh }).stdout).toBe('HR-R1 has no recorded position yet: risks are assessed after every run.\n');
+  });
 });

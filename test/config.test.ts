@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { locatedFindings } from '../src/report/governance.js';
+import { loadService } from '../src/app/service.js';
 import { loadConfig } from '../src/config/load.js';
 import { ConfigError, type ConfigProblem } from '../src/config/problems.js';
 import { workspace } from './helpers/workspace.js';
@@ -257,5 +258,33 @@ indicators:
       '38: checks[12].key_columns[1]: a unique check\'s sample is its failing keys: "amount" is not one of ref',
       'refunds 26: checks[0].fail_when: a threshold is a comparison and a count or share, e.g. "> 0" or ">= 2%"',
     ]);
+  });
+});
+
+describe('the whole service, loaded at once', () => {
+  it('lists the problems of pipelines, RAG schemes and the risk register in one refusal', async () => {
+    const ws = workspace({
+      'lineofsight.yaml': `${SERVICE}risks_file: {{dir}}/risks.yaml\nrag: { scheme: traffic-lights }\n`,
+      'pipelines/a.yaml': GOOD_PIPELINE.replace('source: finance', 'source: nowhere'),
+      'pipelines/b.yaml': GOOD_PIPELINE.replace('id: payments', 'id: refunds').replace('id: FIN01', 'id: FIN02').replace('    tolerance:', '    rag: kent\n    tolerance:'),
+      'risks.yaml': `tolerance_line: { score: 12 }\nrisks:\n  - { id: R1, title: Late payment, owner: Priya, clinic: Finance, inherent: { likelihood: B, impact: II }, current: { likelihood: Z, impact: II } }\n`,
+    });
+    const refusal = await loadService(ws.config, {}).catch((err: unknown) => err);
+    expect(refusal).toBeInstanceOf(ConfigError);
+    const lines = (refusal as ConfigError).problems.map((p) => `${p.file.replace(ws.dir, '')}: ${p.path}: ${p.message}`);
+    expect(lines).toEqual([
+      expect.stringMatching(/^\/pipelines\/a\.yaml: source: unknown source "nowhere"/),
+      expect.stringMatching(/^\/lineofsight\.yaml: rag\.scheme: unknown RAG scheme "traffic-lights"/),
+      expect.stringMatching(/^\/pipelines\/b\.yaml: indicators\[0\]\.rag: unknown RAG scheme "kent"/),
+      expect.stringMatching(/^\/risks\.yaml: risks\[0\]\.current\.likelihood: unknown likelihood band "Z"/),
+    ]);
+  });
+
+  it('names the email transport that writes files "files", and says so to a config that still says outbox', async () => {
+    const files = (email: string) => ({ 'lineofsight.yaml': `${SERVICE}email: ${email}\n`, 'pipelines/payments.yaml': GOOD_PIPELINE });
+    const ws = workspace(files('{ transport: files, files_dir: ./mail }'));
+    expect((await loadConfig(ws.config, {})).service.email).toMatchObject({ transport: 'files', files_dir: './mail' });
+    const problems = await problemsOf(files('{ transport: outbox }'));
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual(['email.transport: transport "outbox" is now called "files"']);
   });
 });

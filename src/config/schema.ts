@@ -39,7 +39,7 @@ const connectionFields = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
-const sqlSource = z.strictObject({
+export const sqlSource = z.strictObject({
   client: z.enum(['pg', 'mysql', 'sqlite', 'mssql']),
   /** A URL (postgres://, mysql://, mssql://), a SQLite file name, or connection fields. */
   connection: z.union([z.string().min(1), connectionFields]),
