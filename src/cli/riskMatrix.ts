@@ -12,7 +12,7 @@ const paint = (on: boolean, code: string, text: string) => (on ? `${code}${text}
 
 /**
  * The risk matrix as a text grid: likelihood rows (most likely at the top), impact columns (most
- * severe on the right, as seed 003 draws it), each risk's id in its assessed cell, `*` on those a
+ * severe on the right, as report 003 draws it, docs/domain.md), each risk's id in its assessed cell, `*` on those a
  * trigger moved, and the tolerance line drawn along cell edges with `#` and `=`.
  */
 export function renderMatrix(register: RiskRegister, assessments: readonly RiskAssessment[], options: RenderOptions): string {

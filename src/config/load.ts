@@ -17,7 +17,7 @@ import {
 import { schemaProblems } from './schemaProblems.js';
 import { readYamlFile, type YamlFile } from './yamlFile.js';
 
-export const DEFAULT_CONFIG_PATH = 'config/lineofsight.yaml';
+const DEFAULT_CONFIG_PATH = 'config/lineofsight.yaml';
 
 export interface LoadedPipeline extends PipelineConfig {
   file: string;

@@ -169,7 +169,6 @@ const toleranceSchema = z.strictObject({
 const NOT_RATED = new Set(['monitor', 'contextual', 'data-only']);
 
 export const INDICATOR_TYPES = ['count', 'sum', 'mean', 'median', 'percentage', 'ratio', 'rate', 'value'] as const;
-export type IndicatorType = (typeof INDICATOR_TYPES)[number];
 
 export const indicatorSchema = z.strictObject({
   id,
@@ -323,7 +322,6 @@ export const pipelineSchema = z.strictObject({
 });
 
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
-export type SourceConfig = z.infer<typeof sourceSchema>;
 export type SqlSourceConfig = z.infer<typeof sqlSource>;
 export type CsvSourceConfig = z.infer<typeof csvSource>;
 export type StoreConfig = z.infer<typeof storeSchema>;
@@ -339,5 +337,4 @@ export type CheckType = CheckConfig['type'];
 export type CheckOf<T extends CheckType> = Extract<CheckConfig, { type: T }>;
 export type CheckTotal = z.infer<typeof totalSchema>;
 export type TargetConfig = z.infer<typeof targetSchema>;
-export type ToleranceConfig = z.infer<typeof toleranceSchema>;
 export type RagRuleConfig = ServiceConfig['rag']['schemes'][string][number];

@@ -1,6 +1,6 @@
 /**
  * Comparisons that forgive binary floating point: 95 x 0.95 is 90.25 to a person, and a value
- * exactly on a boundary must land on the side DOMAIN.md says (the boundary itself is AMBER),
+ * exactly on a boundary must land on the side docs/rag.md says (the boundary itself is AMBER),
  * not on whichever side the last bit of a double happens to fall.
  */
 const RELATIVE_EPSILON = 1e-9;

@@ -9,7 +9,7 @@ interface Threshold {
   percent: boolean;
 }
 
-export function parseThreshold(text: string): Threshold {
+function parseThreshold(text: string): Threshold {
   const m = THRESHOLD.exec(text);
   if (!m) throw new Error(`not a threshold: ${text}`);
   return { op: m[1] as string, value: Number(m[2]), percent: m[3] === '%' };

@@ -38,8 +38,8 @@ export interface CheckRunner<C extends CheckConfig> {
   failWhen?: (check: C) => string;
 }
 
-/** The one check registry: every type, each with how it runs. See docs/checks.md. */
-export const CHECK_RUNNERS: { [T in CheckType]: CheckRunner<CheckOf<T>> } = {
+/** The one check registry: every type, each with how it runs (docs/architecture.md, "Adding a check type"). */
+const CHECK_RUNNERS: { [T in CheckType]: CheckRunner<CheckOf<T>> } = {
   not_null: { plan: planRows(nullFails), csv: { rows: emptyCell, measure: failingRows } },
   completeness: {
     plan: planRows(emptyFails),

@@ -1,4 +1,5 @@
 import { parseMaxAge } from '../calendar/age.js';
+import type { Clock } from '../calendar/clock.js';
 import { addDays, dateIn, parseLocalDate, zonedInstant, type LocalDate } from '../calendar/localDate.js';
 import type { CheckOf as Of } from '../config/schema.js';
 import type { CheckOutcome } from './result.js';
@@ -32,7 +33,7 @@ function newestOf(value: unknown, timeZone: string): { at: Date; day: LocalDate 
 export function freshnessOutcome(
   check: Of<'freshness'>,
   newest: unknown,
-  ctx: { now: Date; timeZone: string; holidays: readonly LocalDate[] },
+  ctx: Clock,
 ): CheckOutcome {
   const found = newestOf(newest, ctx.timeZone);
   if (!found) return { failing: 1, checked: null, sample: [], detail: `no records in ${check.column}` };

@@ -9,7 +9,7 @@ import { VARIABLES, type Facts, type VariableName } from './variables.js';
 export type Condition = (facts: Facts) => boolean;
 
 /** A `when` that is not a condition; the message says what is wrong and where. */
-export class ConditionError extends Error {}
+class ConditionError extends Error {}
 
 type Token = { kind: 'number' | 'name' | 'op' | 'paren'; text: string; column: number };
 

@@ -1,6 +1,5 @@
 /**
- * RAG and direction of travel (issue 4): pure judgement, no database, no I/O. The rules are
- * DOMAIN.md's "Tolerance and RAG", "RAG schemes differ between councils" and "Direction of travel".
+ * RAG and direction of travel: pure judgement, no database, no I/O. The rules are docs/rag.md.
  */
 export { directionOf, travelOf } from './direction.js';
 export type { Direction, Polarity, RagInput, RagTarget, RagTolerance, TravelDirections } from './input.js';

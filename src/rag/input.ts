@@ -1,9 +1,9 @@
 export type Polarity = 'higher_is_better' | 'lower_is_better' | 'on_target_is_best' | 'none';
 
 /**
- * Direction of travel. Improving / worsening when the indicator has a polarity (issue 4:
- * "Improving/Worsening when they do"); increasing / decreasing when it has none, or when it is
- * on-target-is-best but has no target to be nearer to.
+ * Direction of travel (docs/rag.md): improving / worsening when the indicator has a polarity;
+ * increasing / decreasing when it has none, or when it is on-target-is-best but has no target
+ * to be nearer to.
  */
 export type Direction = 'improving' | 'no change' | 'worsening' | 'increasing' | 'decreasing';
 

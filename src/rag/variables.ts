@@ -61,7 +61,7 @@ export function toleranceAmount(polarity: RatedPolarity, target: number, toleran
 }
 
 /** How far `value` is worse than `reference`: > 0 worse, < 0 better; for on target is best, the distance. */
-export function worseBy(polarity: RatedPolarity, value: number, reference: number): number {
+function worseBy(polarity: RatedPolarity, value: number, reference: number): number {
   if (polarity === 'higher_is_better') return reference - value;
   if (polarity === 'lower_is_better') return value - reference;
   return Math.abs(value - reference);

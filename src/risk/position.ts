@@ -28,7 +28,7 @@ const NO_LONGER_FIRES = 'no longer fires';
  * The evidence kept with a position: the triggers that fire, those that fired at the last
  * recorded position and no longer do, and a word when no trigger moved it.
  */
-export function positionEvidence(a: RiskAssessment, before: readonly string[]): string[] {
+function positionEvidence(a: RiskAssessment, before: readonly string[]): string[] {
   const firing = new Set(a.triggered.map((t) => t.triggerId));
   const cleared = [...new Set(before.map((line) => EVIDENCE_LINE.exec(line)?.[1]))].filter((id): id is string => id !== undefined && !firing.has(id));
   return [

@@ -14,7 +14,7 @@ const KNEX_CLIENT: Record<SqlSourceConfig['client'], string> = {
 
 type Fields = Exclude<SqlSourceConfig['connection'], string>;
 
-export function fieldsFromUrl(url: string): Fields {
+function fieldsFromUrl(url: string): Fields {
   let u: URL;
   try {
     u = new URL(url);
@@ -110,7 +110,7 @@ export function knexConfigFor(cfg: SqlSourceConfig, timeZone: string): Knex.Conf
 }
 
 /** Rows of a raw query, whatever shape the driver returns them in. */
-export function rowsOf(client: SqlSourceConfig['client'], result: unknown): Record<string, unknown>[] {
+function rowsOf(client: SqlSourceConfig['client'], result: unknown): Record<string, unknown>[] {
   if (client === 'pg') return (result as { rows: Record<string, unknown>[] }).rows;
   if (client === 'mysql') return (result as [Record<string, unknown>[]])[0];
   return result as Record<string, unknown>[];

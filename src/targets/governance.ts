@@ -18,7 +18,7 @@ export interface GovernanceFinding {
 }
 
 /**
- * The findings seed 002 asks a performance framework to surface: targets signed off by the
+ * The findings report 002 (docs/domain.md) asks a performance framework to surface: targets signed off by the
  * portfolio holder with a rationale, tolerances with their reasons, an owner for every indicator,
  * and a target in force for each period reported. Monitor (contextual) indicators need no target.
  */

@@ -7,19 +7,10 @@ import type { LocalDate } from '../../calendar/localDate.js';
  * expressions are a fallback for the rare ones.
  */
 
-const TAB = 9;
-const SPACE = 32;
-const NBSP = 160;
-const QUOTE = 34;
-const OPEN_PAREN = 40;
-const CLOSE_PAREN = 41;
-const PLUS = 43;
-const COMMA = 44;
-const MINUS = 45;
-const DOT = 46;
-const SLASH = 47;
-const ZERO = 48;
-const POUND = 163;
+// Character codes the parsers look for: blanks, signs and brackets, separators, the pound sign.
+const TAB = 9, SPACE = 32, NBSP = 160, QUOTE = 34;
+const OPEN_PAREN = 40, CLOSE_PAREN = 41, PLUS = 43, MINUS = 45;
+const COMMA = 44, DOT = 46, SLASH = 47, ZERO = 48, POUND = 163;
 
 // Exact powers of ten: an integer mantissa divided by one of these rounds exactly as Number() would.
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
