@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { locatedFindings } from '../src/report/governance.js';
+import { locatedFindings } from '../src/report/findings.js';
 import { loadService } from '../src/app/service.js';
 import { loadConfig } from '../src/config/load.js';
 import { ConfigError, type ConfigProblem } from '../src/config/problems.js';
@@ -280,11 +280,21 @@ describe('the whole service, loaded at once', () => {
     ]);
   });
 
+  it('checks RAG schemes and the register even beside a service config that is not valid', async () => {
+    const ws = workspace({
+      'lineofsight.yaml': `${SERVICE}risks_file: {{dir}}/risks.yaml\nrag: { scheme: traffic-lights }\ntimezone: Mars/Olympus\n`,
+      'pipelines/a.yaml': GOOD_PIPELINE,
+      'risks.yaml': `tolerance_line: { score: 12 }\nrisks:\n  - { id: R1, title: Late payment, owner: Priya, clinic: Finance, inherent: { likelihood: B, impact: II }, current: { likelihood: Z, impact: II } }\n`,
+    });
+    const refusal = (await loadService(ws.config, {}).catch((err: unknown) => err)) as ConfigError;
+    expect(refusal.problems.map((p) => p.path)).toEqual(['timezone', 'rag.scheme', 'risks[0].current.likelihood']);
+  });
+
   it('names the email transport that writes files "files", and says so to a config that still says outbox', async () => {
     const files = (email: string) => ({ 'lineofsight.yaml': `${SERVICE}email: ${email}\n`, 'pipelines/payments.yaml': GOOD_PIPELINE });
     const ws = workspace(files('{ transport: files, files_dir: ./mail }'));
     expect((await loadConfig(ws.config, {})).service.email).toMatchObject({ transport: 'files', files_dir: './mail' });
-    const problems = await problemsOf(files('{ transport: outbox }'));
-    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual(['email.transport: transport "outbox" is now called "files"']);
+    const problems = await problemsOf(files('{ transport: outbox, outbox_dir: ./outbox }'));
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual(['email.transport: transport "outbox" is now called "files"', 'email.outbox_dir: outbox_dir is now files_dir']);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ragWord } from '../src/cli/colour.js';
 import { csvLine, renderTable } from '../src/cli/table.js';
-import { formatCompact, formatValue } from '../src/indicators/format.js';
+import { formatCompact, formatMeasured, formatValue } from '../src/indicators/format.js';
 
 describe('CLI output', () => {
   it.each([
@@ -20,11 +20,25 @@ describe('CLI output', () => {
     expect(formatValue(value, unit, decimals)).toBe(text);
   });
 
+  // Tables and explanations write numbers one way: a value that rounds to zero has no sign.
+  it.each([
+    [-0.001, '£', 2, '£0.00'],
+    [-0.04, '%', 1, '0.0%'],
+    [-1234567.891, '', 2, '-1,234,567.89'],
+    [1.005, '', 2, '1.01'],
+    [2.675, '£', 2, '£2.68'],
+  ])('writes %d %s at %i decimals as %s in a table and in an explanation alike', (value, unit, decimals, text) => {
+    expect(formatValue(value, unit, decimals)).toBe(text);
+    expect(formatMeasured(value, unit, decimals)).toBe(text);
+  });
+
   it.each([
     [2_100_000, '£', 0, '£2.1m'],
     [35_400, '£', 0, '£35k'],
     [93.44, '%', 2, '93.4%'],
     [12, '', 0, '12'],
+    [1234, '', 0, '1234'],
+    [-0.01, '£', 1, '£0.0'],
   ])('squeezes %d %s into %s', (value, unit, decimals, text) => {
     expect(formatCompact(value, unit, decimals)).toBe(text);
   });

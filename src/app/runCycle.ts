@@ -1,6 +1,6 @@
 import { KIND_OF_FREQUENCY, type Period } from '../calendar/periods.js';
 import { choosePeriods, type PeriodChoice } from '../calendar/selection.js';
-import type { LoadedPipeline } from '../config/load.js';
+import type { LoadedConfig, LoadedPipeline } from '../config/load.js';
 import { evidenceFrom } from '../risk/evidence.js';
 import { assessRisks, type RiskAssessment } from '../risk/evaluate.js';
 import { recordMoves } from '../risk/position.js';
@@ -24,6 +24,13 @@ export interface Cycle {
   skipped: string[];
   /** Every risk assessed on the evidence the runs added; moves are recorded. */
   risks: RiskAssessment[];
+}
+
+/** The pipelines a request names: one by id, or every one when it names none. */
+export function pipelinesNamed(config: LoadedConfig, pipelineId: string | undefined): LoadedPipeline[] {
+  const pipelines = pipelineId === undefined ? config.pipelines : config.pipelines.filter((p) => p.id === pipelineId);
+  if (!pipelines.length) throw new Error(`unknown pipeline "${pipelineId}" (known: ${config.pipelines.map((p) => p.id).join(', ')})`);
+  return pipelines;
 }
 
 type Plan = { pipeline: LoadedPipeline; periods: Period[] } | { pipeline: LoadedPipeline; skipped: string };

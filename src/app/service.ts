@@ -29,12 +29,13 @@ export async function loadService(file: string, env: NodeJS.ProcessEnv = process
   const read = await readConfig(file, env);
   const problems: ConfigProblem[] = [...read.problems];
   let register: RiskRegister | undefined;
-  if (read.config) {
-    problems.push(...ragProblems(read.config));
-    const registerFile = read.config.service.risks_file;
+  // Checked even beside other problems, so that one refusal lists them all.
+  if (read.checkable) {
+    problems.push(...ragProblems(read.checkable));
+    const registerFile = read.checkable.risksFile;
     if (registerFile) {
       try {
-        register = await loadRisks(registerFile, read.complete ? knownIds(read.config) : undefined);
+        register = await loadRisks(registerFile, read.config && read.complete ? knownIds(read.config) : undefined);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         problems.push(...err.problems);

@@ -29,3 +29,8 @@ export function csvLine(values: readonly unknown[]): string {
     })
     .join(',');
 }
+
+/** Rows as CSV text for `--format csv`: one line each, CRLF line ends, a final line end. */
+export function csvText(rows: readonly (readonly unknown[])[]): string {
+  return `${rows.map(csvLine).join('\r\n')}\r\n`;
+}

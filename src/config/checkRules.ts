@@ -5,7 +5,6 @@ import type { ConfigProblem } from './problems.js';
 import { SQL_NAME, type CheckConfig, type CheckTotal, type PipelineConfig, type ServiceConfig } from './schema.js';
 import type { YamlFile } from './yamlFile.js';
 
-
 /** Columns a check names, by the key that names them. */
 function namedColumns(check: CheckConfig): [string, string][] {
   const out: [string, string][] = [];

@@ -5,7 +5,7 @@ import type { CheckType } from './schema.js';
  * (the source's rows, or the indicator values computed from them) and whether it counts rows
  * checked (so that a share threshold such as "> 5%" means something) or judges a whole (an age,
  * a total, a count, a query's rows). How each type runs is the quality stage's check registry
- * (src/quality/registry.ts); both are keyed by every type, so a new type cannot be half-added.
+ * (src/quality/checkRegistry.ts); both are keyed by every type, so a new type cannot be half-added.
  */
 export const CHECK_TYPES: Record<CheckType, { measures: 'rows' | 'values'; countsRows: boolean }> = {
   not_null: { measures: 'rows', countsRows: true },

@@ -49,6 +49,16 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   return read.config;
 }
 
+/** What the stages after config check, read even from a service config that is not valid. */
+export interface CheckableParts {
+  file: string;
+  yaml: Map<string, YamlFile>;
+  /** The pipelines that parsed. */
+  pipelines: LoadedPipeline[];
+  rag: ServiceConfig['rag'] | undefined;
+  risksFile: string | undefined;
+}
+
 /** What reading a configuration found: every problem, and as much of it as could be read. */
 export interface ConfigRead {
   problems: ConfigProblem[];
@@ -56,6 +66,7 @@ export interface ConfigRead {
   config?: LoadedConfig;
   /** Every pipeline file parsed, so ids the pipelines define are all known. */
   complete: boolean;
+  checkable?: CheckableParts;
 }
 
 /**
@@ -76,8 +87,8 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (service) problems.push(...connectionProblems(read.yaml, service));
   const calendar = new FinancialCalendar(service?.financial_year_start_month ?? 4);
 
-  const raw = read.yaml.data as { pipelines_dir?: unknown } | null;
-  const dir = service?.pipelines_dir ?? (typeof raw?.pipelines_dir === 'string' ? raw.pipelines_dir : './pipelines');
+  const raw = (read.yaml.data ?? {}) as { pipelines_dir?: unknown; rag?: unknown; risks_file?: unknown };
+  const dir = service?.pipelines_dir ?? (typeof raw.pipelines_dir === 'string' ? raw.pipelines_dir : './pipelines');
   let names: string[] = [];
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
@@ -130,7 +141,15 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
     }
   }
   problems.push(...targetsProblems(calendar, pipelines, targetOrigins));
-  return { problems, complete, config: service && { file, service, calendar, pipelines, yaml: yamlFiles, targetOrigins } };
+  const checkable: CheckableParts = {
+    file,
+    yaml: yamlFiles,
+    pipelines,
+    // Parsed on their own where the whole service config is not valid; their own problems are already listed.
+    rag: service?.rag ?? serviceConfigSchema.shape.rag.safeParse(raw.rag).data,
+    risksFile: service ? service.risks_file : typeof raw.risks_file === 'string' ? raw.risks_file : undefined,
+  };
+  return { problems, complete, checkable, config: service && { file, service, calendar, pipelines, yaml: yamlFiles, targetOrigins } };
 }
 
 /** Every target's period, then overlaps, which can only be judged once an indicator's targets all name real periods. */

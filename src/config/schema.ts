@@ -39,7 +39,7 @@ const connectionFields = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
-export const sqlSource = z.strictObject({
+const sqlSource = z.strictObject({
   client: z.enum(['pg', 'mysql', 'sqlite', 'mssql']),
   /** A URL (postgres://, mysql://, mssql://), a SQLite file name, or connection fields. */
   connection: z.union([z.string().min(1), connectionFields]),
@@ -54,7 +54,7 @@ const csvSource = z.strictObject({
   directory: z.string().min(1),
 });
 
-export const sourceSchema = z.discriminatedUnion('client', [sqlSource, csvSource]);
+const sourceSchema = z.discriminatedUnion('client', [sqlSource, csvSource]);
 
 const storeSchema = z.discriminatedUnion('client', [
   z.strictObject({ client: z.literal('sqlite'), filename: z.string().min(1).default('./data/lineofsight.sqlite') }),
@@ -104,6 +104,7 @@ export const serviceConfigSchema = z.strictObject({
       // mail is switched on. (`outbox` names the store's message table, not a transport.)
       transport: z.enum(['files', 'smtp'], { error: (issue) => (issue.input === 'outbox' ? 'transport "outbox" is now called "files"' : 'transport is files or smtp') }).default('files'),
       files_dir: z.string().default('./mail'),
+      outbox_dir: z.never({ error: 'outbox_dir is now files_dir' }).optional(),
       smtp: z
         .strictObject({
           host: z.string(),
@@ -119,14 +120,14 @@ export const serviceConfigSchema = z.strictObject({
 
 // ---- pipelines ----------------------------------------------------------------------------
 
-export const conditionSchema = z.strictObject({
+const conditionSchema = z.strictObject({
   field: z.string().min(1),
   op: z.enum(['eq', 'ne', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'empty', 'not_empty', 'matches']),
   value: z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]).optional(),
 });
 
 /** A CSV aggregate: what one indicator input is over the rows of a period. */
-export const aggregationSchema = z.strictObject({
+const aggregationSchema = z.strictObject({
   fn: z.enum(['count', 'sum', 'mean', 'median', 'min', 'max', 'distinct_count']),
   field: z.string().optional(),
   where: z.array(conditionSchema).default([]),
@@ -168,7 +169,7 @@ const toleranceSchema = z.strictObject({
 /** The words councils use for an indicator that is reported but never rated; all read as monitor. */
 const NOT_RATED = new Set(['monitor', 'contextual', 'data-only']);
 
-export const INDICATOR_TYPES = ['count', 'sum', 'mean', 'median', 'percentage', 'ratio', 'rate', 'value'] as const;
+const INDICATOR_TYPES = ['count', 'sum', 'mean', 'median', 'percentage', 'ratio', 'rate', 'value'] as const;
 
 export const indicatorSchema = z.strictObject({
   id,

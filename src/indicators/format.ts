@@ -7,7 +7,7 @@ import { nearlyEqual } from './numbers.js';
  * written for every indicator and period of a run.
  */
 function grouped(value: number, decimals: number): string {
-  const fixed = Math.abs(value).toFixed(decimals);
+  const fixed = toDecimals(Math.abs(value), decimals);
   const point = fixed.indexOf('.');
   const whole = point < 0 ? fixed : fixed.slice(0, point);
   const fraction = point < 0 ? '' : fixed.slice(point);
@@ -15,6 +15,16 @@ function grouped(value: number, decimals: number): string {
   // A value that rounds to zero is shown unsigned: "0.0", not "-0.0".
   const negative = value < 0 && /[1-9]/.test(fixed);
   return `${negative ? '-' : ''}${thousands}${fraction}`;
+}
+
+/**
+ * Rounded as the number is written, not as it is stored: 1.005 is "1.01" to a person, though the
+ * double nearest 1.005 lies just below it and toFixed alone gives "1.00".
+ */
+function toDecimals(abs: number, decimals: number): string {
+  const written = String(abs);
+  if (written.includes('e')) return abs.toFixed(decimals);
+  return (Math.round(Number(`${written}e${decimals}`)) / 10 ** decimals).toFixed(decimals);
 }
 
 function withUnit(text: string, unit: string): string {
@@ -65,6 +75,12 @@ export function formatSetGap(value: number, unit: string): string {
   return gap(grouped(value, naturalDecimals(value)), value, unit);
 }
 
+/** A plain number to at most `decimals` places, without trailing zeros: "1,234.5", "90". */
+export function formatUpTo(value: number, decimals: number): string {
+  const text = grouped(value, Math.min(naturalDecimals(value), decimals));
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
+
 /** A share, to one decimal place: "7.4%". */
 export function formatPercent(value: number): string {
   return `${grouped(value, 1)}%`;
@@ -75,11 +91,17 @@ export function formatValue(value: number | null, unit: string, decimals: number
   return value === null ? '—' : formatMeasured(value, unit, decimals);
 }
 
-/** A value squeezed into a narrow column (1.2m, 35k, 93.4%), at most one decimal place. */
+/** A value squeezed into a narrow column (1.2m, 35k, 93.4%), at most one decimal place, no separators. */
 export function formatCompact(value: number | null, unit: string, decimals: number): string {
   if (value === null) return '—';
   const abs = Math.abs(value);
-  if (abs >= 1e6) return withUnit(`${grouped(value / 1e6, 1)}m`, unit);
-  if (abs >= 1e4) return withUnit(`${grouped(value / 1e3, 0)}k`, unit);
-  return withUnit(grouped(value, Math.min(decimals, 1)), unit);
+  if (abs >= 1e6) return withUnit(`${unsigned(value / 1e6, 1)}m`, unit);
+  if (abs >= 1e4) return withUnit(`${unsigned(value / 1e3, 0)}k`, unit);
+  return withUnit(unsigned(value, Math.min(decimals, 1)), unit);
+}
+
+/** Rounded as everywhere else, without thousands separators. */
+function unsigned(value: number, decimals: number): string {
+  const fixed = toDecimals(Math.abs(value), decimals);
+  return value < 0 && /[1-9]/.test(fixed) ? `-${fixed}` : fixed;
 }

@@ -17,14 +17,22 @@ export interface LogState {
 }
 
 /**
+ * Whether a result keeps its check's entry open (failed or warned), resolves it (passed), or
+ * says nothing of it (a check that could not run).
+ */
+export function isFailing(result: Pick<CheckResult, 'status'>): boolean | undefined {
+  return result.status === 'error' ? undefined : result.status === 'failed' || result.status === 'warned';
+}
+
+/**
  * What a check's result does to its entry in the failed-check log. A failure opens an entry or
  * extends it; a pass resolves it; an acknowledged entry stays quiet until its failing count
  * changes, then opens again. A check that could not run leaves the log alone: its error is in the
  * run's results. Returns undefined when there is nothing to write.
  */
 export function nextLogState(current: LogState | undefined, result: CheckResult, at: string): LogState | undefined {
-  if (result.status === 'error') return undefined;
-  const failing = result.status === 'failed' || result.status === 'warned';
+  const failing = isFailing(result);
+  if (failing === undefined) return undefined;
   if (!failing) {
     if (!current || current.status === 'resolved') return undefined;
     return { ...current, status: 'resolved', consecutiveFailures: 0, resolvedAt: at };

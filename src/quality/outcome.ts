@@ -1,5 +1,5 @@
 import { THRESHOLD, type CheckConfig } from '../config/schema.js';
-import { failWhenOf } from './registry.js';
+import { failWhenOf } from './checkRegistry.js';
 import type { CheckOutcome, CheckResult, CheckStatus, DataQuality } from './result.js';
 import { sampleRows } from './sample.js';
 

@@ -1,7 +1,7 @@
 import { travelOf } from './direction.js';
 import { formatMeasured } from '../indicators/format.js';
 import type { Direction, RagInput, RagTarget, TravelDirections } from './input.js';
-import type { RagStatus, RuleStatus } from './scale.js';
+import type { RagStatus, RuleStatus, UnratedStatus } from './scale.js';
 import type { RagRule, RagScheme } from './scheme.js';
 import { amberBoundary, situationOf, toleranceAmount, type RatedPolarity, type Situation } from './variables.js';
 
@@ -44,7 +44,7 @@ const forPeriod = (input: RagInput) => (input.period ? ` for ${input.period}` : 
  * target is in force (the gap in the data is the more urgent finding); then no target is
  * NO_TARGET. Otherwise the first rule of the scheme that matches.
  */
-type Decision = { status: 'MONITOR' | 'MISSING' | 'NO_TARGET' } | { status: RuleStatus; rule: RagRule; situation: Situation };
+type Decision = { status: UnratedStatus } | { status: RuleStatus; rule: RagRule; situation: Situation };
 
 /** The target and its tolerance as an amount, for an indicator that is rated and has a target in force. */
 type Band = { polarity: RatedPolarity; target: RagTarget; amount: number };

@@ -1,5 +1,8 @@
 import type { RagRuleConfig } from '../config/schema.js';
 
+/** A value on or better than its target is GREEN: a rule of every preset. */
+const MEETS_TARGET: RagRuleConfig = { status: 'GREEN', when: 'shortfall <= 0', explain: '{actual} meets the target of {target}' };
+
 /**
  * Published RAG schemes as config text: ordered rules, first match wins, the last with no
  * `when`. A council can copy one into `rag.schemes` in its config and edit it. The variables
@@ -9,9 +12,6 @@ import type { RagRuleConfig } from '../config/schema.js';
  * Percentage schemes cannot take a percentage of a zero target, so each begins with the
  * target met and treats any other miss of a zero target as its worst band.
  */
-/** Every preset begins so: a value on or better than its target is GREEN. */
-const MEETS_TARGET: RagRuleConfig = { status: 'GREEN', when: 'shortfall <= 0', explain: '{actual} meets the target of {target}' };
-
 export const PRESETS: Record<string, RagRuleConfig[]> = {
   /** Its published source: docs/rag.md, "tolerance-5pc". */
   'tolerance-5pc': [

@@ -4,7 +4,6 @@ import { compileTemplate, type Explain } from './explain.js';
 import { PRESETS } from './presets.js';
 import { isRuleStatus, RULE_STATUSES, type RuleStatus } from './scale.js';
 
-
 export interface RagRule {
   status: RuleStatus;
   /** The condition as written, or null for the final rule that always matches. */

@@ -1,4 +1,4 @@
-import type { LoadedConfig } from '../config/load.js';
+import type { CheckableParts } from '../config/load.js';
 import type { ConfigProblem } from '../config/problems.js';
 import { parseScheme, RagSchemeError, schemeNamed } from './scheme.js';
 
@@ -7,11 +7,13 @@ import { parseScheme, RagSchemeError, schemeNamed } from './scheme.js';
  * names that exist. The service's loading (src/app/service.ts) wires it in, so config never
  * reaches down the line.
  */
-export function ragProblems(config: LoadedConfig): ConfigProblem[] {
+export function ragProblems(config: CheckableParts): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const { rag } = config;
+  if (!rag) return problems;
   const service = config.yaml.get(config.file);
   const at = (path: PropertyKey[], message: string): ConfigProblem => service?.problem(path, message) ?? { file: config.file, path: path.join('.'), message };
-  for (const [name, rules] of Object.entries(config.service.rag.schemes)) {
+  for (const [name, rules] of Object.entries(rag.schemes)) {
     try {
       parseScheme(rules, name);
     } catch (err) {
@@ -21,13 +23,13 @@ export function ragProblems(config: LoadedConfig): ConfigProblem[] {
   }
   const exists = (name: string) => {
     try {
-      schemeNamed(name, config.service.rag.schemes);
+      schemeNamed(name, rag.schemes);
       return undefined;
     } catch (err) {
       return (err as Error).message;
     }
   };
-  const missing = exists(config.service.rag.scheme);
+  const missing = exists(rag.scheme);
   if (missing && !problems.length) problems.push(at(['rag', 'scheme'], missing));
   for (const pipeline of config.pipelines) {
     pipeline.indicators.forEach((indicator, i) => {

@@ -31,12 +31,43 @@ export async function recordedStandings(register: RiskRegister, positions: RiskP
   });
 }
 
-/** A risk's history, oldest first, as the documented JSON rows (README, "JSON output"). */
-export function historyRows(history: readonly RecordedPosition[]) {
-  return history.map((h) => ({ at: h.assessedAt, position: `${h.likelihood}/${h.impact}`, score: h.score, aboveTolerance: h.aboveTolerance, moved: h.movedByTriggers, evidence: h.evidence }));
+/** The documented `risks --format json` shape. */
+export function risksJson(standings: readonly RiskAssessment[]) {
+  return { risks: standings.map(assessmentJson) };
 }
 
-/** The risk a command names, or why there is none. */
-export function riskNamed(register: RiskRegister, riskId: string): void {
+/** The `risks --format csv` rows. */
+export function risksCsv(standings: readonly RiskAssessment[]): unknown[][] {
+  return [
+    ['risk', 'recorded', 'assessed', 'score', 'above_tolerance', 'changed', 'evidence'],
+    ...standings.map((a) => [a.riskId, `${a.recorded.likelihood}/${a.recorded.impact}`, `${a.assessed.likelihood}/${a.assessed.impact}`, a.assessed.score, a.exception, a.changed, a.triggered.map((t) => t.evidence).join('; ')]),
+  ];
+}
+
+/** A risk's recorded positions, oldest first, each with the evidence that moved it. */
+export interface RiskHistory {
+  riskId: string;
+  positions: RecordedPosition[];
+}
+
+/** The history of a risk the register holds, or why there is none. */
+export async function riskHistory(register: RiskRegister, positions: RiskPositionStore, riskId: string): Promise<RiskHistory> {
   if (!register.risks.some((r) => r.id === riskId)) throw new Error(`unknown risk "${riskId}" (risks in ${register.file}: ${register.risks.map((r) => r.id).join(', ')})`);
+  return { riskId, positions: await positions.riskHistory(riskId) };
+}
+
+/** The documented `risks --history --format json` shape. */
+export function historyJson(h: RiskHistory) {
+  return {
+    risk: h.riskId,
+    history: h.positions.map((p) => ({ at: p.assessedAt, position: `${p.likelihood}/${p.impact}`, score: p.score, aboveTolerance: p.aboveTolerance, moved: p.movedByTriggers, evidence: p.evidence })),
+  };
+}
+
+/** The `risks --history --format csv` rows. */
+export function historyCsv(h: RiskHistory): unknown[][] {
+  return [
+    ['assessed_at', 'position', 'score', 'above_tolerance', 'moved_by_triggers', 'evidence'],
+    ...historyJson(h).history.map((r) => [r.at, r.position, r.score, r.aboveTolerance, r.moved, r.evidence.join('; ')]),
+  ];
 }

@@ -76,4 +76,17 @@ export function scorecardLineJson(l: ScorecardLine) {
   };
 }
 
-export const SCORECARD_CSV_COLUMNS = ['indicator', 'title', 'unit', 'pipeline', 'service', 'clinic', 'priority', 'owner', 'period', 'value', 'target', 'tolerance', 'rag', 'directionPrevious', 'directionLastYear', 'dataQuality', 'explanation'] as const;
+const CSV_COLUMNS = ['indicator', 'title', 'unit', 'pipeline', 'service', 'clinic', 'priority', 'owner', 'period', 'value', 'target', 'tolerance', 'rag', 'directionPrevious', 'directionLastYear', 'dataQuality', 'explanation'] as const;
+
+/** The documented `scorecard --format json` shape. */
+export function scorecardJson(card: Scorecard) {
+  return { asAt: card.asAt.id, indicators: card.lines.map(scorecardLineJson) };
+}
+
+/** The `--format csv` rows: the JSON line's columns. */
+export function scorecardCsv(card: Scorecard): unknown[][] {
+  return [[...CSV_COLUMNS], ...card.lines.map((l) => {
+    const j = scorecardLineJson(l);
+    return CSV_COLUMNS.map((c) => j[c]);
+  })];
+}

@@ -4,7 +4,7 @@ import { duration, pipelineSchema } from '../config/schema.js';
 import { readYamlFile, type YamlFile } from '../config/yamlFile.js';
 import { cellKey, parseCellKey, RiskMatrix, type Axis, type Band, type Cell, type ToleranceLine } from './matrix.js';
 import { schemaProblems } from '../config/schemaProblems.js';
-import { isRuleStatus, RULE_STATUSES, thisOrWorse, type RuleStatus } from '../rag/scale.js';
+import { isRuleStatus, thisOrWorse, type RuleStatus } from '../rag/scale.js';
 
 /** Risks, triggers, and the indicators, checks and sources they name, follow the pipelines' rule for ids. */
 const id = pipelineSchema.shape.id;
@@ -39,7 +39,7 @@ const matrixFields = z.strictObject({
 
 type MatrixConfig = z.output<typeof matrixFields>;
 
-/** Seed 003's matrix: likelihood A (Very High) to F (Almost Impossible) by impact I (Catastrophic) to IV (Negligible). */
+/** Report 003's matrix (docs/domain.md): likelihood A (Very High) to F (Almost Impossible) by impact I (Catastrophic) to IV (Negligible). */
 const matrixSchema = matrixFields.default({
   likelihood: [
     { band: 'A', label: 'Very High' },
@@ -80,7 +80,7 @@ const statusSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(
   const named = (worse ? [worse[1]!] : typeof input === 'string' ? [input] : input).map((s) => s.trim().toUpperCase());
   const unknown = named.filter((s) => !isRuleStatus(s));
   if (unknown.length) {
-    ctx.addIssue({ code: 'custom', message: `unknown RAG status ${unknown.map((s) => `"${s}"`).join(', ')} (statuses: ${RULE_STATUSES.join(', ')}; or e.g. "AMBER or worse")` });
+    ctx.addIssue({ code: 'custom', message: `unknown RAG status ${unknown.map((s) => `"${s}"`).join(', ')} (statuses: ${thisOrWorse('BLUE').join(', ')}; or e.g. "AMBER or worse")` });
     return z.NEVER;
   }
   return worse ? { statuses: thisOrWorse(named[0] as RuleStatus), text: `${named[0]} or worse` } : { statuses: named as RuleStatus[], text: named.join(' or ') };

@@ -1,3 +1,4 @@
+import { formatUpTo } from '../indicators/format.js';
 import { isRuleStatus } from '../rag/scale.js';
 import type { RiskTrigger } from './config.js';
 
@@ -58,7 +59,7 @@ function listed(items: readonly string[]): string {
   return items.length > 6 ? `${items[0]} to ${items[items.length - 1]}` : items.join(', ');
 }
 
-const number = (n: number) => n.toLocaleString('en-GB', { maximumFractionDigits: 2 });
+const number = (n: number) => formatUpTo(n, 2);
 
 /**
  * Evidence for an indicator trigger: "HR01 RED for 2 consecutive periods (2025-01, 2025-02)", or

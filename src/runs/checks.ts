@@ -5,7 +5,7 @@ import type { CheckConfig } from '../config/schema.js';
 import type { ComputedValue } from '../indicators/compute.js';
 import type { Logger } from '../logger.js';
 import { applyThresholds, errored } from '../quality/outcome.js';
-import { runnerOf, type ValuesContext } from '../quality/registry.js';
+import { runnerOf, type ValuesContext } from '../quality/checkRegistry.js';
 import type { CheckOutcome, CheckResult } from '../quality/result.js';
 import type { Engine } from './engine.js';
 import type { PipelineHistory } from './history.js';

@@ -2,6 +2,7 @@ import type { LocalDate } from '../calendar/localDate.js';
 import type { FinancialCalendar, Period } from '../calendar/periods.js';
 import type { LoadedPipeline } from '../config/load.js';
 import type { IndicatorConfig } from '../config/schema.js';
+import { isFailing } from '../quality/failedCheckLog.js';
 import type { HistoryPoint } from '../quality/suddenChange.js';
 import type { CheckResult, DataQuality } from '../quality/result.js';
 import type { JudgedValue } from './record.js';
@@ -98,12 +99,12 @@ export class PipelineHistory {
     }
   }
 
-  /** A period's check results, moving its failed-check log entries as the store does. */
+  /** A period's check results, opening and resolving its failed-check log entries as the store does. */
   checked(period: Period, results: readonly CheckResult[]): void {
     for (const r of results) {
-      const k = key(r.checkId, period.id);
-      if (r.status === 'failed' || r.status === 'warned') this.flagged.add(k);
-      else if (r.status === 'passed') this.flagged.delete(k);
+      const failing = isFailing(r);
+      if (failing === true) this.flagged.add(key(r.checkId, period.id));
+      if (failing === false) this.flagged.delete(key(r.checkId, period.id));
     }
   }
 }

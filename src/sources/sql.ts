@@ -4,7 +4,6 @@ import type { Logger } from '../logger.js';
 import { textDates } from './pgTypes.js';
 import { registerSqliteRegexp, type SqliteFunctions } from './sqliteRegexp.js';
 
-
 const KNEX_CLIENT: Record<SqlSourceConfig['client'], string> = {
   pg: 'pg',
   mysql: 'mysql2',

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { ENTRY_CSV_COLUMNS, entryJson } from '../../report/checkLog.js';
+import { acknowledgeEntry } from '../../app/acknowledge.js';
+import { entriesCsv, entriesJson, entryDetailJson, failedCheckLog, logEntry } from '../../report/logEntries.js';
 import { withOpenService, type GlobalOptions } from '../context.js';
 import { logTable } from '../logTable.js';
-import { csvLine, renderTable } from '../table.js';
+import { csvText, renderTable } from '../table.js';
 
 interface ListOptions {
   status: string;
@@ -29,15 +30,11 @@ export function registerChecks(program: Command): void {
       if (!FORMATS.includes(opts.format)) throw new Error(`--format is one of ${FORMATS.join(', ')}, not "${opts.format}"`);
       if (opts.since && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw new Error(`--since takes a date such as 2024-06-01, not "${opts.since}"`);
       await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
-        const entries = await open.store.checkLog.checkLog({ status: opts.status as never, pipelineId: opts.pipeline, since: opts.since });
+        const entries = await failedCheckLog(open.store.checkLog, { status: opts.status as never, pipelineId: opts.pipeline, since: opts.since });
         if (opts.format === 'json') {
-          process.stdout.write(`${JSON.stringify({ entries: entries.map(entryJson) }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify(entriesJson(entries), null, 2)}\n`);
         } else if (opts.format === 'csv') {
-          const lines = entries.map((e) => {
-            const j = entryJson(e);
-            return csvLine(ENTRY_CSV_COLUMNS.map((c) => j[c]));
-          });
-          process.stdout.write(`${[ENTRY_CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`);
+          process.stdout.write(csvText(entriesCsv(entries)));
         } else {
           process.stdout.write(entries.length ? `${logTable(entries)}\n` : `no ${opts.status === 'all' ? '' : `${opts.status} `}entries\n`);
         }
@@ -51,11 +48,10 @@ export function registerChecks(program: Command): void {
     .option('--json', 'print the documented JSON shape')
     .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
       await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
-        const found = await open.store.checkLog.checkLogEntry(entryId(id));
-        if (!found) throw new Error(`no failed-check log entry ${id}`);
+        const found = await logEntry(open.store.checkLog, entryId(id));
         const { entry, runs } = found;
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ ...entryJson(entry), runs }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify(entryDetailJson(found), null, 2)}\n`);
           return;
         }
         const lines = [
@@ -82,8 +78,7 @@ export function registerChecks(program: Command): void {
     .action(async (id: string, opts: { note: string }, cmd: Command) => {
       if (!opts.note.trim()) throw new Error('--note must say why the failure is acknowledged');
       await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
-        const entry = await open.store.checkLog.acknowledgeCheck(entryId(id), opts.note.trim(), new Date());
-        if (!entry) throw new Error(`no failed-check log entry ${id}`);
+        const entry = await acknowledgeEntry(open, entryId(id), opts.note.trim(), new Date());
         process.stdout.write(`entry ${entry.id} (${entry.checkId}, ${entry.periodId}) acknowledged at ${entry.failingCount ?? 0} failing\n`);
       });
     });

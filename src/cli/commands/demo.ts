@@ -5,6 +5,7 @@ import { runCycle } from '../../app/runCycle.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { COUNCIL_NAME, DEMO_YEARS } from '../../demo/generate.js';
 import { createLogger } from '../../logger.js';
+import { failedCheckLog } from '../../report/logEntries.js';
 import { serviceFor, type GlobalOptions } from '../context.js';
 import { logTable } from '../logTable.js';
 import { yearPivot } from '../pivot.js';
@@ -32,7 +33,7 @@ export function registerDemo(program: Command): void {
           out.push('data-quality check, ? one whose data only warned. History: lineofsight values <indicator>.', '');
           const escalated = risks.filter((r) => r.changed).length;
           if (open.register) out.push(`Risk register: ${risks.length} risks, ${escalated} moved by triggers on the evidence (lineofsight risks)`, renderMatrix(open.register, risks, { colour: false }), '');
-          const log = await open.store.checkLog.checkLog({ status: 'open' });
+          const log = await failedCheckLog(open.store.checkLog, { status: 'open' });
           out.push(`Failed-check log: ${log.length} open entr${log.length === 1 ? 'y' : 'ies'} (lineofsight checks show <id> for the sample rows)`, logTable(log));
           process.stdout.write(`${out.join('\n')}\n`);
           if (failed.length) process.exitCode = 1;

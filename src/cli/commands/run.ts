@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { runCycle } from '../../app/runCycle.js';
+import { pipelinesNamed, runCycle } from '../../app/runCycle.js';
 import { indicatorsById } from '../../report/indicators.js';
-import { assessmentJson } from '../../report/risks.js';
-import { runsJson } from '../../report/runs.js';
+import { cycleJson } from '../../report/runReport.js';
 import { withOpenService, type GlobalOptions } from '../context.js';
 import { movedRisks, runsTable } from '../runsTable.js';
 
@@ -28,16 +27,12 @@ export function registerRun(program: Command): void {
     .action(async (pipelineId: string | undefined, opts: RunOptions, cmd: Command) => {
       if (!!pipelineId === !!opts.all) throw new Error('name one pipeline or give --all');
       await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
-        const pipelines = opts.all ? open.config.pipelines : open.config.pipelines.filter((p) => p.id === pipelineId);
-        if (!pipelines.length) {
-          throw new Error(`unknown pipeline "${pipelineId}" (known: ${open.config.pipelines.map((p) => p.id).join(', ')})`);
-        }
-        const { runs, skipped, risks } = await runCycle(open, { pipelines, choice: opts, strict: !opts.all });
+        const pipelines = pipelinesNamed(open.config, opts.all ? undefined : pipelineId);
+        const cycle = await runCycle(open, { pipelines, choice: opts, strict: !opts.all });
+        const { runs, skipped, risks } = cycle;
         for (const line of skipped) process.stderr.write(`${line}\n`);
         process.stdout.write(
-          opts.json
-            ? `${JSON.stringify({ ...runsJson(open.config, runs), risks: risks.map(assessmentJson) }, null, 2)}\n`
-            : `${[runsTable(runs, indicatorsById(open.config)), ...movedRisks(risks)].join('\n')}\n`,
+          opts.json ? `${JSON.stringify(cycleJson(open.config, cycle), null, 2)}\n` : `${[runsTable(runs, indicatorsById(open.config)), ...movedRisks(risks)].join('\n')}\n`,
         );
         if (runs.some((r) => r.outcome === 'failed')) process.exitCode = 1;
       });

@@ -1,17 +1,11 @@
 import type { Command } from 'commander';
 import { formatValue } from '../../indicators/format.js';
-import { SCORECARD_CSV_COLUMNS, scorecard, scorecardLineJson } from '../../report/scorecard.js';
+import { scorecard, scorecardCsv, scorecardJson, scorecardLineJson, type ScorecardFilter } from '../../report/scorecard.js';
 import { ragWord, useColour } from '../colour.js';
 import { withOpenService, type GlobalOptions } from '../context.js';
-import { csvLine, renderTable } from '../table.js';
+import { csvText, renderTable } from '../table.js';
 
-interface ScorecardOptions {
-  period?: string;
-  service?: string;
-  clinic?: string;
-  priority?: string;
-  format: string;
-}
+type ScorecardOptions = ScorecardFilter & { format: string };
 
 const FORMATS = ['table', 'json', 'csv'];
 
@@ -27,17 +21,14 @@ export function registerScorecard(program: Command): void {
     .action(async (opts: ScorecardOptions, cmd: Command) => {
       if (!FORMATS.includes(opts.format)) throw new Error(`--format is one of ${FORMATS.join(', ')}, not "${opts.format}"`);
       await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
-        const { asAt, lines } = await scorecard(open.config, open.store.runs, opts, open.today());
+        const card = await scorecard(open.config, open.store.runs, opts, open.today());
+        const { asAt, lines } = card;
         if (opts.format === 'json') {
-          process.stdout.write(`${JSON.stringify({ asAt: asAt.id, indicators: lines.map(scorecardLineJson) }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify(scorecardJson(card), null, 2)}\n`);
           return;
         }
         if (opts.format === 'csv') {
-          const rows = lines.map((l) => {
-            const j = scorecardLineJson(l);
-            return csvLine(SCORECARD_CSV_COLUMNS.map((c) => j[c]));
-          });
-          process.stdout.write(`${[SCORECARD_CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`);
+          process.stdout.write(csvText(scorecardCsv(card)));
           return;
         }
         const colour = useColour();

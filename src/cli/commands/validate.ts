@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { dateIn } from '../../calendar/localDate.js';
-import { KIND_OF_FREQUENCY } from '../../calendar/periods.js';
 import { configPath } from '../../config/load.js';
-import { findingLines, locatedFindings } from '../../report/governance.js';
+import { findingLines, latestFindings } from '../../report/findings.js';
 import { serviceFor, type GlobalOptions } from '../context.js';
 
 export function registerValidate(program: Command): void {
@@ -27,9 +26,7 @@ export function registerValidate(program: Command): void {
         register ? `${register.risks.length} risks in ${register.file}` : 'no risk register',
       ];
       process.stdout.write(`${file}: valid (${parts.join(', ')})\n`);
-      const today = dateIn(new Date(), config.service.timezone);
-      const frequency = new Map(config.pipelines.map((p) => [p.id, p.frequency]));
-      const findings = locatedFindings(config, (id) => [config.calendar.latestComplete(today, KIND_OF_FREQUENCY[frequency.get(id)!])]);
+      const findings = latestFindings(config, dateIn(new Date(), config.service.timezone));
       if (findings.length) process.stdout.write(`${findings.length} governance finding(s):\n${findingLines(findings).join('\n')}\n`);
     });
 }

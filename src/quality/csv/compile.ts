@@ -1,7 +1,7 @@
 import type { FinancialCalendar } from '../../calendar/periods.js';
 import type { CheckConfig } from '../../config/schema.js';
 import { allOf, type RowPredicate, type RowSchema } from '../../sources/csv/index.js';
-import { runnerOf } from '../registry.js';
+import { runnerOf } from '../checkRegistry.js';
 import type { CompiledCheck } from './tally.js';
 
 function scope(check: CheckConfig, schema: RowSchema, calendar: FinancialCalendar): RowPredicate | undefined {

@@ -2,7 +2,7 @@ import type { FinancialCalendar } from '../../calendar/periods.js';
 import type { Clock } from '../../calendar/clock.js';
 import type { CheckConfig, CsvSpec } from '../../config/schema.js';
 import { formatDateKey, rowSchema, type RowObserver, type RowSchema } from '../../sources/csv/index.js';
-import { runnerOf } from '../registry.js';
+import { runnerOf } from '../checkRegistry.js';
 import type { CheckOutcome } from '../result.js';
 import { compileCheck } from './compile.js';
 import type { KeyLog } from './keyLog.js';

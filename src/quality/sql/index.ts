@@ -1,6 +1,6 @@
 import type { PeriodBindings } from '../../calendar/bindings.js';
 import type { CheckConfig } from '../../config/schema.js';
-import { runnerOf } from '../registry.js';
+import { runnerOf } from '../checkRegistry.js';
 import type { CheckOutcome } from '../result.js';
 import type { SqlCheckContext } from './context.js';
 import type { Dialect } from './database.js';

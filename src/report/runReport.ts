@@ -1,7 +1,9 @@
 import type { LoadedConfig } from '../config/load.js';
+import type { RiskAssessment } from '../risk/evaluate.js';
 import type { PeriodRun } from '../runs/execute.js';
-import { findingJson, locateFinding } from './governance.js';
+import { findingJson, locateFinding } from './findings.js';
 import { indicatorsById } from './indicators.js';
+import { assessmentJson } from './risks.js';
 
 /** The documented `run --json` shape (README, "JSON output"). */
 export function runsJson(config: LoadedConfig, runs: readonly PeriodRun[]) {
@@ -48,4 +50,9 @@ export function runsJson(config: LoadedConfig, runs: readonly PeriodRun[]) {
       governance: r.governance.map((g) => findingJson(locateFinding(config, pipelines.get(r.pipelineId)!, g))),
     })),
   };
+}
+
+/** The documented `run --json` shape of a whole cycle: its runs, then every risk as assessed after them. */
+export function cycleJson(config: LoadedConfig, cycle: { runs: readonly PeriodRun[]; risks: readonly RiskAssessment[] }) {
+  return { ...runsJson(config, cycle.runs), risks: cycle.risks.map(assessmentJson) };
 }

@@ -1,4 +1,5 @@
-import type { Period } from '../calendar/periods.js';
+import type { LocalDate } from '../calendar/localDate.js';
+import { KIND_OF_FREQUENCY, type Period } from '../calendar/periods.js';
 import type { LoadedConfig, LoadedPipeline } from '../config/load.js';
 import { formatProblem, pathToString, type ConfigProblem } from '../config/problems.js';
 import { governanceFindings, type GovernanceFinding } from '../targets/governance.js';
@@ -32,4 +33,10 @@ export function findingLines(findings: readonly LocatedFinding[]): string[] {
 /** The documented JSON shape of a finding (README, "JSON output"). */
 export function findingJson(f: LocatedFinding) {
   return { indicator: f.indicatorId, kind: f.kind, period: f.periodId ?? null, message: f.message, file: f.where.file, line: f.where.line ?? null };
+}
+
+/** What `validate` reports: the findings of every indicator for its pipeline's latest complete period. */
+export function latestFindings(config: LoadedConfig, today: LocalDate): LocatedFinding[] {
+  const frequency = new Map(config.pipelines.map((p) => [p.id, p.frequency]));
+  return locatedFindings(config, (id) => [config.calendar.latestComplete(today, KIND_OF_FREQUENCY[frequency.get(id)!])]);
 }
