@@ -185,6 +185,16 @@ describe('bad configuration is refused whole, every problem named with file, lin
     expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/indicator id "FIN09" is already used in .*a\.yaml/)]);
   });
 
+  it('needs every CSV field by position when there is no header row', async () => {
+    const csvPipeline = `id: spend\ntitle: Spend\nsource: exports\nschedule: "0 6 * * *"\nfrequency: monthly\ncsv:\n  files: "*.csv"\n  header_line: none\n  fields:\n    paid: { column: 1, type: date }\n    amount: { header: Amount, type: amount }\n    both: { header: Name, column: 3 }\n  date: paid\nindicators:\n  - { id: SP1, title: Spend, type: sum, value: { fn: sum, field: amount }, polarity: none, owner: A, service: B }\n`;
+    const problems = await problemsOf({ 'lineofsight.yaml': SERVICE, 'pipelines/spend.yaml': csvPipeline });
+    expect(problems.map((p) => `${p.line}: ${p.path}: ${p.message}`)).toEqual([
+      '12: csv.fields.both: a field names either its header or its column (1 is the first)',
+    ]);
+    const noColumn = await problemsOf({ 'lineofsight.yaml': SERVICE, 'pipelines/spend.yaml': csvPipeline.replace('    both: { header: Name, column: 3 }\n', '') });
+    expect(noColumn.map((p) => `${p.line}: ${p.path}: ${p.message}`)).toEqual(['11: csv.fields.amount: with header_line: none there is no header to find it by: give its column (1 is the first)']);
+  });
+
   it('checks CSV pipelines against their declared fields', async () => {
     const problems = await problemsOf({
       'lineofsight.yaml': SERVICE,

@@ -1,12 +1,13 @@
 /**
- * readCsv over the real council files in open-data/ (see /work/shared/data/SOURCES.md). Every
+ * readCsv over the real council files in open-data/ (see open-data/SOURCES.md). Every
  * expected number is derived here from the file's own bytes by a simpler route (decode, split
  * lines, split cells by hand) rather than copied from a previous run.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FinancialCalendar } from '../src/calendar/periods.js';
+import { loadConfig } from '../src/config/load.js';
 import { csvSpecSchema, type Aggregation } from '../src/config/schema.js';
 import { silentLogger } from '../src/logger.js';
 import { combine, readCsv } from '../src/sources/csv/index.js';
@@ -294,5 +295,21 @@ describe('trafford_planning_major_13wk_by_quarter.csv (quarter labels instead of
       const trafford = rows.find((c) => c[1] === 'Trafford' && c[2] === label);
       expect(combine(result, calendar.within(period, 'month').map((p) => p.id), 1)).toBe(Number(trafford?.[6]));
     }
+  });
+});
+
+describe('the shipped CSV pipelines over open-data/', () => {
+  it('read every file in open-data/ whole: none left out, no row malformed', async () => {
+    const config = await loadConfig('config/lineofsight.yaml', { LINEOFSIGHT_STORE_FILE: path.join(OPEN_DATA, 'unused.sqlite') });
+    const readBy = new Set<string>();
+    for (const pipeline of config.pipelines) {
+      const source = config.service.sources[pipeline.source];
+      if (source?.client !== 'csv' || path.resolve(source.directory) !== OPEN_DATA) continue;
+      const result = await readCsv({ directory: source.directory, spec: pipeline.csv!, aggregates: [{ fn: 'count', where: [] }], calendar: config.calendar, logger: silentLogger, timeZone: config.service.timezone });
+      expect(result.unread, pipeline.id).toEqual([]);
+      expect(result.rows.malformed, pipeline.id).toBe(0);
+      for (const file of result.files) readBy.add(path.basename(file));
+    }
+    expect([...readBy].sort()).toEqual(readdirSync(OPEN_DATA).filter((f) => f.endsWith('.csv')).sort());
   });
 });

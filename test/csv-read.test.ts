@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { csvSpecSchema, type Aggregation } from '../src/config/schema.js';
 import { silentLogger, type Logger } from '../src/logger.js';
-import { combine, readCsv } from '../src/sources/csv/index.js';
+import { checkMalformedLimit, combine, readCsv } from '../src/sources/csv/index.js';
 
 const calendar = new FinancialCalendar();
 let root: string;
@@ -80,11 +80,11 @@ describe('rows', () => {
     expect(combine(result, ['2024-04'], 1)).toBe(5);
   });
 
-  it('reads short rows, semicolon delimiters and stray quotes inside cells', async () => {
+  it('reads semicolon delimiters and stray quotes inside cells, and counts a short row as malformed', async () => {
     const dir = folder({ 'a.csv': 'Payment Date;Net Amount;Name\n01/04/2024;5;12" pipe\n01/04/2024;7\n' });
     const result = await read(dir, { files: 'a.csv', delimiter: ';' }, [count, sum, { fn: 'distinct_count', field: 'supplier', where: [] }]);
-    expect(result.rows.data).toBe(2);
-    expect([0, 1, 2].map((i) => combine(result, ['2024-04'], i))).toEqual([2, 12, 1]);
+    expect(result.rows).toMatchObject({ data: 1, malformed: 1 });
+    expect([0, 1, 2].map((i) => combine(result, ['2024-04'], i))).toEqual([1, 5, 1]);
   });
 });
 
@@ -119,19 +119,26 @@ describe('malformed rows', () => {
     expect(result.malformed[49]?.line).toBe(51);
   });
 
-  it('fail the run past max_malformed as a count, naming the file and the counts', async () => {
+  /** Whether a period's malformed rows pass max_malformed, as a period's run weighs them. */
+  const limitFor = async (dir: string, spec: Record<string, unknown>, month: string) => {
+    const result = await read(dir, spec);
+    const parsed = csvSpecSchema.parse({ fields: spendFields, date: 'paid', ...spec });
+    return () => checkMalformedLimit(parsed.max_malformed, month, combine(result, [month], 0) ?? 0, result.malformedRows.inMonths([month]));
+  };
+
+  it("fail a period's run past max_malformed as a count, naming the file and the counts", async () => {
     const dir = folder({ 'spend.csv': file, 'clean.csv': 'Payment Date,Net Amount,Name\n01/04/2024,5,A\n' });
-    await expect(read(dir, { files: '*.csv', max_malformed: 3 })).resolves.toBeDefined();
-    await expect(read(dir, { files: '*.csv', max_malformed: 2 })).rejects.toThrow(
-      `3 of 6 data rows (50.0%) are malformed, more than max_malformed 2 allows (${path.join(dir, 'spend.csv')}: 3); the first, ${path.join(dir, 'spend.csv')} line 3: paid "31/02/2024" is not a date`,
+    expect(await limitFor(dir, { files: '*.csv', max_malformed: 3 }, '2024-04')).not.toThrow();
+    expect(await limitFor(dir, { files: '*.csv', max_malformed: 2 }, '2024-04')).toThrow(
+      `3 of 6 data rows for 2024-04 (50.0%) are malformed, more than max_malformed 2 allows (${path.join(dir, 'spend.csv')}: 3); the first, ${path.join(dir, 'spend.csv')} line 3: paid "31/02/2024" is not a date`,
     );
   });
 
-  it('fail the run past max_malformed as a share of the data rows', async () => {
+  it("fail a period's run past max_malformed as a share of its data rows", async () => {
     const good = '01/04/2024,1,A\n'.repeat(97);
     const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\n' + good + 'x,1,A\n'.repeat(3) });
-    await expect(read(dir, { files: 'a.csv', max_malformed: '3%' })).resolves.toBeDefined();
-    await expect(read(dir, { files: 'a.csv', max_malformed: '2.5%' })).rejects.toThrow(/3 of 100 data rows \(3\.0%\).*max_malformed 2\.5%.*a\.csv: 3/);
+    expect(await limitFor(dir, { files: 'a.csv', max_malformed: '3%' }, '2024-04')).not.toThrow();
+    expect(await limitFor(dir, { files: 'a.csv', max_malformed: '2.5%' }, '2024-04')).toThrow(/3 of 100 data rows for 2024-04 \(3\.0%\).*max_malformed 2\.5%.*a\.csv: 3/);
   });
 });
 
@@ -211,3 +218,88 @@ function windows1252(text: string): Buffer {
   const special: Record<string, number> = { '£': 0xa3, é: 0xe9, '€': 0x80 };
   return Buffer.from([...text].map((ch) => special[ch] ?? ch.charCodeAt(0)));
 }
+
+describe('rows that would give a wrong number', () => {
+  const header = 'Payment Date,Net Amount,Name\n';
+
+  it('counts a row with more or fewer cells than the header as malformed and leaves it out, located', async () => {
+    // An unquoted 1,000.50 splits into two cells, and every later column moves.
+    const dir = folder({ 'a.csv': `${header}01/04/2024,5,A\n02/04/2024,1,000.50,B\n03/04/2024,7\n04/04/2024,8,C\n` });
+    const result = await read(dir, { files: 'a.csv', max_malformed: 5 });
+    expect(result.rows).toEqual({ data: 2, blank: 0, skipped: 0, malformed: 2 });
+    expect(combine(result, ['2024-04'], 1)).toBe(13);
+    expect(result.malformed.map((m) => [m.line, m.message])).toEqual([
+      [3, 'the row has 4 cells where the header has 3'],
+      [4, 'the row has 2 cells where the header has 3'],
+    ]);
+  });
+
+  it('never makes a value of a number past what a double holds: a 400-digit amount is a malformed cell', async () => {
+    const dir = folder({ 'a.csv': `${header}01/04/2024,${'9'.repeat(400)},A\n02/04/2024,5,B\n` });
+    const result = await read(dir, { files: 'a.csv', max_malformed: 5 });
+    expect(result.rows.malformed).toBe(1);
+    expect(result.malformed[0]).toMatchObject({ line: 2, field: 'amount' });
+    expect(combine(result, ['2024-04'], 1)).toBe(5);
+  });
+
+  it('counts a cell with bytes that are not UTF-8 as malformed, rather than reading it as \uFFFD', async () => {
+    const bytes = Buffer.concat([Buffer.from(`${header}01/04/2024,5,Caf`), Buffer.from([0xe9]), Buffer.from(' Ltd\n02/04/2024,6,B\n')]);
+    const dir = folder({ 'a.csv': bytes });
+    const result = await read(dir, { files: 'a.csv', max_malformed: 5 });
+    expect(result.malformed).toEqual([{ file: path.join(dir, 'a.csv'), line: 2, field: 'supplier', message: "supplier holds bytes that are not valid in the file's encoding" }]);
+    expect(combine(result, ['2024-04'], 1)).toBe(6);
+  });
+
+  it('reports an unclosed quote in a CRLF file at the line where it opens', async () => {
+    const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\r\n01/04/2024,5,A\r\n02/04/2024,6,B\r\n03/04/2024,7,"C\r\n04/04/2024,8,D\r\n' });
+    await expect(read(dir, { files: 'a.csv' })).rejects.toThrow(/a\.csv: line 4: a quoted cell is never closed/);
+  });
+});
+
+describe('spend files as councils publish them', () => {
+  it('reads fields by column position from a file with no header row', async () => {
+    const dir = folder({ 'a.csv': '01/04/2024,Acme,5.00\n02/04/2024,Bolt,"1,000.00"\n' });
+    const fields = { paid: { column: 1, type: 'date' }, amount: { column: 3, type: 'amount' }, supplier: { column: 2 } };
+    const result = await read(dir, { files: 'a.csv', header_line: 'none', fields });
+    expect(result.rows).toEqual({ data: 2, blank: 0, skipped: 0, malformed: 0 });
+    expect(combine(result, ['2024-04'], 1)).toBe(1005);
+  });
+
+  it('finds a header that is not the first line, skipping the title above it', async () => {
+    const dir = folder({ 'a.csv': 'Hyndburn Borough Council,,\nPayments over £250,,\nPayment Date,Net Amount,Name\n01/04/2024,5,A\n' });
+    const result = await read(dir, { files: 'a.csv', header_line: 3 });
+    expect(result.rows).toEqual({ data: 1, blank: 0, skipped: 2, malformed: 0 });
+    expect(combine(result, ['2024-04'], 1)).toBe(5);
+  });
+
+  it('puts an ISO 8601 instant with an offset on its day in the service timezone', async () => {
+    const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\n2024-03-31T23:30:00Z,5,A\n2024-03-31T22:30:00+00:00,6,B\n2024-01-31T23:30:00-02:00,7,C\n' });
+    const result = await readCsv({
+      directory: dir,
+      spec: csvSpecSchema.parse({ fields: spendFields, date: 'paid', files: 'a.csv' }),
+      aggregates: [count, sum],
+      calendar,
+      logger: silentLogger,
+      timeZone: 'Europe/London',
+    });
+    // 23:30 UTC on 31 March 2024 is 00:30 on 1 April in London (BST); 22:30 UTC is still 31 March.
+    expect(combine(result, ['2024-04'], 1)).toBe(5);
+    expect(combine(result, ['2024-03'], 1)).toBe(6);
+    expect(combine(result, ['2024-02'], 1)).toBe(7);
+  });
+
+  it.each(['cp850', 'cp437'])('reads %s, the DOS code page in which byte 0x9C is £', async (encoding) => {
+    const bytes = Buffer.concat([Buffer.from('Payment Date,Net Amount,Name\n01/04/2024,'), Buffer.from([0x9c]), Buffer.from('5.00,A\n')]);
+    const dir = folder({ 'a.csv': bytes });
+    const result = await read(dir, { files: 'a.csv', encoding });
+    expect(result.rows.malformed).toBe(0);
+    expect(combine(result, ['2024-04'], 1)).toBe(5);
+  });
+
+  it('leaves out a file it cannot read and reads the others, naming the one left out', async () => {
+    const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\n01/04/2024,5,A\n', 'b.csv': 'Date,Value,Who\n01/04/2024,9,B\n' });
+    const result = await read(dir, { files: '*.csv' });
+    expect(combine(result, ['2024-04'], 1)).toBe(5);
+    expect(result.unread).toEqual([{ file: path.join(dir, 'b.csv'), message: expect.stringMatching(/b\.csv: the header row \(line 1\) has no column for field "paid"/) }]);
+  });
+});

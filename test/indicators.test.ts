@@ -33,6 +33,15 @@ describe('indicator values by type', () => {
     expect(r.reason).toMatch(reason);
   });
 
+  it.each([
+    ['ratio', { numerator: 1e308, denominator: 1e-308 }, /the ratio of 1e\+308 over 1e-308 is not a finite number/],
+    ['percentage', { numerator: 1e307, denominator: 1 }, /the percentage of 1e\+307 over 1 is not a finite number/],
+    ['sum', { value: Infinity }, /the sum value is not a finite number/],
+    ['ratio', { numerator: NaN, denominator: 2 }, /the numerator is not a finite number/],
+  ] as const)('never makes a value of a %s that is not finite: %j', (type, inputs, message) => {
+    expect(() => computeIndicator({ type }, inputs)).toThrow(message);
+  });
+
   it('keeps the inputs of a ratio-type value so the year to date can be checked', () => {
     expect(computeIndicator({ type: 'percentage' }, { numerator: 9, denominator: 12 })).toEqual({ value: 75, numerator: 9, denominator: 12, reason: null });
   });
@@ -50,7 +59,19 @@ describe('source values', () => {
     expect(toNumber(raw, 'x')).toBe(expected);
   });
 
-  it.each(['abc', '', {}, true])('%j is refused with the column named', (raw) => {
+  it.each(['abc', '', {}, true, '0x10', '1e400', Infinity, NaN, '12abc'])('%j is refused with the column named', (raw) => {
     expect(() => toNumber(raw, 'column "paid"')).toThrow(/column "paid" is not a number/);
+  });
+
+  it.each(['9007199254740993', 2n ** 60n, '-9007199254740993'])('%s, an integer beyond 2^53, is refused rather than rounded', (raw) => {
+    expect(() => toNumber(raw, 'column "n"')).toThrow(/column "n" is .*an integer beyond 2\^53/);
+  });
+
+  it.each([
+    ['9007199254740991', 9007199254740991],
+    ['1e3', 1000],
+    [' -12.5 ', -12.5],
+  ])('%s, in decimal notation and within range, reads as %s', (raw, expected) => {
+    expect(toNumber(raw, 'x')).toBe(expected);
   });
 });

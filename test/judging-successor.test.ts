@@ -44,7 +44,7 @@ describe('a replaced indicator id beside its successor', () => {
     const { store, sources, close } = await openRun(config);
     closers.push(close);
     const april = config.calendar.parse('2024-04');
-    const run = (at: string): RunRecord => ({ pipelineId: 'repairs', periodId: april.id, periodStart: april.start, periodEnd: april.end, startedAt: new Date(at), finishedAt: new Date(at), outcome: 'succeeded', error: null, rowsRead: 1, rowsRejected: 0 });
+    const run = (at: string): RunRecord => ({ pipelineId: 'repairs', periodId: april.id, periodStart: april.start, periodEnd: april.end, startedAt: new Date(at), finishedAt: new Date(at), outcome: 'succeeded', error: null, rowsRead: 1, rowsRejected: 0, warnings: [] });
     // The old id's April is stored first, so a store that returns rows as they were written gives it first.
     await store.runs.recordRun(run('2024-05-02T06:00:00Z'), [{ indicatorId: 'HR01', value: 10, numerator: null, denominator: null, reason: null, dataQuality: 'passed' }]);
     await store.runs.recordRun(run('2024-05-03T06:00:00Z'), [{ indicatorId: 'HR02', value: 50, numerator: null, denominator: null, reason: null, dataQuality: 'passed' }]);

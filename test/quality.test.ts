@@ -54,6 +54,11 @@ describe('thresholds', () => {
     expect(judge(c, { failing: 2, checked: 10, sample: [{ a: 1 }] })).toMatchObject({ status: 'warned', severity: 'warn' });
     expect(judge(c, { failing: 0, checked: 10, sample: [{ a: 1 }] }).sample).toEqual([]);
   });
+
+  it("reports a passing check at the check's own severity", () => {
+    expect(judge(check({ type: 'not_null', column: 'x' }), { failing: 0, checked: 10, sample: [] })).toMatchObject({ status: 'passed', severity: 'error' });
+    expect(judge(check({ type: 'not_null', column: 'x', severity: 'warn' }), { failing: 0, checked: 10, sample: [] })).toMatchObject({ status: 'passed', severity: 'warn' });
+  });
 });
 
 describe('the data-quality flag of a period', () => {

@@ -50,7 +50,7 @@ describe.each([
     await store.migrate();
     const month = async (periodId: string, value: number) => {
       const period = config.calendar.parse(periodId);
-      const run: RunRecord = { pipelineId: 'repairs', periodId, periodStart: period.start, periodEnd: period.end, startedAt: new Date(), finishedAt: new Date(), outcome: 'succeeded', error: null, rowsRead: 1, rowsRejected: 0 };
+      const run: RunRecord = { pipelineId: 'repairs', periodId, periodStart: period.start, periodEnd: period.end, startedAt: new Date(), finishedAt: new Date(), outcome: 'succeeded', error: null, rowsRead: 1, rowsRejected: 0, warnings: [] };
       await store.runs.recordRun(run, [{ indicatorId: 'HR01', value, numerator: null, denominator: null, reason: null, dataQuality: 'passed' }]);
       await assessAndRecord({ config, register, store }, new Date());
     };

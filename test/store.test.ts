@@ -18,6 +18,7 @@ const run = (periodId: string, at: string): RunRecord => ({
   error: null,
   rowsRead: 1,
   rowsRejected: 0,
+  warnings: [],
 });
 const value = (indicatorId: string, v: number | null) => ({ indicatorId, value: v, numerator: null, denominator: null, reason: v === null ? 'no data' : null, dataQuality: 'passed' as const });
 
@@ -48,7 +49,7 @@ describe.each([
   it('migrates once, then is up to date', async () => {
     store = new Store(await configure());
     stores.push(store);
-    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks']);
+    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks', '004_run_warnings']);
     expect(await store.migrate()).toEqual([]);
   });
 

@@ -19,8 +19,9 @@ export function runsTable(runs: readonly PeriodRun[], indicators: ReadonlyMap<st
   }
   const failures = runs.filter((r) => r.outcome === 'failed').map((r) => `FAILED ${r.pipelineId} ${r.period.id}: ${r.error}`);
   const checks = runs.flatMap((r) => r.checks.filter((c) => c.status !== 'passed').map((c) => `CHECK ${c.status.toUpperCase()} ${r.pipelineId} ${r.period.id} ${c.checkId} (${c.severity}): ${c.message}`));
+  const warnings = runs.flatMap((r) => r.warnings.map((w) => `WARNING ${r.pipelineId} ${r.period.id}: ${w}`));
   const governance = runs.flatMap((r) => r.governance.map((g) => `GOVERNANCE ${r.pipelineId} ${r.period.id}: ${g.message}`));
-  return [renderTable(['pipeline', 'period', 'indicator', 'value', 'RAG', 'quality', 'explanation'], rows), ...failures, ...checks, ...governance].join('\n');
+  return [renderTable(['pipeline', 'period', 'indicator', 'value', 'RAG', 'quality', 'explanation'], rows), ...failures, ...warnings, ...checks, ...governance].join('\n');
 }
 
 /** A line for each risk a run moved from its recorded position. */

@@ -215,6 +215,11 @@ function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, service: Servic
     const date = fields[pipeline.csv.date];
     if (!date) problems.push(yaml.problem(['csv', 'date'], `"${pipeline.csv.date}" is not one of the declared fields`));
     else if (date.type !== 'date') problems.push(yaml.problem(['csv', 'date'], `field "${pipeline.csv.date}" must have type date`));
+    if (pipeline.csv.header_line === 'none') {
+      for (const [name, field] of Object.entries(fields)) {
+        if (field.column === undefined) problems.push(yaml.problem(['csv', 'fields', name], 'with header_line: none there is no header to find it by: give its column (1 is the first)'));
+      }
+    }
     pipeline.csv.skip_when.forEach((c, i) => {
       if (!fields[c.field]) problems.push(yaml.problem(['csv', 'skip_when', i, 'field'], `"${c.field}" is not one of the declared fields`));
     });

@@ -205,23 +205,38 @@ export const indicatorSchema = z.strictObject({
   tolerance: toleranceSchema.optional(),
 });
 
-const csvFieldSchema = z.strictObject({
-  /** Header text (or several, for files whose headers changed over the years). */
-  header: z.union([z.string(), z.array(z.string()).min(1)]),
-  type: z.enum(['text', 'amount', 'number', 'date']).default('text'),
-});
+const csvFieldSchema = z
+  .strictObject({
+    /** Header text (or several, for files whose headers changed over the years). */
+    header: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    /** Or the field's position, counting from 1, for files without a usable header row. */
+    column: z.number().int().positive().optional(),
+    type: z.enum(['text', 'amount', 'number', 'date']).default('text'),
+  })
+  .refine((f) => (f.header === undefined) !== (f.column === undefined), { message: 'a field names either its header or its column (1 is the first)' });
+
+/** The default of `max_malformed`: more than 1% of a period's data rows malformed fails its run. */
+export const DEFAULT_MAX_MALFORMED = '1%';
 
 export const csvSpecSchema = z.strictObject({
   files: z.union([z.string(), z.array(z.string()).min(1)]),
-  encoding: z.enum(['utf-8', 'windows-1252', 'latin1', 'utf-16le']).default('utf-8'),
+  encoding: z.enum(['utf-8', 'windows-1252', 'latin1', 'utf-16le', 'cp850', 'cp437']).default('utf-8'),
+  /**
+   * Where the header row is: by default the first line that is not blank; a line number (the
+   * lines before it are a title, skipped); or none, when every field names its column.
+   */
+  header_line: z.union([z.number().int().positive(), z.literal('none')]).optional(),
   delimiter: z.string().length(1).default(','),
   fields: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'field names are lower_snake_case'), csvFieldSchema),
   /** The date field whose value assigns a row to a period. */
   date: z.string(),
   /** Rows matching any of these are skipped silently (junk trailers), not counted as malformed. */
   skip_when: z.array(conditionSchema).default([]),
-  /** The run fails when more rows than this are malformed: a count ("10") or a share ("2%"). */
-  max_malformed: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?%$/)]).optional(),
+  /**
+   * A period's run fails when more of its data rows than this are malformed: a count ("10") or
+   * a share ("2%"); DEFAULT_MAX_MALFORMED when not given.
+   */
+  max_malformed: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?%$/)]).default(DEFAULT_MAX_MALFORMED),
 });
 
 // ---- data-quality checks ------------------------------------------------------------------

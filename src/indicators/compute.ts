@@ -25,23 +25,43 @@ function missing(name: string): string {
 export function computeIndicator(indicator: Pick<IndicatorConfig, 'type' | 'per'>, inputs: IndicatorInputs): IndicatorValue {
   if (indicator.type !== 'percentage' && indicator.type !== 'ratio' && indicator.type !== 'rate') {
     const value = inputs.value ?? null;
-    return { value, numerator: null, denominator: null, reason: value === null ? missing('value') : null };
+    return { value: value === null ? null : finite(value, `${indicator.type} value`), numerator: null, denominator: null, reason: value === null ? missing('value') : null };
   }
-  const numerator = inputs.numerator ?? null;
-  const denominator = inputs.denominator ?? null;
+  const numerator = inputs.numerator === undefined || inputs.numerator === null ? null : finite(inputs.numerator, 'numerator');
+  const denominator = inputs.denominator === undefined || inputs.denominator === null ? null : finite(inputs.denominator, 'denominator');
   const none = (reason: string): IndicatorValue => ({ value: null, numerator, denominator, reason });
   // An empty period gives COUNT 0 but SUM NULL: the zero denominator is the reason worth telling.
   if (denominator === 0) return none(`denominator is zero: no ${indicator.type} can be computed for an empty base`);
   if (numerator === null) return none(missing('numerator'));
   if (denominator === null) return none(missing('denominator'));
   const scale = indicator.type === 'percentage' ? 100 : indicator.type === 'rate' ? (indicator.per ?? 1) : 1;
-  return { value: (numerator / denominator) * scale, numerator, denominator, reason: null };
+  return { value: finite((numerator / denominator) * scale, `${indicator.type} of ${numerator} over ${denominator}`), numerator, denominator, reason: null };
 }
 
-/** Source values arrive as numbers, numeric strings (PostgreSQL bigint/numeric) or NULL. */
+/** No value is ever Infinity or NaN: a number past what a double holds fails the run, in words. */
+function finite(value: number, what: string): number {
+  if (!Number.isFinite(value)) throw new Error(`the ${what} is not a finite number`);
+  return value;
+}
+
+/** Decimal notation only: `Number('0x10')` is 16, and no column of a council's data means that. */
+const DECIMAL = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+const INTEGER = /^\s*[-+]?\d+\s*$/;
+
+/**
+ * Source values arrive as numbers, numeric strings (PostgreSQL and MySQL bigint and numeric) or
+ * NULL. Refused, naming `what`: text that is not a decimal number, anything not finite, and an
+ * integer beyond 2^53, which a double would round without a word.
+ */
 export function toNumber(raw: unknown, what: string): number | null {
   if (raw === null || raw === undefined) return null;
-  const n = typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  if (!Number.isFinite(n)) throw new Error(`${what} is not a number: ${JSON.stringify(String(raw)).slice(0, 60)}`);
+  const shown = JSON.stringify(String(raw)).slice(0, 60);
+  if (typeof raw === 'bigint' || (typeof raw === 'string' && INTEGER.test(raw))) {
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n)) throw new Error(`${what} is ${shown}, an integer beyond 2^53 that a number cannot hold exactly`);
+    return n;
+  }
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && DECIMAL.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n)) throw new Error(`${what} is not a number: ${shown}${typeof raw === 'number' ? ' (not finite)' : ''}`);
   return n;
 }

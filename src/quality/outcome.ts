@@ -45,7 +45,7 @@ export function applyThresholds(check: CheckConfig, outcome: CheckOutcome): Chec
   return {
     checkId: check.id,
     type: check.type,
-    severity: failed ? check.severity : 'warn',
+    severity: warned ? 'warn' : check.severity,
     status,
     failing: outcome.failing,
     checked: outcome.checked,
@@ -78,4 +78,9 @@ export function dataQualityOf(results: readonly CheckResult[]): DataQuality {
   if (results.some((r) => r.status === 'failed' && r.severity === 'error')) return 'failed';
   if (results.some((r) => r.status !== 'passed')) return 'warned';
   return 'passed';
+}
+
+/** A period's flag, no better than warned when its source left something out. */
+export function atLeastWarned(quality: DataQuality, somethingLeftOut: boolean): DataQuality {
+  return somethingLeftOut && quality === 'passed' ? 'warned' : quality;
 }

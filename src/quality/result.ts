@@ -17,7 +17,7 @@ export type DataQuality = 'passed' | 'warned' | 'failed';
 export interface CheckResult {
   checkId: string;
   type: CheckConfig['type'];
-  /** Severity of a failure: the check's own when `fail_when` holds, warn when only `warn_when` does. */
+  /** The check's own severity, but warn when only `warn_when` holds. */
   severity: 'warn' | 'error';
   status: CheckStatus;
   failing: number | null;

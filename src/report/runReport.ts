@@ -20,6 +20,7 @@ export function runsJson(config: LoadedConfig, runs: readonly PeriodRun[]) {
       error: r.error,
       rowsRead: r.rowsRead,
       rowsRejected: r.rowsRejected,
+      warnings: r.warnings,
       dataQuality: r.dataQuality,
       checks: r.checks.map((c) => ({
         check: c.checkId,

@@ -5,7 +5,7 @@ import type { Aggregation, CheckTotal, CsvSourceConfig, IndicatorInput } from '.
 import { computeIndicator, toNumber, type ComputedValue, type IndicatorInputs } from '../indicators/compute.js';
 import { INPUT_KEYS, windowOf, type Window } from '../indicators/window.js';
 import { CsvChecks } from '../quality/csv/index.js';
-import { combine, readCsv, type CsvReadResult } from '../sources/csv/index.js';
+import { checkMalformedLimit, combine, readCsv, type CsvReadResult, type PeriodMalformed } from '../sources/csv/index.js';
 import type { RunContext } from './context.js';
 import type { Engine } from './engine.js';
 
@@ -61,7 +61,9 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
       aggregates: aggregates.list,
       observers: [checks.observer],
       calendar,
-      logger: ctx.logger.child({ pipeline: pipeline.id }),
+      // Already names the pipeline.
+      logger: ctx.logger,
+      timeZone: ctx.config.service.timezone,
     });
   } catch (err) {
     failure = (err as Error).message;
@@ -81,6 +83,10 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
   return {
     async compute(period) {
       const r = result();
+      const periodMonths = monthsOf(calendar, period);
+      const rowsRead = combine(r, periodMonths, rowsIndex) ?? 0;
+      const malformed = r.malformedRows.inMonths(periodMonths);
+      checkMalformedLimit(pipeline.csv!.max_malformed, period.id, rowsRead, malformed);
       const values = pipeline.indicators.map((indicator): ComputedValue => {
         const months = monthsOf(calendar, windowOf(calendar, indicator, period));
         if (!months.some((m) => r.months.has(m))) {
@@ -94,11 +100,14 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
         }
         return { indicatorId: indicator.id, ...computeIndicator(indicator, inputs) };
       });
-      const periodMonths = monthsOf(calendar, period);
       // A period the files do not cover (an export archived out of the folder) is no evidence
       // that its values changed: nothing is stored for it, so earlier values stand.
       const noRows = !periodMonths.some((m) => r.months.has(m));
-      return { values, rowsRead: combine(r, periodMonths, rowsIndex) ?? 0, rowsRejected: r.rows.malformed, noRows };
+      const warnings = [
+        ...(malformed.count ? [malformedWarning(period.id, malformed)] : []),
+        ...r.unread.map((u) => `left out ${u.file}, which could not be read: ${u.message}`),
+      ];
+      return { values, rowsRead, rowsRejected: malformed.count, noRows, warnings };
     },
     async measure(check, period, clock) {
       result();
@@ -110,4 +119,9 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
       });
     },
   };
+}
+
+function malformedWarning(periodId: string, malformed: PeriodMalformed): string {
+  const first = malformed.first;
+  return `${malformed.count} malformed row${malformed.count === 1 ? '' : 's'} left out of ${periodId}${first ? `, the first ${first.file} line ${first.line}: ${first.message}` : ''}`;
 }

@@ -10,6 +10,8 @@ export interface Computed {
   rowsRejected: number;
   /** The source had no rows at all for the period: its values are shown but not stored. */
   noRows?: boolean;
+  /** What the source could not give, in words: malformed rows left out, files that could not be read. The period's data quality is at most warned. */
+  warnings?: string[];
 }
 
 /** How one kind of source computes a pipeline's values and measures its checks of rows for a period. */

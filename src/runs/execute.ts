@@ -1,7 +1,8 @@
 import type { Period } from '../calendar/periods.js';
 import type { LoadedPipeline } from '../config/load.js';
 import { judgeValues } from '../judging/values.js';
-import { dataQualityOf } from '../quality/outcome.js';
+import { atLeastWarned, dataQualityOf } from '../quality/outcome.js';
+import { MalformedRowsError } from '../sources/csv/index.js';
 import type { CheckResult, DataQuality } from '../quality/result.js';
 import { governanceFindings, type GovernanceFinding } from '../targets/governance.js';
 import { runChecks } from './checks.js';
@@ -26,6 +27,8 @@ export interface PeriodRun {
   governance: GovernanceFinding[];
   rowsRead: number;
   rowsRejected: number;
+  /** What the source could not give, in words (malformed rows left out, files not read). */
+  warnings: string[];
   change: RecordedRun | null;
 }
 
@@ -55,25 +58,30 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
       const [computed, known] = [await (await engine).compute(period), await history];
       const clock = { now: startedAt, timeZone: service.timezone, holidays: service.bank_holidays };
       const checks = await runChecks({ pipeline, period, values: computed.values, engine: await engine, history: known, clock, season: calendar.positionInYear(period), logger: log });
-      const dataQuality = dataQualityOf(checks);
+      const warnings = computed.warnings ?? [];
+      // Rows left out or files not read: the values cannot be vouched for as whole.
+      const dataQuality = atLeastWarned(dataQualityOf(checks), warnings.length > 0);
       const judgements = judgeValues(ctx.config, pipeline, period, computed.values, (indicator, periodId) => known.valueAt(indicator, periodId));
       const values = computed.values.map((v) => ({ ...v, dataQuality, judgement: judgements.get(v.indicatorId) }));
       const governance = pipeline.indicators.flatMap((indicator, i) => governanceFindings(calendar, indicator, ['indicators', i], [period]));
       const stored = computed.noRows ? [] : values;
       const change = await ctx.recorder.recordRun(
-        { ...base, finishedAt: now(), outcome: 'succeeded', error: null, rowsRead: computed.rowsRead, rowsRejected: computed.rowsRejected },
+        { ...base, finishedAt: now(), outcome: 'succeeded', error: null, rowsRead: computed.rowsRead, rowsRejected: computed.rowsRejected, warnings },
         stored,
         { source: pipeline.source, results: checks },
       );
       known.recorded(period, stored);
       known.checked(period, checks);
       log.info({ period: period.id, run: change.runId, added: change.added, revised: change.revised, dataQuality }, 'run succeeded');
-      out.push({ ...computed, values, checks, dataQuality, governance, pipelineId: pipeline.id, period, outcome: 'succeeded', error: null, runId: change.runId, change });
+      for (const warning of warnings) log.warn({ period: period.id, run: change.runId }, warning);
+      out.push({ ...computed, values, checks, dataQuality, governance, warnings, pipelineId: pipeline.id, period, outcome: 'succeeded', error: null, runId: change.runId, change });
     } catch (err) {
       const error = (err as Error).message;
-      const runId = await ctx.recorder.recordFailedRun({ ...base, finishedAt: now(), outcome: 'failed', error, rowsRead: 0, rowsRejected: 0 });
+      // A run refused for its malformed rows says how many it read and rejected.
+      const rows = err instanceof MalformedRowsError ? { rowsRead: err.rowsRead, rowsRejected: err.rowsRejected } : { rowsRead: 0, rowsRejected: 0 };
+      const runId = await ctx.recorder.recordFailedRun({ ...base, finishedAt: now(), outcome: 'failed', error, ...rows, warnings: [] });
       log.error({ period: period.id, run: runId, err: error }, 'run failed');
-      out.push({ pipelineId: pipeline.id, period, outcome: 'failed', error, runId, values: [], checks: [], dataQuality: null, governance: [], rowsRead: 0, rowsRejected: 0, change: null });
+      out.push({ pipelineId: pipeline.id, period, outcome: 'failed', error, runId, values: [], checks: [], dataQuality: null, governance: [], ...rows, warnings: [], change: null });
     }
   }
   return out;

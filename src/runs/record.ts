@@ -17,6 +17,8 @@ export interface RunRecord {
   error: string | null;
   rowsRead: number;
   rowsRejected: number;
+  /** What the source could not give, in words; the period's data quality is at most warned. */
+  warnings: string[];
 }
 
 /** A computed value once checked and judged: what a run records. */

@@ -55,5 +55,10 @@ function valueFromRow(indicator: IndicatorConfig, row: Record<string, unknown>):
     }
     inputs[key] = toNumber(row[found], `indicator ${indicator.id}: column "${column}"`);
   }
-  return { indicatorId: indicator.id, ...computeIndicator(indicator, inputs) };
+  try {
+    return { indicatorId: indicator.id, ...computeIndicator(indicator, inputs) };
+  } catch (err) {
+    const columns = INPUT_KEYS.flatMap((key) => (typeof indicator[key] === 'string' ? [`${key} "${indicator[key]}"`] : []));
+    throw new Error(`indicator ${indicator.id} (${columns.join(', ')}): ${(err as Error).message}`);
+  }
 }

@@ -86,6 +86,9 @@ export function knexConfigFor(cfg: SqlSourceConfig, timeZone: string): Knex.Conf
         ...f.options,
         connectTimeout: cfg.connect_timeout,
         dateStrings: ['DATE', 'DATETIME'],
+        // BIGINT and DECIMAL as text, so that a value past 2^53 is refused, not rounded.
+        supportBigNumbers: true,
+        bigNumberStrings: true,
       };
       return { ...base, connection: connection as Knex.MySqlConnectionConfig };
     }
@@ -168,12 +171,43 @@ export class SqlSource {
     if (rows.length !== 1) {
       throw new Error(`source ${this.name}: an indicator query must return exactly one row of aggregates, it returned ${rows.length}`);
     }
+    // A row is keyed by column name: of two columns of one name the driver keeps one, silently.
+    const names = (await this.columnNames(result, sql, bindings)) ?? [];
+    const twice = names.filter((name, i) => names.indexOf(name) !== i);
+    if (twice.length) throw new Error(`source ${this.name}: the query returns more than one column named ${[...new Set(twice)].map((n) => `"${n}"`).join(', ')}; name each column once`);
     return rows[0] as Record<string, unknown>;
+  }
+
+  /** The result's column names in order, where the driver tells them (SQL Server's does not). */
+  private async columnNames(result: unknown, sql: string, bindings: Record<string, string>): Promise<string[] | undefined> {
+    switch (this.config.client) {
+      case 'pg':
+        return (result as { fields: { name: string }[] }).fields.map((f) => f.name);
+      case 'mysql':
+        return ((result as [unknown, { name: string }[]])[1] ?? []).map((f) => f.name);
+      case 'sqlite': {
+        // better-sqlite3 names a statement's columns before it runs; knex does not pass them on.
+        const native = this.knex.raw(sql, bindings).toSQL().toNative();
+        const client = this.knex.client as { acquireConnection(): Promise<SqliteStatements>; releaseConnection(c: SqliteStatements): Promise<void> };
+        const db = await client.acquireConnection();
+        try {
+          return db.prepare(native.sql).columns().map((c) => c.name);
+        } finally {
+          await client.releaseConnection(db);
+        }
+      }
+      case 'mssql':
+        return undefined;
+    }
   }
 
   async close(): Promise<void> {
     await this.knex.destroy();
   }
+}
+
+interface SqliteStatements {
+  prepare(sql: string): { columns(): { name: string }[] };
 }
 
 function describeError(err: unknown): string {

@@ -160,6 +160,16 @@ const MIGRATIONS: Migration[] = [
       });
     },
   },
+  {
+    name: '004_run_warnings',
+    async up(knex) {
+      // What a run's source could not give (malformed rows left out, files not read), as a JSON list of sentences.
+      await knex.schema.alterTable('runs', (t) => t.text('warnings'));
+    },
+    async down(knex) {
+      await knex.schema.alterTable('runs', (t) => t.dropColumn('warnings'));
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

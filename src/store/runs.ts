@@ -124,6 +124,7 @@ export class RunStore {
       error: r.error ?? null,
       rowsRead: Number(r.rows_read),
       rowsRejected: Number(r.rows_rejected),
+      warnings: r.warnings ? (JSON.parse(r.warnings) as string[]) : [],
     }));
   }
 
@@ -198,6 +199,7 @@ async function insertRun(db: Knex | Knex.Transaction, run: RunRecord): Promise<n
       error: run.error,
       rows_read: run.rowsRead,
       rows_rejected: run.rowsRejected,
+      warnings: run.warnings.length ? JSON.stringify(run.warnings) : null,
     })
     .returning('id');
   return Number(typeof row === 'object' ? row.id : row);

@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import iconv from 'iconv-lite';
 import type { CsvSpec } from '../../config/schema.js';
 
 export type CsvEncoding = CsvSpec['encoding'];
@@ -19,6 +20,12 @@ function decoderFor(encoding: CsvEncoding): ChunkDecoder {
       // WHATWG's TextDecoder treats "latin1" as windows-1252; true ISO-8859-1 is Buffer's latin1,
       // which maps every byte on its own and so needs no state across chunks.
       return { decode: (chunk) => chunk.toString('latin1'), end: () => '' };
+    case 'cp850':
+    case 'cp437': {
+      // DOS code pages, in which byte 0x9C is £: WHATWG's TextDecoder knows neither.
+      const decoder = iconv.getDecoder(encoding);
+      return { decode: (chunk) => decoder.write(chunk), end: () => decoder.end() ?? '' };
+    }
     case 'windows-1252':
     case 'utf-16le': {
       // `stream: true` holds back a code unit or surrogate pair split across chunks.

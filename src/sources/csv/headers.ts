@@ -8,20 +8,21 @@ function normaliseHeader(text: string): string {
 }
 
 /**
- * The record position of each declared field in a file with this header row. Every field must
- * be found (by any of its alternative headers), else the file cannot be read and the error says
- * which fields are missing and which headers the file has.
+ * The record position of each declared field in a file with this header row (none when every
+ * field is read by position). Every field must be found, by its position or by any of its
+ * alternative headers, else the file cannot be read and the error says which fields are
+ * missing and which headers the file has.
  */
-export function resolveColumns(header: readonly string[], schema: RowSchema, line: number): Int32Array {
+export function resolveColumns(header: readonly string[] | undefined, schema: RowSchema, line: number): Int32Array {
   const positions = new Map<string, number>();
-  header.forEach((cell, i) => {
+  (header ?? []).forEach((cell, i) => {
     const name = normaliseHeader(cell);
     if (name !== '' && !positions.has(name)) positions.set(name, i);
   });
   const columns = new Int32Array(schema.fields.length);
   const missing: string[] = [];
   schema.fields.forEach((field, i) => {
-    const position = field.headers.map((h) => positions.get(normaliseHeader(h))).find((p) => p !== undefined);
+    const position = field.position ?? field.headers.map((h) => positions.get(normaliseHeader(h))).find((p) => p !== undefined);
     if (position === undefined) {
       missing.push(`field "${field.name}" (header ${field.headers.map((h) => JSON.stringify(h)).join(' or ')})`);
     } else {
@@ -29,6 +30,7 @@ export function resolveColumns(header: readonly string[], schema: RowSchema, lin
     }
   });
   if (missing.length > 0) {
+    if (header === undefined) throw new Error(`with header_line: none every field names its column; ${missing.join(', ')} does not`);
     const found = header.filter((cell) => cell.trim() !== '').map((cell) => JSON.stringify(cell));
     throw new Error(
       `the header row (line ${line}) has no column for ${missing.join(', ')}; headers found: ${found.join(', ') || 'none'}`,

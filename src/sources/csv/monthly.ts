@@ -1,5 +1,5 @@
 import type { Aggregation } from '../../config/schema.js';
-import { emptyState, type Accumulator, type AggregateState } from './aggregates.js';
+import { emptyState, mergeStates, type Accumulator, type AggregateState } from './aggregates.js';
 import type { Row } from './rows.js';
 
 /**
@@ -33,6 +33,19 @@ export class MonthlyAggregates {
     const states = this.aggregations.map((a) => emptyState(a.fn));
     this.byMonth.set(month, states);
     return states;
+  }
+
+  /** A fresh set of states for the same aggregates, to read one file into before it is known to read whole. */
+  fork(): MonthlyAggregates {
+    return new MonthlyAggregates(this.aggregations, this.accumulators);
+  }
+
+  /** Adds what `other` read. */
+  absorb(other: MonthlyAggregates): void {
+    for (const [month, states] of other.byMonth) {
+      const mine = this.byMonth.get(month);
+      this.byMonth.set(month, mine ? mine.map((state, a) => mergeStates(state, states[a] as AggregateState)) : states);
+    }
   }
 
   /** The states by month id `YYYY-MM`, in month order. */

@@ -29,7 +29,7 @@ export interface RowObserver {
 
 /** What every file of a run is read into, and how. */
 export interface ReadContext {
-  spec: Pick<CsvSpec, 'encoding' | 'delimiter'>;
+  spec: Pick<CsvSpec, 'encoding' | 'delimiter' | 'header_line'>;
   schema: RowSchema;
   row: Row;
   fill: RowFiller;
@@ -56,13 +56,20 @@ function lineBreaks(record: readonly string[]): number {
 
 /**
  * Streams one file into the run's monthly aggregates and observers, in one pass and without keeping rows.
- * The first non-blank record is the header row.
+ * The header row is the first non-blank record, or the line `header_line` names (the lines
+ * before it are a title and skipped); with `header_line: none` every field is read by position.
+ * A record with more or fewer cells than the header is malformed: its cells would stand under
+ * the wrong fields.
  */
 export async function readFile(file: string, ctx: ReadContext): Promise<RowCounts> {
   const { schema, row, fill, skip, months, malformed, observers } = ctx;
   const counts: RowCounts = { data: 0, blank: 0, skipped: 0, malformed: 0 };
   const dateIndex = schema.dateIndex;
-  let columns: Int32Array | undefined;
+  const headerLine = ctx.spec.header_line;
+  let columns: Int32Array | undefined = headerLine === 'none' ? resolveColumns(undefined, schema, 0) : undefined;
+  // The cells a record must have: the header's, or without one enough for every field read by position.
+  let width = columns === undefined ? 0 : Math.max(...columns) + 1;
+  const exactWidth = headerLine !== 'none';
   // Line numbers are counted here rather than taken from csv-parse's `info`: building that
   // object for every record costs a fifth of the parse, and it counts a CRLF inside quotes twice.
   // Every record delimiter ends one line; breaks inside quoted cells end more.
@@ -79,15 +86,25 @@ export async function readFile(file: string, ctx: ReadContext): Promise<RowCount
       return;
     }
     if (columns === undefined) {
+      // A title above a header at a given line is not data.
+      if (typeof headerLine === 'number' && line < headerLine) {
+        counts.skipped++;
+        return;
+      }
       columns = resolveColumns(record, schema, line);
+      width = record.length;
       return;
     }
     const failed = fill(record, columns);
     if (skip !== undefined && skip(row)) {
       counts.skipped++;
+    } else if (exactWidth ? record.length !== width : record.length < width) {
+      counts.malformed++;
+      malformed.row(file, line, `the row has ${record.length} cells where ${exactWidth ? 'the header has' : 'the fields need'} ${width}`);
     } else if (failed >= 0) {
       counts.malformed++;
-      malformed.add(file, line, schema.fields[failed]!, record[columns[failed]!] ?? '');
+      const dateKey = row.num[dateIndex]!;
+      malformed.cell(file, line, schema.fields[failed]!, record[columns[failed]!] ?? '', Number.isNaN(dateKey) ? undefined : formatDateKey(dateKey).slice(0, 7));
     } else {
       counts.data++;
       const dateKey = row.num[dateIndex]!;
@@ -96,6 +113,7 @@ export async function readFile(file: string, ctx: ReadContext): Promise<RowCount
       if (rowMonth !== month) {
         month = rowMonth;
         monthId = formatDateKey(dateKey).slice(0, 7);
+        malformed.covers(file, monthId);
       }
       for (let o = 0; o < observers.length; o++) observers[o]!.observe(row, monthId, file, line);
     }
@@ -121,7 +139,9 @@ export async function readFile(file: string, ctx: ReadContext): Promise<RowCount
   try {
     await pipeline(createReadStream(file), toUtf8(ctx.spec.encoding), parser, sink);
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+    // csv-parse counts a CRLF as two lines; the line this reader counts is where the quote opened.
+    const message = (err as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED' ? `line ${nextLine}: a quoted cell is never closed` : (err as Error).message;
+    throw new Error(`${file}: ${message}`, { cause: err });
   }
   if (columns === undefined) throw new Error(`${file}: no header row (the file is empty or blank)`);
   return counts;

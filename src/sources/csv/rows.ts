@@ -10,8 +10,10 @@ export const TYPE_NOUN: Record<FieldType, string> = { text: 'text', amount: 'an 
 export interface FieldDef {
   name: string;
   type: FieldType;
-  /** Accepted header texts, as configured (matching normalises them). */
+  /** Accepted header texts, as configured (matching normalises them); none for a field read by position. */
   headers: string[];
+  /** The record position (0 is the first cell) of a field read by position. */
+  position?: number;
 }
 
 export interface RowSchema {
@@ -35,7 +37,8 @@ export function rowSchema(spec: Pick<CsvSpec, 'fields' | 'date'>): RowSchema {
   const fields: FieldDef[] = Object.entries(spec.fields).map(([name, f]) => ({
     name,
     type: f.type,
-    headers: typeof f.header === 'string' ? [f.header] : [...f.header],
+    headers: f.header === undefined ? [] : typeof f.header === 'string' ? [f.header] : [...f.header],
+    ...(f.column === undefined ? {} : { position: f.column - 1 }),
   }));
   const indexOf = new Map(fields.map((f, i) => [f.name, i]));
   const dateIndex = indexOf.get(spec.date);
@@ -61,14 +64,22 @@ const NUMBER = 2;
 const DATE = 3;
 const TYPE_CODE: Record<FieldType, number> = { text: TEXT, amount: AMOUNT, number: NUMBER, date: DATE };
 
+const REPLACEMENT = '\uFFFD';
+
+/** Whether a cell's text holds bytes its file's encoding could not decode. */
+export function hasUndecodableBytes(text: string): boolean {
+  return text.includes(REPLACEMENT);
+}
+
 export type RowFiller = (record: readonly string[], columns: Int32Array) => number;
 
 /**
  * A function that types one record into `row` and returns the index of the first field whose
- * text could not be read (an unreadable amount or number, or a missing or unreadable date),
- * or -1. `columns[i]` is the record position of field i.
+ * text could not be read (an unreadable amount or number, a missing or unreadable date, or
+ * bytes the encoding could not decode), or -1. `columns[i]` is the record position of field i.
+ * Dates with a time zone (`2024-03-31T23:30:00Z`) fall on their day in `timeZone`.
  */
-export function rowFiller(schema: RowSchema, row: Row, calendar: FinancialCalendar): RowFiller {
+export function rowFiller(schema: RowSchema, row: Row, calendar: FinancialCalendar, timeZone?: string): RowFiller {
   const types = Uint8Array.from(schema.fields, (f) => TYPE_CODE[f.type]);
   const { text, num } = row;
   return (record, columns) => {
@@ -77,6 +88,12 @@ export function rowFiller(schema: RowSchema, row: Row, calendar: FinancialCalend
       const cell = record[columns[i] as number];
       const t = cell === undefined ? '' : trimmed(cell);
       text[i] = t;
+      // U+FFFD is what decoding leaves of bytes the file's encoding has no character for.
+      if (hasUndecodableBytes(t)) {
+        num[i] = NaN;
+        if (failed < 0) failed = i;
+        continue;
+      }
       const type = types[i];
       if (type === TEXT) continue;
       if (t.length === 0) {
@@ -84,7 +101,7 @@ export function rowFiller(schema: RowSchema, row: Row, calendar: FinancialCalend
         if (type === DATE && failed < 0) failed = i;
         continue;
       }
-      const value = type === DATE ? parseDateKey(t, calendar) : type === AMOUNT ? parseAmount(t) : parseNumber(t);
+      const value = type === DATE ? parseDateKey(t, calendar, timeZone) : type === AMOUNT ? parseAmount(t) : parseNumber(t);
       if (value === undefined || Number.isNaN(value)) {
         num[i] = NaN;
         if (failed < 0) failed = i;

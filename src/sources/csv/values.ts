@@ -1,5 +1,5 @@
 import type { FinancialCalendar } from '../../calendar/periods.js';
-import type { LocalDate } from '../../calendar/localDate.js';
+import { dateIn, type LocalDate } from '../../calendar/localDate.js';
 
 /*
  * Cell parsers for the forms UK council exports actually use. They run once per cell over
@@ -104,6 +104,8 @@ function scanNumber(s: string, money: boolean): number | undefined {
 
   const value =
     digits <= MAX_EXACT_DIGITS ? mantissa / (POW10[fracDigits] as number) : Number(s.slice(start, end).replace(COMMAS, ''));
+  // 400 digits are Infinity to a double: no number a council publishes, so not a value.
+  if (!Number.isFinite(value)) return undefined;
   return negative && value !== 0 ? -value : value;
 }
 
@@ -116,6 +118,8 @@ const NAMED_MONTH = /^(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{4}|\d{2})$/;
 const QUARTER_LABEL = /^(\d{4})[/-](\d{2})[ -]?Q([1-4])$/i;
 // Spreadsheet exports often append midnight to a date: `31/01/2024 00:00:00`.
 const TIME_SUFFIX = /[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
+// An ISO 8601 instant, with its offset: the day it falls on depends on the service's timezone.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
 
 function digitAt(s: string, i: number): number {
   const d = s.charCodeAt(i) - ZERO;
@@ -149,11 +153,13 @@ function monthOfName(name: string): number {
 /**
  * A date as the number yyyymmdd (NaN when `text` is not one), which orders like the
  * `YYYY-MM-DD` string and yields its month without building a string per row.
- * A financial-quarter label (`2023/24 Q2`) stands for the first day of that quarter.
+ * A financial-quarter label (`2023/24 Q2`) stands for the first day of that quarter; an instant
+ * with an offset (`2024-03-31T23:30:00Z`) for its day in `timeZone` (with no timeZone, no day).
  */
-export function parseDateKey(text: string, calendar: FinancialCalendar): number {
+export function parseDateKey(text: string, calendar: FinancialCalendar, timeZone?: string): number {
   let s = text;
   if (s.length > 0 && (isSpace(s.charCodeAt(0)) || isSpace(s.charCodeAt(s.length - 1)))) s = s.trim();
+  if (s.length > 16 && ISO_INSTANT.test(s)) return timeZone === undefined ? NaN : instantDateKey(s, timeZone);
   if (s.length > 10 && TIME_SUFFIX.test(s)) s = s.replace(TIME_SUFFIX, '');
   if (s.length === 10) {
     if (s.charCodeAt(2) === SLASH && s.charCodeAt(5) === SLASH) {
@@ -183,6 +189,13 @@ export function parseDateKey(text: string, calendar: FinancialCalendar): number 
     return key(fy + Math.floor(monthIndex / 12), (monthIndex % 12) + 1, 1);
   }
   return NaN;
+}
+
+function instantDateKey(text: string, timeZone: string): number {
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime())) return NaN;
+  const day = dateIn(at, timeZone);
+  return Number(day.slice(0, 4)) * 10000 + Number(day.slice(5, 7)) * 100 + Number(day.slice(8, 10));
 }
 
 export function formatDateKey(dateKey: number): LocalDate {

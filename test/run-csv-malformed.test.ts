@@ -1,0 +1,135 @@
+import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load.js';
+import { silentLogger, type Logger } from '../src/logger.js';
+import { runPipeline } from '../src/runs/execute.js';
+import { freshPostgres } from './helpers/databases.js';
+import { openRun } from './helpers/run.js';
+import { workspace } from './helpers/workspace.js';
+
+const CSV_PIPELINE = (extra = '') => `
+id: spend
+title: Spend
+source: exports
+schedule: "0 6 * * *"
+frequency: monthly
+csv:
+  files: "*.csv"
+  fields:
+    paid: { header: Payment Date, type: date }
+    amount: { header: Net Amount, type: amount }
+    supplier: { header: Name }
+  date: paid
+${extra}
+indicators:
+  - { id: SP1, title: Spend, unit: "£", type: sum, value: { fn: sum, field: amount }, polarity: none, owner: Sam, service: Finance }
+`;
+
+const closers: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const close of closers) await close();
+});
+
+/** A CSV pipeline over `files`, run for April 2024, with the log lines it wrote. */
+async function runCsv(files: Record<string, string>) {
+  const ws = workspace({
+    'lineofsight.yaml': 'pipelines_dir: {{dir}}/pipelines\nstore: { client: sqlite, filename: {{dir}}/store.sqlite }\nsources:\n  exports: { client: csv, directory: {{dir}}/csv }\n',
+    'pipelines/spend.yaml': CSV_PIPELINE(),
+    ...Object.fromEntries(Object.entries(files).map(([name, text]) => [`csv/${name}`, text])),
+  });
+  const config = await loadConfig(ws.config, {});
+  const { store, sources, close } = await openRun(config);
+  closers.push(close);
+  const lines: string[] = [];
+  const logger: Logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+  const [run] = await runPipeline({ config, sources, logger, ...store.forRuns() }, config.pipelines[0]!, [config.calendar.parse('2024-04')]);
+  return { run: run!, store, lines, dir: ws.dir };
+}
+
+const header = 'Payment Date,Net Amount,Name\n';
+const good = (n: number) => Array.from({ length: n }, (_, i) => `01/04/2024,${i + 1},S${i}\n`).join('');
+
+describe('malformed CSV rows in a run', () => {
+  it('fails a period whose every row is malformed, saying how many it rejected', async () => {
+    const { run } = await runCsv({ 'a.csv': `${header}01/04/2024,1,000.50,A\n02/04/2024,2,000.00,B\n` });
+    expect(run).toMatchObject({ outcome: 'failed', rowsRead: 0, rowsRejected: 2 });
+    expect(run.error).toMatch(/^2 of 2 data rows for 2024-04 \(100\.0%\) are malformed, more than max_malformed 1% allows/);
+  });
+
+  it('fails a period past 1% malformed by default, and makes any malformed row at least a warning', async () => {
+    const over = await runCsv({ 'a.csv': `${header}${good(98)}x,1,A\n02/04/2024,lots,B\n` });
+    expect(over.run).toMatchObject({ outcome: 'failed', rowsRead: 98, rowsRejected: 2 });
+
+    const { run, store } = await runCsv({ 'a.csv': `${header}${good(199)}02/04/2024,lots,B\n` });
+    expect(run).toMatchObject({ outcome: 'succeeded', rowsRead: 199, rowsRejected: 1, dataQuality: 'warned' });
+    expect(run.warnings).toEqual([expect.stringMatching(/^1 malformed row left out of 2024-04, the first .*a\.csv line 201: amount "lots" is not an amount$/)]);
+    expect((await store.runs.runsOf('spend'))[0]?.warnings).toEqual(run.warnings);
+    expect(run.values[0]).toMatchObject({ value: (199 * 200) / 2, dataQuality: 'warned' });
+  });
+
+  it('names the pipeline once in each log line', async () => {
+    const { lines } = await runCsv({ 'a.csv': `${header}${good(199)}02/04/2024,lots,B\n` });
+    const malformed = lines.filter((l) => l.includes('malformed CSV row'));
+    expect(malformed).toHaveLength(1);
+    for (const line of lines) expect(line.match(/"pipeline":/g) ?? [], line).toHaveLength(1);
+  });
+
+  it('goes on without a file it cannot read, naming it, and warns of every period it computed', async () => {
+    const { run, dir } = await runCsv({ 'a.csv': `${header}01/04/2024,5,A\n`, 'b.csv': `${header}02/04/2024,6,"B\n` });
+    expect(run).toMatchObject({ outcome: 'succeeded', dataQuality: 'warned' });
+    expect(run.values[0]?.value).toBe(5);
+    expect(run.warnings).toEqual([`left out ${dir}/csv/b.csv, which could not be read: ${dir}/csv/b.csv: line 2: a quoted cell is never closed`]);
+  });
+});
+
+const SQL_PIPELINE = (query: string, indicator: string) => `
+id: numbers
+title: Numbers
+source: db
+schedule: "0 6 * * *"
+frequency: monthly
+query: ${JSON.stringify(query)}
+indicators:
+  - ${indicator}
+`;
+
+/** A database pipeline with one query, run for April 2024. */
+async function runSql(client: 'sqlite' | 'pg', query: string, indicator: string) {
+  const ws = workspace({ 'pipelines/numbers.yaml': SQL_PIPELINE(query, indicator) });
+  const connection = client === 'sqlite' ? ws.file('db.sqlite') : await freshPostgres('lineofsight_test_numbers');
+  if (client === 'sqlite') new Database(connection).close();
+  writeFileSync(ws.config, `pipelines_dir: ${ws.dir}/pipelines\nstore: { client: sqlite, filename: ${ws.dir}/store.sqlite }\nsources:\n  db: { client: ${client}, connection: "${connection}" }\n`);
+  const config = await loadConfig(ws.config, {});
+  const { store, sources, close } = await openRun(config);
+  try {
+    const [run] = await runPipeline({ config, sources, logger: silentLogger, ...store.forRuns() }, config.pipelines[0]!, [config.calendar.parse('2024-04')]);
+    return run!;
+  } finally {
+    // Closed at once: the next case drops and recreates the same database.
+    await close();
+  }
+}
+
+const RATIO = '{ id: N1, title: Ratio, type: ratio, numerator: n, denominator: d, polarity: higher_is_better, owner: Sam, service: Finance }';
+const VALUE = '{ id: N2, title: Value, type: value, value: v, polarity: higher_is_better, owner: Sam, service: Finance }';
+
+describe('numbers from a database that a double cannot hold', () => {
+  it.each(['sqlite', 'pg'] as const)('fails the run, naming the columns, rather than store Infinity (%s)', async (client) => {
+    // Doubles on both: PostgreSQL's 1e308 alone is a numeric, an integer past 2^53, refused as that.
+    const run = await runSql(client, client === 'pg' ? 'SELECT 1e308::float8 AS n, 1e-308::float8 AS d' : 'SELECT 1e308 AS n, 1e-308 AS d', RATIO);
+    expect(run.outcome).toBe('failed');
+    expect(run.error).toMatch(/^indicator N1 \(numerator "n", denominator "d"\): the ratio of 1e\+308 over 1e-308 is not a finite number$/);
+  });
+
+  it('refuses an integer beyond 2^53 rather than round it', async () => {
+    const run = await runSql('pg', 'SELECT 9007199254740993::bigint AS v', VALUE);
+    expect(run).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/column "v" is "9007199254740993", an integer beyond 2\^53/) });
+  });
+
+  it.each(['sqlite', 'pg'] as const)('refuses a result with two columns of one name (%s)', async (client) => {
+    const run = await runSql(client, 'SELECT 1 AS v, 2 AS v', VALUE);
+    expect(run).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/more than one column named "v"/) });
+  });
+});
