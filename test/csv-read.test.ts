@@ -225,7 +225,7 @@ describe('rows that would give a wrong number', () => {
   it('counts a row with more or fewer cells than the header as malformed and leaves it out, located', async () => {
     // An unquoted 1,000.50 splits into two cells, and every later column moves.
     const dir = folder({ 'a.csv': `${header}01/04/2024,5,A\n02/04/2024,1,000.50,B\n03/04/2024,7\n04/04/2024,8,C\n` });
-    const result = await read(dir, { files: 'a.csv', max_malformed: 5 });
+    const result = await read(dir, { files: 'a.csv' });
     expect(result.rows).toEqual({ data: 2, blank: 0, skipped: 0, malformed: 2 });
     expect(combine(result, ['2024-04'], 1)).toBe(13);
     expect(result.malformed.map((m) => [m.line, m.message])).toEqual([
@@ -234,9 +234,23 @@ describe('rows that would give a wrong number', () => {
     ]);
   });
 
+  it('checks the shape before skip_when, whose conditions would read the shifted cells', async () => {
+    const dir = folder({ 'a.csv': `${header}01/04/2024,5,A\n03/04/2024,7\n` });
+    const result = await read(dir, { files: 'a.csv', skip_when: [{ field: 'supplier', op: 'empty' }] });
+    expect(result.rows).toMatchObject({ data: 1, skipped: 0, malformed: 1 });
+  });
+
+  it('puts a row of the wrong shape in the month its date reads, and one with no readable date in every month of its file', async () => {
+    const dir = folder({ 'a.csv': `${header}01/04/2024,5,A\n02/04/2024,1,000.50,B\n01/05/2024,6,C\nsoon,7,D\n` });
+    const result = await read(dir, { files: 'a.csv' });
+    expect(result.malformedRows.inMonths(['2024-04']).count).toBe(2);
+    expect(result.malformedRows.inMonths(['2024-05']).count).toBe(1);
+    expect(result.malformedRows.inMonths(['2024-06']).count).toBe(0);
+  });
+
   it('never makes a value of a number past what a double holds: a 400-digit amount is a malformed cell', async () => {
     const dir = folder({ 'a.csv': `${header}01/04/2024,${'9'.repeat(400)},A\n02/04/2024,5,B\n` });
-    const result = await read(dir, { files: 'a.csv', max_malformed: 5 });
+    const result = await read(dir, { files: 'a.csv' });
     expect(result.rows.malformed).toBe(1);
     expect(result.malformed[0]).toMatchObject({ line: 2, field: 'amount' });
     expect(combine(result, ['2024-04'], 1)).toBe(5);
@@ -245,8 +259,8 @@ describe('rows that would give a wrong number', () => {
   it('counts a cell with bytes that are not UTF-8 as malformed, rather than reading it as \uFFFD', async () => {
     const bytes = Buffer.concat([Buffer.from(`${header}01/04/2024,5,Caf`), Buffer.from([0xe9]), Buffer.from(' Ltd\n02/04/2024,6,B\n')]);
     const dir = folder({ 'a.csv': bytes });
-    const result = await read(dir, { files: 'a.csv', max_malformed: 5 });
-    expect(result.malformed).toEqual([{ file: path.join(dir, 'a.csv'), line: 2, field: 'supplier', message: "supplier holds bytes that are not valid in the file's encoding" }]);
+    const result = await read(dir, { files: 'a.csv' });
+    expect(result.malformed).toEqual([{ file: path.join(dir, 'a.csv'), line: 2, field: 'supplier', message: "supplier holds bytes that are not valid in the file's encoding (or U+FFFD, the mark left of such bytes)" }]);
     expect(combine(result, ['2024-04'], 1)).toBe(6);
   });
 
@@ -294,6 +308,20 @@ describe('spend files as councils publish them', () => {
     const result = await read(dir, { files: 'a.csv', encoding });
     expect(result.rows.malformed).toBe(0);
     expect(combine(result, ['2024-04'], 1)).toBe(5);
+  });
+
+  it('refuses a field whose column is past the header, rather than read it empty in every row', async () => {
+    const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\n01/04/2024,5,A\n' });
+    await expect(read(dir, { files: 'a.csv', fields: { ...spendFields, amount: { column: 7, type: 'amount' } } })).rejects.toThrow(/field "amount" \(column 7, past the header's 3 cells\)/);
+  });
+
+  it('forgets the malformed rows of a file it leaves out half-way, as it does its values', async () => {
+    const dir = folder({ 'a.csv': 'Payment Date,Net Amount,Name\n01/04/2024,5,A\n', 'b.csv': 'Payment Date,Net Amount,Name\n02/04/2024,lots,X\n02/04/2024,9,Y\n03/04/2024,6,"B\n' });
+    const result = await read(dir, { files: '*.csv' });
+    expect(combine(result, ['2024-04'], 1)).toBe(5);
+    expect(result.malformedRows.inMonths(['2024-04'])).toMatchObject({ count: 0 });
+    expect(result.malformed).toEqual([]);
+    expect(result.unread.map((u) => path.basename(u.file))).toEqual(['b.csv']);
   });
 
   it('leaves out a file it cannot read and reads the others, naming the one left out', async () => {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { silentLogger, type Logger } from '../src/logger.js';
 import { runPipeline } from '../src/runs/execute.js';
-import { freshPostgres } from './helpers/databases.js';
+import { freshMysql, freshPostgres } from './helpers/databases.js';
 import { openRun } from './helpers/run.js';
 import { workspace } from './helpers/workspace.js';
 
@@ -25,6 +25,7 @@ csv:
 ${extra}
 indicators:
   - { id: SP1, title: Spend, unit: "£", type: sum, value: { fn: sum, field: amount }, polarity: none, owner: Sam, service: Finance }
+  - { id: SP2, title: Spend to date, unit: "£", type: sum, value: { fn: sum, field: amount }, accumulation: year_to_date, polarity: none, owner: Sam, service: Finance }
 `;
 
 const closers: (() => Promise<void>)[] = [];
@@ -32,8 +33,8 @@ afterAll(async () => {
   for (const close of closers) await close();
 });
 
-/** A CSV pipeline over `files`, run for April 2024, with the log lines it wrote. */
-async function runCsv(files: Record<string, string>) {
+/** A CSV pipeline over `files`, run for April 2024 (or `period`), with the log lines it wrote. */
+async function runCsv(files: Record<string, string>, period = '2024-04') {
   const ws = workspace({
     'lineofsight.yaml': 'pipelines_dir: {{dir}}/pipelines\nstore: { client: sqlite, filename: {{dir}}/store.sqlite }\nsources:\n  exports: { client: csv, directory: {{dir}}/csv }\n',
     'pipelines/spend.yaml': CSV_PIPELINE(),
@@ -44,7 +45,7 @@ async function runCsv(files: Record<string, string>) {
   closers.push(close);
   const lines: string[] = [];
   const logger: Logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
-  const [run] = await runPipeline({ config, sources, logger, ...store.forRuns() }, config.pipelines[0]!, [config.calendar.parse('2024-04')]);
+  const [run] = await runPipeline({ config, sources, logger, ...store.forRuns() }, config.pipelines[0]!, [config.calendar.parse(period)]);
   return { run: run!, store, lines, dir: ws.dir };
 }
 
@@ -67,6 +68,12 @@ describe('malformed CSV rows in a run', () => {
     expect(run.warnings).toEqual([expect.stringMatching(/^1 malformed row left out of 2024-04, the first .*a\.csv line 201: amount "lots" is not an amount$/)]);
     expect((await store.runs.runsOf('spend'))[0]?.warnings).toEqual(run.warnings);
     expect(run.values[0]).toMatchObject({ value: (199 * 200) / 2, dataQuality: 'warned' });
+  });
+
+  it("weighs rows left out of a year-to-date value's earlier months against that period", async () => {
+    const { run } = await runCsv({ 'a.csv': `${header}${good(150)}02/04/2024,lots,B\n01/05/2024,10,C\n` }, '2024-05');
+    expect(run).toMatchObject({ outcome: 'succeeded', rowsRead: 1, rowsRejected: 1, dataQuality: 'warned' });
+    expect(run.values.find((v) => v.indicatorId === 'SP2')?.value).toBe((150 * 151) / 2 + 10);
   });
 
   it('names the pipeline once in each log line', async () => {
@@ -96,9 +103,9 @@ indicators:
 `;
 
 /** A database pipeline with one query, run for April 2024. */
-async function runSql(client: 'sqlite' | 'pg', query: string, indicator: string) {
+async function runSql(client: 'sqlite' | 'pg' | 'mysql', query: string, indicator: string) {
   const ws = workspace({ 'pipelines/numbers.yaml': SQL_PIPELINE(query, indicator) });
-  const connection = client === 'sqlite' ? ws.file('db.sqlite') : await freshPostgres('lineofsight_test_numbers');
+  const connection = client === 'sqlite' ? ws.file('db.sqlite') : client === 'pg' ? await freshPostgres('lineofsight_test_numbers') : await freshMysql('lineofsight_test_numbers');
   if (client === 'sqlite') new Database(connection).close();
   writeFileSync(ws.config, `pipelines_dir: ${ws.dir}/pipelines\nstore: { client: sqlite, filename: ${ws.dir}/store.sqlite }\nsources:\n  db: { client: ${client}, connection: "${connection}" }\n`);
   const config = await loadConfig(ws.config, {});
@@ -123,12 +130,16 @@ describe('numbers from a database that a double cannot hold', () => {
     expect(run.error).toMatch(/^indicator N1 \(numerator "n", denominator "d"\): the ratio of 1e\+308 over 1e-308 is not a finite number$/);
   });
 
-  it('refuses an integer beyond 2^53 rather than round it', async () => {
-    const run = await runSql('pg', 'SELECT 9007199254740993::bigint AS v', VALUE);
-    expect(run).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/column "v" is "9007199254740993", an integer beyond 2\^53/) });
+  it.each([
+    ['pg', 'SELECT 9007199254740993::bigint AS v'],
+    ['mysql', 'SELECT CAST(9007199254740993 AS UNSIGNED) AS v'],
+    ['sqlite', 'SELECT 9007199254740993 AS v'],
+  ] as const)('refuses an integer beyond 2^53 rather than round it (%s)', async (client, query) => {
+    const run = await runSql(client, query, VALUE);
+    expect(run).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/column "v" is "9007199254740993", beyond 2\^53/) });
   });
 
-  it.each(['sqlite', 'pg'] as const)('refuses a result with two columns of one name (%s)', async (client) => {
+  it.each(['sqlite', 'pg', 'mysql'] as const)('refuses a result with two columns of one name (%s)', async (client) => {
     const run = await runSql(client, 'SELECT 1 AS v, 2 AS v', VALUE);
     expect(run).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/more than one column named "v"/) });
   });

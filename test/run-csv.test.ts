@@ -149,8 +149,8 @@ indicators:
     const [r] = await run('2024-05');
     expect(r?.outcome).toBe('failed');
     expect(r?.error).toMatch(/cases\.csv/);
-    // Per period: both rows without a readable date bear on May, the file's rows of which are 3.
-    expect(r?.error).toMatch(/2 of 5 data rows for 2024-05 \(40\.0%\) are malformed/);
+    // Per period: both rows without a readable date bear on April and May, the months C2's year to date reads.
+    expect(r?.error).toMatch(/2 of 7 data rows for 2024-05 \(28\.6%\) are malformed/);
     expect(r).toMatchObject({ rowsRead: 3, rowsRejected: 2 });
     await store.close();
   });

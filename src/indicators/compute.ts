@@ -46,22 +46,18 @@ function finite(value: number, what: string): number {
 
 /** Decimal notation only: `Number('0x10')` is 16, and no column of a council's data means that. */
 const DECIMAL = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
-const INTEGER = /^\s*[-+]?\d+\s*$/;
 
 /**
- * Source values arrive as numbers, numeric strings (PostgreSQL and MySQL bigint and numeric) or
- * NULL. Refused, naming `what`: text that is not a decimal number, anything not finite, and an
- * integer beyond 2^53, which a double would round without a word.
+ * Source values arrive as numbers, exact values (PostgreSQL and MySQL bigint and numeric as text,
+ * SQLite integers as BigInt) or NULL. Refused, naming `what`: text that is not a decimal number,
+ * anything not finite, and an exact value beyond 2^53, which a double would round without a word.
  */
 export function toNumber(raw: unknown, what: string): number | null {
   if (raw === null || raw === undefined) return null;
   const shown = JSON.stringify(String(raw)).slice(0, 60);
-  if (typeof raw === 'bigint' || (typeof raw === 'string' && INTEGER.test(raw))) {
-    const n = Number(raw);
-    if (!Number.isSafeInteger(n)) throw new Error(`${what} is ${shown}, an integer beyond 2^53 that a number cannot hold exactly`);
-    return n;
-  }
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && DECIMAL.test(raw) ? Number(raw) : NaN;
+  const exact = typeof raw === 'bigint' || typeof raw === 'string';
+  const n = typeof raw === 'number' || typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' && DECIMAL.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(n)) throw new Error(`${what} is not a number: ${shown}${typeof raw === 'number' ? ' (not finite)' : ''}`);
+  if (exact && Math.abs(n) > Number.MAX_SAFE_INTEGER) throw new Error(`${what} is ${shown}, beyond 2^53, past which a number cannot hold it exactly`);
   return n;
 }

@@ -85,8 +85,11 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
       const r = result();
       const periodMonths = monthsOf(calendar, period);
       const rowsRead = combine(r, periodMonths, rowsIndex) ?? 0;
-      const malformed = r.malformedRows.inMonths(periodMonths);
-      checkMalformedLimit(pipeline.csv!.max_malformed, period.id, rowsRead, malformed);
+      // Rows left out of any month the period's values read (the year to date, for such an
+      // indicator) are weighed against the data rows of those months.
+      const valueMonths = [...new Set(pipeline.indicators.flatMap((i) => monthsOf(calendar, windowOf(calendar, i, period))))];
+      const malformed = r.malformedRows.inMonths(valueMonths);
+      checkMalformedLimit(pipeline.csv!.max_malformed, period.id, combine(r, valueMonths, rowsIndex) ?? 0, malformed, rowsRead);
       const values = pipeline.indicators.map((indicator): ComputedValue => {
         const months = monthsOf(calendar, windowOf(calendar, indicator, period));
         if (!months.some((m) => r.months.has(m))) {

@@ -166,38 +166,42 @@ export class SqlSource {
 
   /** Runs an aggregate query that must return exactly one row. */
   async aggregate(sql: string, bindings: Record<string, string>): Promise<Record<string, unknown>> {
-    const result = await this.guarded<unknown>(this.knex.raw(sql, bindings));
-    const rows = rowsOf(this.config.client, result);
+    const { rows, columns } = this.config.client === 'sqlite' ? await this.sqliteResult(sql, bindings) : await this.driverResult(sql, bindings);
     if (rows.length !== 1) {
       throw new Error(`source ${this.name}: an indicator query must return exactly one row of aggregates, it returned ${rows.length}`);
     }
     // A row is keyed by column name: of two columns of one name the driver keeps one, silently.
-    const names = (await this.columnNames(result, sql, bindings)) ?? [];
+    const names = columns ?? [];
     const twice = names.filter((name, i) => names.indexOf(name) !== i);
     if (twice.length) throw new Error(`source ${this.name}: the query returns more than one column named ${[...new Set(twice)].map((n) => `"${n}"`).join(', ')}; name each column once`);
     return rows[0] as Record<string, unknown>;
   }
 
-  /** The result's column names in order, where the driver tells them (SQL Server's does not). */
-  private async columnNames(result: unknown, sql: string, bindings: Record<string, string>): Promise<string[] | undefined> {
-    switch (this.config.client) {
-      case 'pg':
-        return (result as { fields: { name: string }[] }).fields.map((f) => f.name);
-      case 'mysql':
-        return ((result as [unknown, { name: string }[]])[1] ?? []).map((f) => f.name);
-      case 'sqlite': {
-        // better-sqlite3 names a statement's columns before it runs; knex does not pass them on.
-        const native = this.knex.raw(sql, bindings).toSQL().toNative();
-        const client = this.knex.client as { acquireConnection(): Promise<SqliteStatements>; releaseConnection(c: SqliteStatements): Promise<void> };
-        const db = await client.acquireConnection();
-        try {
-          return db.prepare(native.sql).columns().map((c) => c.name);
-        } finally {
-          await client.releaseConnection(db);
-        }
-      }
-      case 'mssql':
-        return undefined;
+  /** The rows and column names of a query, where the driver tells the names (SQL Server's does not). */
+  private async driverResult(sql: string, bindings: Record<string, string>): Promise<{ rows: Record<string, unknown>[]; columns?: string[] }> {
+    const result = await this.guarded<unknown>(this.knex.raw(sql, bindings));
+    const rows = rowsOf(this.config.client, result);
+    if (this.config.client === 'pg') return { rows, columns: (result as { fields: { name: string }[] }).fields.map((f) => f.name) };
+    if (this.config.client === 'mysql') return { rows, columns: ((result as [unknown, { name: string }[]])[1] ?? []).map((f) => f.name) };
+    return { rows };
+  }
+
+  /**
+   * SQLite's statement itself: better-sqlite3 names its columns, which knex does not pass on, and
+   * gives integers as BigInt when asked, so that one past 2^53 is refused rather than rounded.
+   */
+  private async sqliteResult(sql: string, bindings: Record<string, string>): Promise<{ rows: Record<string, unknown>[]; columns: string[] }> {
+    const native = this.knex.raw(sql, bindings).toSQL().toNative();
+    const client = this.knex.client as { acquireConnection(): Promise<SqliteStatements>; releaseConnection(c: SqliteStatements): Promise<void> };
+    let db: SqliteStatements | undefined;
+    try {
+      db = await client.acquireConnection();
+      const statement = db.prepare(native.sql);
+      return { rows: statement.safeIntegers(true).all(...native.bindings) as Record<string, unknown>[], columns: statement.columns().map((c) => c.name) };
+    } catch (err) {
+      throw new Error(`source ${this.name} (sqlite): ${describeError(err)}`);
+    } finally {
+      if (db) await client.releaseConnection(db);
     }
   }
 
@@ -207,7 +211,7 @@ export class SqlSource {
 }
 
 interface SqliteStatements {
-  prepare(sql: string): { columns(): { name: string }[] };
+  prepare(sql: string): { columns(): { name: string }[]; safeIntegers(on: boolean): { all(...bindings: unknown[]): unknown[] } };
 }
 
 function describeError(err: unknown): string {

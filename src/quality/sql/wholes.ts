@@ -1,4 +1,5 @@
 import type { CheckTotal } from '../../config/schema.js';
+import { toNumber } from '../../indicators/compute.js';
 import type { CheckOutcome } from '../result.js';
 import { freshnessOutcome, reconciliationOutcome, rowCountOutcome } from '../wholes.js';
 import { sourceNamed, type SqlCheckContext } from './context.js';
@@ -32,9 +33,5 @@ async function total(side: CheckTotal, ctx: SqlCheckContext): Promise<number | n
     throw new Error(side.aggregate ? 'an aggregate total is for CSV pipelines; on a database source a total is a query' : 'a reconciliation total needs a query');
   }
   const row = await sourceNamed(ctx, side.source).aggregate(side.query, ctx.bindings);
-  const value = Object.values(row)[0];
-  if (value === null || value === undefined) return null;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`a reconciliation total must be a number, the query returned ${String(value)}`);
-  return n;
+  return toNumber(Object.values(row)[0], 'a reconciliation total');
 }

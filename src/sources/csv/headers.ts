@@ -23,7 +23,9 @@ export function resolveColumns(header: readonly string[] | undefined, schema: Ro
   const missing: string[] = [];
   schema.fields.forEach((field, i) => {
     const position = field.position ?? field.headers.map((h) => positions.get(normaliseHeader(h))).find((p) => p !== undefined);
-    if (position === undefined) {
+    if (header !== undefined && field.position !== undefined && field.position >= header.length) {
+      missing.push(`field "${field.name}" (column ${field.position + 1}, past the header's ${header.length} cells)`);
+    } else if (position === undefined) {
       missing.push(`field "${field.name}" (header ${field.headers.map((h) => JSON.stringify(h)).join(' or ')})`);
     } else {
       columns[i] = position;

@@ -89,6 +89,7 @@ export async function readCsv(opts: ReadCsvOptions): Promise<CsvReadResult> {
       counts = await readFile(file, { ...ctx, months: own });
     } catch (err) {
       const message = (err as Error).message;
+      malformed.forget(file);
       logger.error({ file, err: message }, 'CSV file left out: it could not be read');
       unread.push({ file, message });
       continue;

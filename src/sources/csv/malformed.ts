@@ -39,13 +39,32 @@ export class MalformedRows {
   /** A cell that is not what its field's type reads (or holds bytes its encoding does not). */
   cell(file: string, line: number, field: FieldDef, raw: string, month: string | undefined): void {
     const message =
-      raw.trim() === '' ? `${field.name} is empty` : hasUndecodableBytes(raw) ? `${field.name} holds bytes that are not valid in the file's encoding` : `${field.name} ${JSON.stringify(raw)} is not ${TYPE_NOUN[field.type]}`;
+      raw.trim() === ''
+        ? `${field.name} is empty`
+        : hasUndecodableBytes(raw)
+          ? `${field.name} holds bytes that are not valid in the file's encoding (or U+FFFD, the mark left of such bytes)`
+          : `${field.name} ${JSON.stringify(raw)} is not ${TYPE_NOUN[field.type]}`;
     this.add({ file, line, field: field.name, message }, month, raw);
   }
 
   /** A row whose shape is wrong: its cells cannot be trusted to be the fields they stand under. */
-  row(file: string, line: number, message: string): void {
-    this.add({ file, line, message }, undefined, undefined);
+  row(file: string, line: number, message: string, month: string | undefined): void {
+    this.add({ file, line, message }, month, undefined);
+  }
+
+  /** Forgets a file left out of the read: its rows bear on no period. */
+  forget(file: string): void {
+    const n = this.byFile.get(file) ?? 0;
+    this.count -= n;
+    this.byFile.delete(file);
+    this.undated.delete(file);
+    this.monthsOfFile.delete(file);
+    for (const files of this.byMonth.values()) files.delete(file);
+    for (let i = this.first.length - 1; i >= 0; i--) {
+      if (this.first[i]!.file !== file) continue;
+      this.first.splice(i, 1);
+      this.firstMonths.splice(i, 1);
+    }
   }
 
   /** A file has data rows in this month. */
@@ -104,9 +123,10 @@ export class MalformedRowsError extends Error {
 
 /**
  * Refuses a period whose malformed rows are more than `max_malformed` allows: a count, or a
- * share of its data rows (well-formed plus malformed; blank and skipped rows are not data).
+ * share of the data rows weighed (well-formed plus malformed; blank and skipped rows are not
+ * data). The refusal records `rowsRead`, the period's own data rows.
  */
-export function checkMalformedLimit(limit: CsvSpec['max_malformed'], periodId: string, wellFormed: number, malformed: PeriodMalformed): void {
+export function checkMalformedLimit(limit: CsvSpec['max_malformed'], periodId: string, wellFormed: number, malformed: PeriodMalformed, rowsRead = wellFormed): void {
   if (malformed.count === 0) return;
   const dataRows = wellFormed + malformed.count;
   const allowed = typeof limit === 'number' ? limit : (Number(limit.slice(0, -1)) / 100) * dataRows;
@@ -117,7 +137,7 @@ export function checkMalformedLimit(limit: CsvSpec['max_malformed'], periodId: s
   const example = first === undefined ? '' : `; the first, ${first.file} line ${first.line}: ${first.message}`;
   throw new MalformedRowsError(
     `${malformed.count} of ${dataRows} data rows for ${periodId} (${share}%) are malformed, more than max_malformed ${limit} allows (${perFile})${example}`,
-    wellFormed,
+    rowsRead,
     malformed.count,
   );
 }

@@ -96,15 +96,17 @@ export async function readFile(file: string, ctx: ReadContext): Promise<RowCount
       return;
     }
     const failed = fill(record, columns);
-    if (skip !== undefined && skip(row)) {
-      counts.skipped++;
-    } else if (exactWidth ? record.length !== width : record.length < width) {
+    // The month a malformed row would have counted in, where its date can be read at all.
+    const monthOfRow = () => (Number.isNaN(row.num[dateIndex]!) ? undefined : formatDateKey(row.num[dateIndex]!).slice(0, 7));
+    // The shape first: the cells of a row of the wrong width stand under the wrong fields, for skip_when too.
+    if (exactWidth ? record.length !== width : record.length < width) {
       counts.malformed++;
-      malformed.row(file, line, `the row has ${record.length} cells where ${exactWidth ? 'the header has' : 'the fields need'} ${width}`);
+      malformed.row(file, line, `the row has ${record.length} cells where ${exactWidth ? 'the header has' : 'the fields need'} ${width}`, monthOfRow());
+    } else if (skip !== undefined && skip(row)) {
+      counts.skipped++;
     } else if (failed >= 0) {
       counts.malformed++;
-      const dateKey = row.num[dateIndex]!;
-      malformed.cell(file, line, schema.fields[failed]!, record[columns[failed]!] ?? '', Number.isNaN(dateKey) ? undefined : formatDateKey(dateKey).slice(0, 7));
+      malformed.cell(file, line, schema.fields[failed]!, record[columns[failed]!] ?? '', monthOfRow());
     } else {
       counts.data++;
       const dateKey = row.num[dateIndex]!;
