@@ -78,6 +78,9 @@ export async function readFile(file: string, ctx: ReadContext): Promise<RowCount
   let month = NaN;
   let monthId = '';
 
+  // The month a malformed row would have counted in, where its date can be read at all.
+  const monthOfRow = () => (Number.isNaN(row.num[dateIndex]!) ? undefined : formatDateKey(row.num[dateIndex]!).slice(0, 7));
+
   const consume = (record: string[]): void => {
     const line = nextLine;
     nextLine += 1 + lineBreaks(record);
@@ -96,8 +99,6 @@ export async function readFile(file: string, ctx: ReadContext): Promise<RowCount
       return;
     }
     const failed = fill(record, columns);
-    // The month a malformed row would have counted in, where its date can be read at all.
-    const monthOfRow = () => (Number.isNaN(row.num[dateIndex]!) ? undefined : formatDateKey(row.num[dateIndex]!).slice(0, 7));
     // The shape first: the cells of a row of the wrong width stand under the wrong fields, for skip_when too.
     if (exactWidth ? record.length !== width : record.length < width) {
       counts.malformed++;
