@@ -119,7 +119,7 @@ const QUARTER_LABEL = /^(\d{4})[/-](\d{2})[ -]?Q([1-4])$/i;
 // Spreadsheet exports often append midnight to a date: `31/01/2024 00:00:00`.
 const TIME_SUFFIX = /[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
 // An ISO 8601 instant, with its offset: the day it falls on depends on the service's timezone.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
 function digitAt(s: string, i: number): number {
   const d = s.charCodeAt(i) - ZERO;
