@@ -332,3 +332,20 @@ describe('spend files as councils publish them', () => {
     expect(result.unread).toEqual([{ file: path.join(dir, 'b.csv'), message: expect.stringMatching(/b\.csv: the header row \(line 1\) has no column for field "paid"/) }]);
   });
 });
+
+describe("max_malformed at a period's edge", () => {
+  const period = (count: number) => ({ count, byFile: new Map([['a.csv', count]]), first: undefined });
+  it.each([
+    ['1%', 99, 1, false],
+    ['1%', 98, 1, true], // 1 of 99 is just over 1%
+    ['1%', 197, 3, true],
+    ['1%', 0, 1, true],
+    [0, 100, 1, true],
+    [2, 10, 2, false],
+    [2, 10, 3, true],
+  ] as const)('%s with %i rows well formed and %i malformed refuses the period: %s', (limit, wellFormed, malformed, refused) => {
+    const check = () => checkMalformedLimit(limit, '2024-04', wellFormed, period(malformed));
+    if (refused) expect(check).toThrow(/for 2024-04/);
+    else expect(check).not.toThrow();
+  });
+});
