@@ -5,28 +5,11 @@ import { rateHistory } from '../src/judging/rateHistory.js';
 import { silentLogger } from '../src/logger.js';
 import { runPipeline } from '../src/runs/execute.js';
 import type { RunRecord } from '../src/runs/record.js';
+import { repairsPipeline } from './helpers/risks.js';
 import { openRun } from './helpers/run.js';
 import { workspace } from './helpers/workspace.js';
 
-const PIPELINE = `
-id: repairs
-title: Repairs
-source: db
-schedule: "0 6 * * *"
-frequency: monthly
-query: SELECT 40 AS on_time
-indicators:
-  - id: HR02
-    replaces: [HR01]
-    title: Repairs on time
-    unit: "%"
-    type: value
-    value: on_time
-    polarity: higher_is_better
-    owner: Sam
-    service: Housing
-    targets: [{ from: 2024-25, value: 90, signed_off_by: Cabinet, signed_off_on: 2024-03-01, rationale: Contract standard }]
-`;
+const PIPELINE = repairsPipeline('db', 40, 'id: HR02\n    replaces: [HR01]');
 
 const closers: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { loadService } from '../src/app/service.js';
 import type { RunRecord } from '../src/runs/record.js';
 import { Store } from '../src/store/store.js';
 import { freshPostgres } from './helpers/databases.js';
-import { oneRisk } from './helpers/risks.js';
+import { oneRisk, repairsPipeline } from './helpers/risks.js';
 import { workspace } from './helpers/workspace.js';
 
 const SERVICE = (store: string) => `pipelines_dir: {{dir}}/pipelines
@@ -13,24 +13,7 @@ store: ${store}
 sources:
   services: { client: sqlite, connection: {{dir}}/services.sqlite }
 `;
-const PIPELINE = `
-id: repairs
-title: Repairs
-source: services
-schedule: "0 6 * * *"
-frequency: monthly
-query: SELECT 1 AS on_time
-indicators:
-  - id: HR01
-    title: Repairs on time
-    unit: "%"
-    type: value
-    value: on_time
-    polarity: higher_is_better
-    owner: Sam
-    service: Housing
-    targets: [{ from: 2024-25, value: 90, signed_off_by: Cabinet, signed_off_on: 2024-03-01, rationale: Contract standard }]
-`;
+const PIPELINE = repairsPipeline('services', 1);
 const RISKS = oneRisk('      - { id: hr01-red, type: indicator_rag, indicator: HR01, status: RED, periods: 2, set: { likelihood: B } }\n');
 
 const stores: Store[] = [];

@@ -10,3 +10,23 @@ risks:
     indicators: [HR01]
     triggers:
 ${triggers}`;
+
+/** A monthly repairs pipeline on `source` with one indicator, on time against a signed-off 90%, its value the query's. */
+export const repairsPipeline = (source: string, onTime: number, indicator = 'id: HR01') => `
+id: repairs
+title: Repairs
+source: ${source}
+schedule: "0 6 * * *"
+frequency: monthly
+query: SELECT ${onTime} AS on_time
+indicators:
+  - ${indicator}
+    title: Repairs on time
+    unit: "%"
+    type: value
+    value: on_time
+    polarity: higher_is_better
+    owner: Sam
+    service: Housing
+    targets: [{ from: 2024-25, value: 90, signed_off_by: Cabinet, signed_off_on: 2024-03-01, rationale: Contract standard }]
+`;
