@@ -87,11 +87,12 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
       const rowsRead = combine(r, periodMonths, rowsIndex) ?? 0;
       // Rows left out of any month the period's values read (the year to date, for such an
       // indicator) are weighed against the data rows of those months.
-      const valueMonths = [...new Set(pipeline.indicators.flatMap((i) => monthsOf(calendar, windowOf(calendar, i, period))))];
+      const windows = pipeline.indicators.map((indicator) => monthsOf(calendar, windowOf(calendar, indicator, period)));
+      const valueMonths = [...new Set(windows.flat())];
       const malformed = r.malformedRows.inMonths(valueMonths);
       checkMalformedLimit(pipeline.csv!.max_malformed, period.id, combine(r, valueMonths, rowsIndex) ?? 0, malformed, rowsRead);
-      const values = pipeline.indicators.map((indicator): ComputedValue => {
-        const months = monthsOf(calendar, windowOf(calendar, indicator, period));
+      const values = pipeline.indicators.map((indicator, i): ComputedValue => {
+        const months = windows[i]!;
         if (!months.some((m) => r.months.has(m))) {
           return { indicatorId: indicator.id, value: null, numerator: null, denominator: null, reason: `no rows in the CSV files for ${period.id}` };
         }
