@@ -8,10 +8,12 @@ import { periodBindings } from '../src/calendar/bindings.js';
 import { KIND_OF_FREQUENCY } from '../src/calendar/periods.js';
 import { loadConfig, type LoadedConfig, type LoadedPipeline } from '../src/config/load.js';
 import { toNumber } from '../src/indicators/compute.js';
-import { financeTables, generateDemoDatabases, generateFinance, generateServices, plantedProblems, servicesTables } from '../src/demo/generate.js';
+import { demoTimeline, financeTables, generateDemoDatabases, generateFinance, generateServices, plantedProblems, servicesTables, WASTE_RETURN_LAG_MONTHS } from '../src/demo/generate.js';
 import { dayOf } from '../src/demo/dates.js';
 
 const TEST_DATABASE = 'lineofsight_test_demo';
+/** The demo as the tests pin it: the three years as written, 2023-24 to 2025-26. */
+const T = demoTimeline('2026-04-01');
 /** A few periods of each kind, spread over the three years and their planted problems. */
 const PERIODS = {
   monthly: ['2023-04', '2024-01', '2024-06', '2024-11', '2025-08', '2026-03'],
@@ -92,7 +94,7 @@ function columnsUsed(pipeline: LoadedPipeline): string[] {
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'lineofsight-demo-'));
   const started = performance.now();
-  files = await generateDemoDatabases(path.join(dir, 'a'));
+  files = await generateDemoDatabases(path.join(dir, 'a'), T);
   generationMs = performance.now() - started;
 
   const pipelinesDir = path.join(dir, 'pipelines');
@@ -130,10 +132,10 @@ describe('demo generator', () => {
   });
 
   it('is deterministic: a second run gives identical table contents', async () => {
-    const again = await generateDemoDatabases(path.join(dir, 'b'));
+    const again = await generateDemoDatabases(path.join(dir, 'b'), T);
     for (const [db, tables] of [
-      ['finance', financeTables()],
-      ['services', servicesTables()],
+      ['finance', financeTables(T)],
+      ['services', servicesTables(T)],
     ] as const) {
       for (const table of tables) {
         const order = table.name === 'cost_centres' ? 'code' : 'id';
@@ -148,8 +150,8 @@ describe('demo generator', () => {
   it('writes plausible row counts', async () => {
     const counts: Record<string, number> = {};
     for (const [db, tables] of [
-      ['finance', financeTables()],
-      ['services', servicesTables()],
+      ['finance', financeTables(T)],
+      ['services', servicesTables(T)],
     ] as const) {
       for (const table of tables) {
         const row = await withSqlite(files[db], (k) => k(table.name).count({ n: '*' }).first());
@@ -165,7 +167,7 @@ describe('demo generator', () => {
       repairs: [12_000, 18_000],
       planning_applications: [2500, 4000],
       council_tax_collection: [288, 288], // 8 bands x 36 months
-      waste_collections_scheduled: [720, 720], // 20 rounds x 36 months
+      waste_collections_scheduled: [20 * (36 - WASTE_RETURN_LAG_MONTHS), 20 * (36 - WASTE_RETURN_LAG_MONTHS)], // 20 rounds x the months the contractor has returned
       missed_collections: [2000, 5000],
       foi_requests: [1500, 2600],
     };
@@ -187,7 +189,7 @@ describe('demo generator', () => {
 });
 
 describe('planted data problems', () => {
-  const problems = plantedProblems();
+  const problems = plantedProblems(T);
   const fileOf = (db: 'finance' | 'services') => files[db];
 
   it('lists duplicates, nulls, late records and a reconciliation break', () => {
@@ -348,8 +350,8 @@ describe('portable SQL: PostgreSQL and MariaDB give the same numbers as SQLite',
       const server = servers[name];
       const knex = knexFactory({ client: server.driver, connection: { ...server.connection, database: TEST_DATABASE } });
       databases[name] = { client: name, knex };
-      await generateFinance(knex);
-      await generateServices(knex);
+      await generateFinance(knex, T);
+      await generateServices(knex, T);
     }
   });
 

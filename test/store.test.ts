@@ -49,7 +49,7 @@ describe.each([
   it('migrates once, then is up to date', async () => {
     store = new Store(await configure());
     stores.push(store);
-    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks', '004_run_warnings']);
+    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks', '004_run_warnings', '005_run_arrival']);
     expect(await store.migrate()).toEqual([]);
   });
 
@@ -76,7 +76,7 @@ describe.each([
   });
 
   it('records a failed run with its error and leaves values alone', async () => {
-    await store.runs.recordFailedRun({ ...run('2024-05', '2024-06-11T06:00:00Z'), outcome: 'failed', error: 'source finance: ECONNREFUSED' });
+    await store.runs.recordRunWithoutValues({ ...run('2024-05', '2024-06-11T06:00:00Z'), outcome: 'failed', error: 'source finance: ECONNREFUSED' });
     const runs = await store.runs.runsOf('payments', '2024-05');
     expect(runs.at(-1)).toMatchObject({ outcome: 'failed', error: 'source finance: ECONNREFUSED', startedAt: '2024-06-11T06:00:00.000Z' });
     expect((await store.runs.storedValues(['FIN01'])).map((v) => v.value)).toEqual([92.25]);

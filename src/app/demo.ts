@@ -1,6 +1,9 @@
 import path from 'node:path';
+import type { LocalDate } from '../calendar/localDate.js';
+import type { PeriodChoice } from '../calendar/selection.js';
 import type { LoadedConfig } from '../config/load.js';
-import { DEMO_YEARS, generateDemoDatabases } from '../demo/generate.js';
+import { dateOf } from '../demo/dates.js';
+import { demoTimeline, generateDemoDatabases, type DemoTimeline } from '../demo/generate.js';
 import type { Service } from './service.js';
 
 /** The demo databases' files, as the configuration's `finance` and `services` sources name them. */
@@ -18,13 +21,24 @@ function demoFiles(config: LoadedConfig): { dir: string; finance: string; servic
   return { dir: path.dirname(finance), finance, services };
 }
 
-/** Writes the demo council's databases where the demo config's sources read them; the demo's years, first and last. */
-export async function prepareDemo(service: Service): Promise<{ first: string; last: string }> {
+export interface PreparedDemo {
+  timeline: DemoTimeline;
+  /** Every period of the demo's years that has ended by the last complete month. */
+  choice: PeriodChoice;
+}
+
+/**
+ * Writes the demo council's databases as of a day where the demo config's sources read them:
+ * three financial years to the last complete month before it.
+ */
+export async function prepareDemo(service: Service, asOf: LocalDate): Promise<PreparedDemo> {
   const { config } = service;
+  const timeline = demoTimeline(asOf);
   const files = demoFiles(config);
-  const written = await generateDemoDatabases(files.dir);
+  const written = await generateDemoDatabases(files.dir, timeline);
   if (path.resolve(written.finance) !== files.finance || path.resolve(written.services) !== files.services) {
     throw new Error(`the demo wrote ${written.finance} and ${written.services}, but the sources read ${files.finance} and ${files.services}`);
   }
-  return { first: config.calendar.yearId(DEMO_YEARS[0]), last: config.calendar.yearId(DEMO_YEARS[DEMO_YEARS.length - 1]!) };
+  const years = timeline.years.map((y) => config.calendar.yearId(y));
+  return { timeline, choice: { from: years[0], to: years[years.length - 1], endedBy: dateOf(timeline.end) } };
 }

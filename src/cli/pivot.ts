@@ -6,11 +6,14 @@ import { renderTable, truncate } from './table.js';
 
 /**
  * One financial year as committee reports lay it out: an indicator a row, a month a column, a
- * quarter's or year's value under its last month. A period with no value shows a dash, and an indicator
- * with no value all year is left out; failed
+ * quarter's or year's value under its last month. A period with no value shows a dash, one whose
+ * data has not arrived an ellipsis, and an indicator with no value all year is left out; failed
  * runs have no values and are listed by the caller. A value from data that failed a check is
  * marked !, one from data that only warned ?.
  */
+/** The cell of a period whose data has not arrived. */
+export const AWAITING = '…';
+
 export function yearPivot(calendar: FinancialCalendar, fyYear: number, runs: PeriodRun[], indicators: IndicatorConfig[]): string {
   const months = calendar.within(calendar.year(fyYear), 'month');
   const column = new Map(months.map((m, i) => [m.end, i]));
@@ -22,7 +25,7 @@ export function yearPivot(calendar: FinancialCalendar, fyYear: number, runs: Per
     for (const v of run.values) {
       const indicator = indicators.find((x) => x.id === v.indicatorId);
       const row = cells.get(v.indicatorId) ?? Array<string>(12).fill('');
-      row[i] = formatCompact(v.value, indicator?.unit ?? '', indicator?.decimals ?? 1) + (v.dataQuality === 'failed' ? '!' : v.dataQuality === 'warned' ? '?' : '');
+      row[i] = run.outcome === 'awaiting' ? AWAITING : formatCompact(v.value, indicator?.unit ?? '', indicator?.decimals ?? 1) + (v.dataQuality === 'failed' ? '!' : v.dataQuality === 'warned' ? '?' : '');
       cells.set(v.indicatorId, row);
     }
   }

@@ -4,7 +4,7 @@ import type { RiskAssessment } from '../risk/evaluate.js';
 import type { PeriodRun } from '../runs/execute.js';
 import { renderTable } from './table.js';
 
-/** The runs of a cycle as a table, then each failure, failing check and governance gap on a line of its own. */
+/** The runs of a cycle as a table, then each failure, period awaiting data, failing check and governance gap on a line of its own. */
 export function runsTable(runs: readonly PeriodRun[], indicators: ReadonlyMap<string, IndicatorConfig>): string {
   const rows: string[][] = [];
   for (const r of runs) {
@@ -14,14 +14,16 @@ export function runsTable(runs: readonly PeriodRun[], indicators: ReadonlyMap<st
     }
     for (const v of r.values) {
       const ind = indicators.get(v.indicatorId);
-      rows.push([r.pipelineId, r.period.id, v.indicatorId, formatValue(v.value, ind?.unit ?? '', ind?.decimals ?? 2), v.judgement?.rag ?? '', v.dataQuality, v.judgement?.explanation ?? v.reason ?? '']);
+      rows.push([r.pipelineId, r.period.id, v.indicatorId, formatValue(v.value, ind?.unit ?? '', ind?.decimals ?? 2), v.judgement?.rag ?? '', v.dataQuality ?? '', v.judgement?.explanation ?? v.reason ?? '']);
     }
   }
   const failures = runs.filter((r) => r.outcome === 'failed').map((r) => `FAILED ${r.pipelineId} ${r.period.id}: ${r.error}`);
+  // Not a failure: the period is run again when its data is in.
+  const awaiting = runs.filter((r) => r.outcome === 'awaiting').map((r) => `AWAITING ${r.pipelineId} ${r.period.id}: ${r.reason}; nothing stored, run it again once the data is in`);
   const checks = runs.flatMap((r) => r.checks.filter((c) => c.status !== 'passed').map((c) => `CHECK ${c.status.toUpperCase()} ${r.pipelineId} ${r.period.id} ${c.checkId} (${c.severity}): ${c.message}`));
   const warnings = runs.flatMap((r) => r.warnings.map((w) => `WARNING ${r.pipelineId} ${r.period.id}: ${w}`));
   const governance = runs.flatMap((r) => r.governance.map((g) => `GOVERNANCE ${r.pipelineId} ${r.period.id}: ${g.message}`));
-  return [renderTable(['pipeline', 'period', 'indicator', 'value', 'RAG', 'quality', 'explanation'], rows), ...failures, ...warnings, ...checks, ...governance].join('\n');
+  return [renderTable(['pipeline', 'period', 'indicator', 'value', 'RAG', 'quality', 'explanation'], rows), ...failures, ...awaiting, ...warnings, ...checks, ...governance].join('\n');
 }
 
 /** A line for each risk a run moved from its recorded position. */

@@ -2,13 +2,13 @@ import { parseMaxAge } from '../calendar/age.js';
 import { bindingNamesIn, PERIOD_BINDINGS } from '../calendar/bindings.js';
 import { CHECK_TYPES } from './checkTypes.js';
 import type { ConfigProblem } from './problems.js';
-import { SQL_NAME, type CheckConfig, type CheckTotal, type PipelineConfig, type ServiceConfig } from './schema.js';
+import { SQL_NAME, SUSPECT_VALUES_CHECK, type CheckConfig, type CheckTotal, type PipelineConfig, type ServiceConfig } from './schema.js';
 import type { YamlFile } from './yamlFile.js';
 
 /** Columns a check names, by the key that names them. */
 function namedColumns(check: CheckConfig): [string, string][] {
   const out: [string, string][] = [];
-  if ('column' in check) out.push(['column', check.column]);
+  if ('column' in check && check.column !== undefined) out.push(['column', check.column]);
   if (check.type === 'unique') check.columns.forEach((c, i) => out.push([`columns[${i}]`, c]));
   (check.key_columns ?? []).forEach((c, i) => out.push([`key_columns[${i}]`, c]));
   return out;
@@ -33,6 +33,11 @@ export function checkProblems(yaml: YamlFile, pipeline: PipelineConfig, service:
     const problem = (path: PropertyKey[], message: string) => problems.push(yaml.problem([...at, ...path], message));
     if (seen.has(check.id)) problem(['id'], `check id "${check.id}" is used twice in this pipeline`);
     seen.add(check.id);
+    if (check.id === SUSPECT_VALUES_CHECK) problem(['id'], `check id "${SUSPECT_VALUES_CHECK}" is the built-in check of every pipeline: choose another`);
+    if (check.type === 'suspect_values') {
+      problem(['type'], 'suspect_values is built into every pipeline and is not declared: an indicator turns it off with suspect_values: false');
+      return;
+    }
     if (!CHECK_TYPES[check.type].countsRows) {
       for (const key of ['fail_when', 'warn_when'] as const) {
         if (check[key]?.includes('%')) problem([key], `a ${check.type} check counts no rows to take a share of: give a count, e.g. "> 0"`);
@@ -70,6 +75,13 @@ export function checkProblems(yaml: YamlFile, pipeline: PipelineConfig, service:
         parseMaxAge(check.max_age);
       } catch (err) {
         problem(['max_age'], (err as Error).message);
+      }
+      if (check.column === undefined) {
+        // It reads the one newest-record date data arrival reads, which nothing narrows.
+        if (check.where !== undefined) problem(['where'], "a freshness check without a column ages the pipeline's newest record: it takes no where");
+        if (!isCsv && check.table !== undefined) problem(['table'], 'a freshness check of a table names the date column to age');
+        else if (!isCsv && !pipeline.arrival?.newest) problem([], "a freshness check without a column ages the pipeline's newest record: give the pipeline arrival.newest (or the check a table and column)");
+        if (!isCsv) return;
       }
     }
     if (check.type === 'referential' && check.references.source !== undefined && !isDatabase(check.references.source)) {

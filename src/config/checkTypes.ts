@@ -22,4 +22,5 @@ export const CHECK_TYPES: Record<CheckType, { measures: 'rows' | 'values'; count
   numerator_not_above_denominator: { measures: 'values', countsRows: true },
   no_negative: { measures: 'values', countsRows: true },
   sudden_change: { measures: 'values', countsRows: false },
+  suspect_values: { measures: 'values', countsRows: true },
 };

@@ -210,6 +210,9 @@ function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, service: Servic
 
   problems.push(...checkProblems(yaml, pipeline, service));
   problems.push(...bindingProblems(yaml, ['query'], pipeline.query));
+  if (pipeline.historical && pipeline.arrival) problems.push(yaml.problem(['arrival'], 'a historical pipeline never awaits data: it takes no arrival rule'));
+  if (isCsv && pipeline.arrival?.newest) problems.push(yaml.problem(['arrival', 'newest'], "a CSV pipeline's newest record is read from its date field: arrival takes only a grace"));
+  if (!isCsv && pipeline.arrival && !pipeline.arrival.newest) problems.push(yaml.problem(['arrival'], "on a database, arrival needs newest: a query returning the newest record's date"));
   const fields = pipeline.csv?.fields ?? {};
   if (pipeline.csv) {
     const date = fields[pipeline.csv.date];

@@ -203,6 +203,8 @@ export const indicatorSchema = z.strictObject({
   replaces: z.array(id).default([]),
   targets: z.array(targetSchema).default([]),
   tolerance: toleranceSchema.optional(),
+  /** The built-in suspect-values check; off for counts of rare events, where 0 is the usual month. */
+  suspect_values: z.boolean().default(true),
 });
 
 const csvFieldSchema = z
@@ -283,7 +285,13 @@ export const checkSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...checkBase, type: z.literal('range'), column: z.string().min(1), min: z.number().optional(), max: z.number().optional() }),
   z.strictObject({ ...checkBase, type: z.literal('pattern'), column: z.string().min(1), regex: z.string().min(1) }),
   z.strictObject({ ...checkBase, type: z.literal('completeness'), column: z.string().min(1), min_percent: z.number().min(0).max(100) }),
-  z.strictObject({ ...checkBase, type: z.literal('freshness'), column: z.string().min(1), max_age: z.string().min(1) }),
+  z.strictObject({
+    ...checkBase,
+    type: z.literal('freshness'),
+    /** The date column (with `table`) whose newest value is aged; none: the pipeline's newest record, as data arrival reads it. */
+    column: z.string().min(1).optional(),
+    max_age: z.string().min(1),
+  }),
   z.strictObject({
     ...checkBase,
     type: z.literal('row_count'),
@@ -322,7 +330,27 @@ export const checkSchema = z.discriminatedUnion('type', [
     materiality: z.number().nonnegative().default(0),
   }),
   z.strictObject({ ...checkBase, type: z.literal('sql'), query: z.string().min(1) }),
+  // Built into every pipeline (quality/suspect.ts), never declared: the schema knows it so that
+  // the registry, the log and acknowledgement treat it as any other check.
+  z.strictObject({ ...checkBase, type: z.literal('suspect_values') }),
 ]);
+
+/** The id of the suspect-values check built into every pipeline. */
+export const SUSPECT_VALUES_CHECK = 'suspect-values';
+
+/** A whole number of days, "3d" (or a number of days). */
+const days = z.union([z.number().int().nonnegative(), z.string().regex(/^\s*\d+\s*d\s*$/, 'a whole number of days, e.g. "3d"').transform((s) => Number.parseInt(s, 10))]);
+
+/**
+ * How to know a period's data is in: the newest record's date (a query on a database source;
+ * a CSV source's date field) is on or after the period's last day, less the grace.
+ */
+const arrivalSchema = z.strictObject({
+  /** A database source: a query whose one row's first column is the newest record's date or time. */
+  newest: z.string().min(1).optional(),
+  /** Days before the period's last day the newest record may fall (a feed with no weekend records: "2d"). */
+  grace: days.default(0),
+});
 
 export const pipelineSchema = z.strictObject({
   id,
@@ -333,6 +361,9 @@ export const pipelineSchema = z.strictObject({
   frequency: z.enum(['monthly', 'quarterly', 'annual']),
   query: z.string().min(1).optional(),
   csv: csvSpecSchema.optional(),
+  arrival: arrivalSchema.optional(),
+  /** Data that will not grow (a published archive): no period of it is ever awaiting data. */
+  historical: z.boolean().default(false),
   indicators: z.array(indicatorSchema).min(1),
   checks: z.array(checkSchema).default([]),
 });
@@ -353,4 +384,5 @@ export type CheckType = CheckConfig['type'];
 export type CheckOf<T extends CheckType> = Extract<CheckConfig, { type: T }>;
 export type CheckTotal = z.infer<typeof totalSchema>;
 export type TargetConfig = z.infer<typeof targetSchema>;
+export type ArrivalConfig = z.infer<typeof arrivalSchema>;
 export type RagRuleConfig = ServiceConfig['rag']['schemes'][string][number];

@@ -38,18 +38,61 @@ export function isWeekend(day: Day): boolean {
   return dow === 0 || dow === 6;
 }
 
-/** England and Wales bank holidays over the demo years and the weeks after them. */
-const BANK_HOLIDAYS = new Set(
-  [
-    '2023-01-02', '2023-04-07', '2023-04-10', '2023-05-01', '2023-05-08', '2023-05-29', '2023-08-28', '2023-12-25', '2023-12-26',
-    '2024-01-01', '2024-03-29', '2024-04-01', '2024-05-06', '2024-05-27', '2024-08-26', '2024-12-25', '2024-12-26',
-    '2025-01-01', '2025-04-18', '2025-04-21', '2025-05-05', '2025-05-26', '2025-08-25', '2025-12-25', '2025-12-26',
-    '2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-25', '2026-12-28',
-  ].map(dayOf),
-);
+/** Easter Sunday of a year (the Gregorian computus, Meeus/Jones/Butcher). */
+function easterSunday(year: number): Day {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const h = (19 * a + b - Math.floor(b / 4) - Math.floor((b - Math.floor((8 * b + 13) / 25)) / 3) + 15) % 30;
+  const l = (32 + 2 * (b % 4) + 2 * Math.floor(c / 4) - h - (c % 4)) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return dayOf(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+}
+
+/** 0 Sunday ... 6 Saturday. */
+const weekdayOf = (day: Day) => new Date(day * MS_PER_DAY).getUTCDay();
+const mondayOnOrAfter = (day: Day) => day + ((8 - weekdayOf(day)) % 7);
+const mondayOnOrBefore = (day: Day) => day - ((weekdayOf(day) + 6) % 7);
+
+/** Bank holidays proclaimed once (a coronation), beside the ones every year has. */
+const ONE_OFF_HOLIDAYS = ['2023-05-08'];
+
+/** England and Wales bank holidays of a calendar year, with the substitute days for those that fall at a weekend. */
+function bankHolidaysOf(year: number): Day[] {
+  const newYear = dayOf(`${year}-01-01`);
+  const easter = easterSunday(year);
+  const christmas = dayOf(`${year}-12-25`);
+  // Christmas and Boxing Day at a weekend move to the next weekdays, in order.
+  const christmasDays: Day[] = [];
+  for (let d = christmas; christmasDays.length < 2; d++) if (weekdayOf(d) !== 0 && weekdayOf(d) !== 6) christmasDays.push(d);
+  return [
+    weekdayOf(newYear) === 6 ? newYear + 2 : weekdayOf(newYear) === 0 ? newYear + 1 : newYear,
+    easter - 2,
+    easter + 1,
+    mondayOnOrAfter(dayOf(`${year}-05-01`)),
+    mondayOnOrBefore(dayOf(`${year}-05-31`)),
+    mondayOnOrBefore(dayOf(`${year}-08-31`)),
+    ...christmasDays,
+  ];
+}
+
+const holidays = new Map<number, Set<Day>>();
+
+/** Whether a day is an England and Wales bank holiday. */
+export function isBankHoliday(day: Day): boolean {
+  const year = Number(dateOf(day).slice(0, 4));
+  let days = holidays.get(year);
+  if (!days) {
+    days = new Set([...bankHolidaysOf(year), ...ONE_OFF_HOLIDAYS.map(dayOf).filter((d) => dateOf(d).startsWith(String(year)))]);
+    holidays.set(year, days);
+  }
+  return days.has(day);
+}
 
 export function isWorkingDay(day: Day): boolean {
-  return !isWeekend(day) && !BANK_HOLIDAYS.has(day);
+  return !isWeekend(day) && !isBankHoliday(day);
 }
 
 /** The working day `n` working days after `day` (the next working day counts as the first). */

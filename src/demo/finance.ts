@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { DEMO_MONTHS, DEMO_YEARS, fyId, pounds, type DemoMonth } from './council.js';
+import { fyId, pounds, type DemoMonth, type DemoTimeline } from './council.js';
 import { dateOf, dayOf, isWorkingDay, workingDayOnOrBefore, type Day } from './dates.js';
 import { invoiceRow, invoicesModel } from './invoices.js';
 import { randomStream, type Random } from './random.js';
@@ -41,7 +41,7 @@ const ACCOUNTS = [
 ] as const;
 const REPAIRS_ACCOUNT = ['0510', 'Contractor payments'] as const;
 
-/** Spend above (or below) budget over runs of months ('YYYY-MM', inclusive): the stories behind FIN02. */
+/** Spend above (or below) budget over runs of months ('YYYY-MM' as written, inclusive): the stories behind FIN02. */
 const DRIFT: readonly { costCentre: string; from: string; to: string; drift: number }[] = [
   { costCentre: 'P310', from: '2023-04', to: '2024-03', drift: -0.04 }, // vacant posts held open
   { costCentre: 'P210', from: '2024-04', to: '2025-03', drift: 0.03 }, // repairs to an ageing fleet
@@ -49,7 +49,7 @@ const DRIFT: readonly { costCentre: string; from: string; to: string; drift: num
   { costCentre: 'C110', from: '2025-04', to: '2026-03', drift: 0.04 }, // agency staff covering vacancies
   { costCentre: 'P210', from: '2025-07', to: '2026-03', drift: 0.16 }, // hired refuse trucks after two vehicles failed
 ];
-/** Repairs budgets as a share of what the repairs turned out to cost. */
+/** Repairs budgets as a share of what the repairs turned out to cost, by the year as written. */
 const REPAIRS_BUDGET_COVER: Record<string, Record<number, number>> = {
   [RESPONSIVE_REPAIRS]: { 2023: 1.02, 2024: 0.99, 2025: 0.95 },
   [VOID_REPAIRS]: { 2023: 1.0, 2024: 1.0, 2025: 0.98 },
@@ -59,13 +59,17 @@ const PARKS_PROFILE = [0.6, 0.6, 0.8, 1.1, 1.3, 1.3, 1.3, 1.2, 1.1, 1.0, 0.9, 0.
 /** Repairs are profiled on last winter's pattern. */
 const REPAIRS_PROFILE = [1.4, 1.25, 1.05, 0.92, 0.88, 0.85, 0.85, 0.85, 0.95, 1.05, 1.15, 1.3];
 
-export const MISCODED_POSTING = {
-  journalRef: 'JNL-2024-M0001',
-  costCentre: RESPONSIVE_REPAIRS,
-  postingDate: '2024-11-28',
-  amountPence: 1_845_000,
-  description: 'Roof renewals, Beech Court: planned maintenance miscoded to responsive repairs',
-} as const;
+/** A planned maintenance journal posted to responsive repairs (as written: November 2024). */
+export function miscodedPosting(t: DemoTimeline) {
+  const postingDate = t.month('2024-11-28');
+  return {
+    journalRef: `JNL-${postingDate.slice(0, 4)}-M0001`,
+    costCentre: RESPONSIVE_REPAIRS,
+    postingDate,
+    amountPence: 1_845_000,
+    description: 'Roof renewals, Beech Court: planned maintenance miscoded to responsive repairs',
+  } as const;
+}
 
 function profileWeight(code: string, month: DemoMonth): number {
   const i = month.calendarMonth - 1;
@@ -83,10 +87,11 @@ function profile(code: string, annualPence: number, months: readonly DemoMonth[]
   return out;
 }
 
-function annualBudgetPence(cc: CostCentre, fy: number, repairCost: Map<string, number>, months: readonly DemoMonth[]): number {
-  if (cc.budget2023 !== undefined) return Math.round((cc.budget2023 * 1.03 ** (fy - 2023)) / 100) * 100 * 100;
+/** `written`: the financial year as the demo is written (see WRITTEN_YEARS). */
+function annualBudgetPence(cc: CostCentre, written: number, repairCost: Map<string, number>, months: readonly DemoMonth[]): number {
+  if (cc.budget2023 !== undefined) return Math.round((cc.budget2023 * 1.03 ** (written - 2023)) / 100) * 100 * 100;
   const spent = months.reduce((sum, m) => sum + (repairCost.get(`${cc.code} ${m.id}`) ?? 0), 0);
-  const cover = REPAIRS_BUDGET_COVER[cc.code]?.[fy] ?? 1;
+  const cover = REPAIRS_BUDGET_COVER[cc.code]?.[written] ?? 1;
   return Math.round((spent * cover) / 100_000) * 100_000;
 }
 
@@ -108,7 +113,8 @@ interface Posting {
 }
 
 /** One contractor valuation a month: the cost of the repairs completed in it. */
-function repairsPostings(cc: CostCentre, month: DemoMonth, repairCost: Map<string, number>): Posting[] {
+function repairsPostings(t: DemoTimeline, cc: CostCentre, month: DemoMonth, repairCost: Map<string, number>): Posting[] {
+  const miscoded = miscodedPosting(t);
   const valuation: Posting = {
     costCentre: cc.code,
     account: REPAIRS_ACCOUNT,
@@ -116,21 +122,22 @@ function repairsPostings(cc: CostCentre, month: DemoMonth, repairCost: Map<strin
     pence: repairCost.get(`${cc.code} ${month.id}`) ?? 0,
     description: `${cc.name}: contractor valuation ${month.id}`,
   };
-  if (cc.code !== MISCODED_POSTING.costCentre || month.id !== MISCODED_POSTING.postingDate.slice(0, 7)) return [valuation];
-  const miscoded: Posting = {
-    journalRef: MISCODED_POSTING.journalRef,
+  if (cc.code !== miscoded.costCentre || month.id !== miscoded.postingDate.slice(0, 7)) return [valuation];
+  const planted: Posting = {
+    journalRef: miscoded.journalRef,
     costCentre: cc.code,
     account: REPAIRS_ACCOUNT,
-    day: dayOf(MISCODED_POSTING.postingDate),
-    pence: MISCODED_POSTING.amountPence,
-    description: MISCODED_POSTING.description,
+    day: dayOf(miscoded.postingDate),
+    pence: miscoded.amountPence,
+    description: miscoded.description,
   };
-  return [miscoded, valuation];
+  return [planted, valuation];
 }
 
 /** A month's spend on each account: the profiled budget, off by the cost centre's drift and noise. */
-function servicePostings(rnd: Random, cc: CostCentre, month: DemoMonth, budgetPence: number): Posting[] {
-  const drift = DRIFT.find((d) => d.costCentre === cc.code && month.id >= d.from && month.id <= d.to)?.drift ?? 0;
+function servicePostings(rnd: Random, t: DemoTimeline, cc: CostCentre, month: DemoMonth, budgetPence: number): Posting[] {
+  const written = t.written(month.id);
+  const drift = DRIFT.find((d) => d.costCentre === cc.code && written >= d.from && written <= d.to)?.drift ?? 0;
   return ACCOUNTS.map(([code, name, share]) => ({
     costCentre: cc.code,
     account: [code, name] as const,
@@ -141,22 +148,22 @@ function servicePostings(rnd: Random, cc: CostCentre, month: DemoMonth, budgetPe
   }));
 }
 
-export function financeTables(): DemoTable[] {
+export function financeTables(t: DemoTimeline): DemoTable[] {
   const rnd = randomStream('ledger');
-  const repairCost = repairCostByMonth(repairsModel().jobs);
+  const repairCost = repairCostByMonth(repairsModel(t).jobs);
   const budgets: Row[] = [];
   const profiles: Row[] = [];
   const postings: Row[] = [];
-  for (const fy of DEMO_YEARS) {
-    const months = DEMO_MONTHS.filter((m) => m.fyYear === fy);
+  for (const fy of t.years) {
+    const months = t.months.filter((m) => m.fyYear === fy);
     for (const cc of COST_CENTRES) {
-      const annual = annualBudgetPence(cc, fy, repairCost, months);
+      const annual = annualBudgetPence(cc, t.writtenYear(fy), repairCost, months);
       budgets.push({ cost_centre_code: cc.code, financial_year: fyId(fy), annual_budget: pounds(annual) });
       const monthly = profile(cc.code, annual, months);
       months.forEach((month, i) => {
         const budget = monthly[i] as number;
         profiles.push({ cost_centre_code: cc.code, financial_year: fyId(fy), month_start: dateOf(month.start), amount: pounds(budget) });
-        const posted = cc.budget2023 === undefined ? repairsPostings(cc, month, repairCost) : servicePostings(rnd, cc, month, budget);
+        const posted = cc.budget2023 === undefined ? repairsPostings(t, cc, month, repairCost) : servicePostings(rnd, t, cc, month, budget);
         for (const p of posted) {
           postings.push({
             journal_ref: p.journalRef ?? `JNL-${fy}-${String(postings.length + 1).padStart(6, '0')}`,
@@ -231,12 +238,12 @@ export function financeTables(): DemoTable[] {
         t.date('paid_date').nullable().index();
         t.datetime('created_at', { useTz: false }).notNullable();
       },
-      rows: numbered(invoicesModel().invoices.map(invoiceRow)),
+      rows: numbered(invoicesModel(t).invoices.map(invoiceRow)),
     },
   ];
 }
 
 /** Replaces the demo finance tables in `db`: cost centres, budgets, ledger and invoices. */
-export async function generateFinance(db: Knex): Promise<void> {
-  await writeTables(db, financeTables());
+export async function generateFinance(db: Knex, t: DemoTimeline): Promise<void> {
+  await writeTables(db, financeTables(t));
 }

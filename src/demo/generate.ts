@@ -1,14 +1,16 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import type { DemoTimeline } from './council.js';
 import { generateFinance } from './finance.js';
 import { generateServices } from './services.js';
 
-export { COUNCIL_HOMES, COUNCIL_NAME, DEMO_YEARS } from './council.js';
+export { COUNCIL_HOMES, COUNCIL_NAME, demoTimeline, WRITTEN_YEARS, type DemoTimeline } from './council.js';
 export { HOUSEHOLDS } from './councilTax.js';
 export { financeTables, generateFinance } from './finance.js';
 export { plantedProblems, type PlantedProblem } from './problems.js';
 export { generateServices, servicesTables } from './services.js';
+export { WASTE_RETURN_LAG_MONTHS } from './waste.js';
 
 export interface DemoDatabases {
   finance: string;
@@ -28,11 +30,11 @@ async function writeSqlite(file: string, generate: (db: Knex) => Promise<void>):
   await rename(temporary, file);
 }
 
-/** Writes the demo finance and services databases as SQLite files in `dir`, replacing any there. */
-export async function generateDemoDatabases(dir: string): Promise<DemoDatabases> {
+/** Writes the demo finance and services databases of a timeline as SQLite files in `dir`, replacing any there. */
+export async function generateDemoDatabases(dir: string, t: DemoTimeline): Promise<DemoDatabases> {
   await mkdir(dir, { recursive: true });
   const files = { finance: path.join(dir, 'finance.sqlite'), services: path.join(dir, 'services.sqlite') };
-  await writeSqlite(files.finance, generateFinance);
-  await writeSqlite(files.services, generateServices);
+  await writeSqlite(files.finance, (db) => generateFinance(db, t));
+  await writeSqlite(files.services, (db) => generateServices(db, t));
   return files;
 }

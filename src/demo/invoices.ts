@@ -1,4 +1,4 @@
-import { DEMO_END, EXTRACT_DAY, fyOf, HISTORY_START, pounds } from './council.js';
+import { fyOf, pounds, type DemoTimeline } from './council.js';
 import { addWorkingDays, dateOf, dayOf, isWorkingDay, monthOf, timestampOf, type Day } from './dates.js';
 import { randomStream } from './random.js';
 import type { Row } from './tables.js';
@@ -14,6 +14,7 @@ const SUPPLIERS = [
   'Copperfield Signs', 'Eastmere Tree Surgeons', 'Lantern Legal Searches', 'Bridgewater Insurance Brokers', 'Summit Telecoms',
 ];
 const INVOICED_COST_CENTRES = ['R110', 'R210', 'R220', 'R310', 'R410', 'C110', 'C210', 'P110', 'P210', 'P220', 'P310', 'H110'];
+/** By the year as written (see WRITTEN_YEARS). */
 const ON_TIME_BY_YEAR: Record<number, number> = { 2022: 0.962, 2023: 0.962, 2024: 0.968, 2025: 0.965 };
 
 export interface Invoice {
@@ -38,20 +39,20 @@ export interface InvoicesModel {
 }
 
 /** Christmas and New Year closures slow approvals; a new finance system went live in April 2025. */
-function onTimeChance(received: Day): number {
-  const date = dateOf(received);
+function onTimeChance(t: DemoTimeline, received: Day): number {
+  const date = t.written(dateOf(received));
   const md = date.slice(5);
   if (md >= '12-08' || md <= '01-05') return 0.78;
   if (date >= '2025-04-01' && date < '2025-07-01') return 0.9;
-  return ON_TIME_BY_YEAR[fyOf(received)] as number;
+  return ON_TIME_BY_YEAR[t.writtenYear(fyOf(received))] as number;
 }
 
-export function invoicesModel(): InvoicesModel {
+export function invoicesModel(t: DemoTimeline): InvoicesModel {
   const rnd = randomStream('invoices');
   const invoices: Invoice[] = [];
-  for (let day = HISTORY_START; day < DEMO_END; day++) {
+  for (let day = t.historyStart; day < t.end; day++) {
     if (!isWorkingDay(day)) continue;
-    const onTime = onTimeChance(day);
+    const onTime = onTimeChance(t, day);
     for (let n = rnd.poisson(16); n > 0; n--) {
       const paidAfter = rnd.chance(onTime) ? rnd.int(2, PAYMENT_TERMS_DAYS) : rnd.int(PAYMENT_TERMS_DAYS + 1, 58);
       invoices.push({
@@ -60,28 +61,30 @@ export function invoicesModel(): InvoicesModel {
         costCentre: rnd.pick(INVOICED_COST_CENTRES),
         amountPence: Math.max(500, Math.round(65_000 * Math.exp(1.1 * rnd.normal()))),
         received: day,
-        paid: day + paidAfter <= EXTRACT_DAY ? day + paidAfter : null,
+        paid: day + paidAfter <= t.extractDay ? day + paidAfter : null,
         createdAt: timestampOf(rnd.chance(0.7) ? day : addWorkingDays(day, 1), rnd.int(8 * 60, 17 * 60 + 30)),
       });
     }
   }
-  return plantProblems(invoices);
+  return plantProblems(t, invoices);
 }
 
-function plantProblems(invoices: Invoice[]): InvoicesModel {
+function plantProblems(t: DemoTimeline, invoices: Invoice[]): InvoicesModel {
   const receivedIn = (month: string) => invoices.filter((i) => monthOf(i.received) === month);
 
-  const nullSupplier = receivedIn('2025-07').filter((_, i) => i % 40 === 39).slice(0, 8);
+  const nullSupplier = receivedIn(t.month('2025-07')).filter((_, i) => i % 40 === 39).slice(0, 8);
   for (const invoice of nullSupplier) invoice.supplier = null;
 
-  const late = receivedIn('2025-02').filter((_, i) => i % 25 === 24).slice(0, 12);
+  const keyedIn = t.day('2025-05-12');
+  // Keyed in over three days and each paid within a week: planted only once all that has happened.
+  const late = keyedIn + 8 <= t.extractDay ? receivedIn(t.month('2025-02')).filter((_, i) => i % 25 === 24).slice(0, 12) : [];
   late.forEach((invoice, i) => {
-    const keyed = dayOf('2025-05-12') + (i % 3);
+    const keyed = keyedIn + (i % 3);
     invoice.createdAt = timestampOf(keyed, 10 * 60 + i * 7);
     invoice.paid = keyed + 3 + (i % 4);
   });
 
-  const duplicated = new Set(receivedIn('2024-08').filter((i) => i.paid !== null).filter((_, i) => i % 100 === 99).slice(0, 3));
+  const duplicated = new Set(receivedIn(t.month('2024-08')).filter((i) => i.paid !== null).filter((_, i) => i % 100 === 99).slice(0, 3));
   const withDuplicates = invoices.flatMap((invoice) => {
     if (!duplicated.has(invoice)) return [invoice];
     const rekeyed = dayOf(invoice.createdAt.slice(0, 10)) + 3;

@@ -1,5 +1,5 @@
-import { EXTRACT_DAY, HISTORY_MONTHS } from './council.js';
-import { dateOf, dayOf, isWorkingDay, timestampOf, type Day } from './dates.js';
+import type { DemoTimeline } from './council.js';
+import { dateOf, isWorkingDay, timestampOf, type Day } from './dates.js';
 import { randomStream, type Random } from './random.js';
 import type { Row } from './tables.js';
 
@@ -19,8 +19,8 @@ const PACE: Record<Category, { inTime: number; extension: number }> = {
   minor: { inTime: 0.84, extension: 0.08 },
   other: { inTime: 0.9, extension: 0.04 },
 };
-/** Two case officer vacancies left applications received from June to October 2024 waiting. */
-const VACANCY = { from: dayOf('2024-06-01'), to: dayOf('2024-11-01'), slowdown: 0.2 };
+/** Two case officer vacancies left applications received from June to October 2024 (as written) waiting. */
+const VACANCY = { from: '2024-06-01', to: '2024-11-01', slowdown: 0.2 };
 
 export interface Application {
   ref: string;
@@ -42,9 +42,9 @@ export interface PlanningModel {
   };
 }
 
-function decide(rnd: Random, category: Category, received: Day): { extension: Day | null; decidedAfter: number } {
+function decide(rnd: Random, t: DemoTimeline, category: Category, received: Day): { extension: Day | null; decidedAfter: number } {
   const deadline = STATUTORY_DAYS[category];
-  const slow = received >= VACANCY.from && received < VACANCY.to ? VACANCY.slowdown : 0;
+  const slow = received >= t.day(VACANCY.from) && received < t.day(VACANCY.to) ? VACANCY.slowdown : 0;
   const pace = PACE[category];
   const r = rnd.next();
   if (r < pace.inTime - slow) return { extension: null, decidedAfter: rnd.int(Math.round(deadline * 0.5), deadline) };
@@ -56,11 +56,11 @@ function decide(rnd: Random, category: Category, received: Day): { extension: Da
   return { extension: null, decidedAfter: deadline + rnd.int(1, 60) };
 }
 
-export function planningModel(): PlanningModel {
+export function planningModel(t: DemoTimeline): PlanningModel {
   const rnd = randomStream('planning');
   const applications: Application[] = [];
   const seqByYear = new Map<string, number>();
-  for (const month of HISTORY_MONTHS) {
+  for (const month of t.historyMonths) {
     const season = SEASON[month.calendarMonth - 1] as number;
     const arrivals: { category: Category; received: Day }[] = [];
     for (const category of ['major', 'minor', 'other'] as const) {
@@ -77,8 +77,8 @@ export function planningModel(): PlanningModel {
       const yy = dateOf(received).slice(2, 4);
       const seq = (seqByYear.get(yy) ?? 0) + 1;
       seqByYear.set(yy, seq);
-      const { extension, decidedAfter } = decide(rnd, category, received);
-      const decided = received + decidedAfter <= EXTRACT_DAY ? received + decidedAfter : null;
+      const { extension, decidedAfter } = decide(rnd, t, category, received);
+      const decided = received + decidedAfter <= t.extractDay ? received + decidedAfter : null;
       applications.push({
         ref: `${yy}/${String(seq).padStart(5, '0')}/${rnd.pick(TYPE_CODES[category])}`,
         category,
@@ -90,16 +90,16 @@ export function planningModel(): PlanningModel {
       });
     }
   }
-  return plantProblems(applications);
+  return plantProblems(t, applications);
 }
 
-function plantProblems(applications: Application[]): PlanningModel {
-  const q1From = dayOf('2025-04-01');
-  const q1To = dayOf('2025-07-01');
+function plantProblems(t: DemoTimeline, applications: Application[]): PlanningModel {
+  const q1From = t.day('2025-04-01');
+  const q1To = t.day('2025-07-01');
   const nullDecision = applications.filter((a) => a.decided !== null && a.decided >= q1From && a.decided < q1To).filter((_, i) => i % 20 === 19).slice(0, 5);
   for (const a of nullDecision) a.decision = null;
 
-  const migrated = applications.filter((a) => dateOf(a.received).startsWith('2023-08'));
+  const migrated = applications.filter((a) => dateOf(a.received).startsWith(t.month('2023-08')));
   const duplicated = new Set([migrated[10], migrated[40]].filter((a): a is Application => a !== undefined));
   return {
     applications: applications.flatMap((a) => (duplicated.has(a) ? [a, { ...a }] : [a])),

@@ -1,5 +1,8 @@
 import { MISSING_COLLECTION } from './councilTax.js';
-import { MISCODED_POSTING } from './finance.js';
+import type { DemoTimeline } from './council.js';
+import { fyId } from './council.js';
+import { dayOf } from './dates.js';
+import { miscodedPosting } from './finance.js';
 import { foiRows, NULL_DEPARTMENT_MONTH } from './foi.js';
 import { invoicesModel } from './invoices.js';
 import { planningModel } from './planning.js';
@@ -20,13 +23,36 @@ export interface PlantedProblem {
   column?: string;
   /** The period the affected rows belong to: a month ('2024-06') or a quarter ('2025-26-Q1'). */
   period: string;
+  /** The story as the demo is written (in WRITTEN_YEARS). */
   what: string;
 }
 
-export function plantedProblems(): PlantedProblem[] {
-  const repairs = repairsModel().planted;
-  const invoices = invoicesModel().planted;
-  const planning = planningModel().planted;
+/** A month ('2024-06') or quarter ('2025-26-Q1') as written, moved into the timeline's years. */
+function periodIn(t: DemoTimeline, written: string): string {
+  const quarter = /^(\d{4})-\d{2}-(Q[1-4])$/.exec(written);
+  return quarter ? `${fyId(Number(quarter[1]) + t.shift)}-${quarter[2]}` : t.month(written);
+}
+
+/** The last day of a month or quarter id, as generated. */
+function lastDayOf(period: string): number {
+  const quarter = /^(\d{4})-\d{2}-Q([1-4])$/.exec(period);
+  const [year, month] = quarter ? [Number(quarter[1]) + (Number(quarter[2]) === 4 ? 1 : 0), ((Number(quarter[2]) * 3 + 2) % 12) + 1] : period.split('-').map(Number);
+  const next = month === 12 ? `${year! + 1}-01-01` : `${year}-${String(month! + 1).padStart(2, '0')}-01`;
+  return dayOf(next) - 1;
+}
+
+/** The problems planted in the timeline's data: those of periods that have ended by its end. */
+export function plantedProblems(t: DemoTimeline): PlantedProblem[] {
+  return writtenProblems(t)
+    .map((p) => ({ ...p, period: periodIn(t, p.period) }))
+    .filter((p) => p.keys.length > 0 && lastDayOf(p.period) < t.end);
+}
+
+function writtenProblems(t: DemoTimeline): PlantedProblem[] {
+  const miscoded = miscodedPosting(t);
+  const repairs = repairsModel(t).planted;
+  const invoices = invoicesModel(t).planted;
+  const planning = planningModel(t).planted;
   const services = 'services' as const;
   const finance = 'finance' as const;
   return [
@@ -110,7 +136,7 @@ export function plantedProblems(): PlantedProblem[] {
       database: services,
       table: 'foi_requests',
       keyColumn: 'reference',
-      keys: foiRows().nullDepartmentRefs,
+      keys: foiRows(t).nullDepartmentRefs,
       column: 'department',
       period: NULL_DEPARTMENT_MONTH,
       what: 'requests logged by the contact centre without a department',
@@ -130,11 +156,11 @@ export function plantedProblems(): PlantedProblem[] {
       database: finance,
       table: 'ledger_postings',
       keyColumn: 'journal_ref',
-      keys: [MISCODED_POSTING.journalRef],
-      period: MISCODED_POSTING.postingDate.slice(0, 7),
+      keys: [miscoded.journalRef],
+      period: '2024-11',
       what:
-        `ledger cost centre ${MISCODED_POSTING.costCentre} exceeds the cost of repairs completed that month (services repairs.cost) ` +
-        `by £${(MISCODED_POSTING.amountPence / 100).toFixed(2)}: ${MISCODED_POSTING.description}`,
+        `ledger cost centre ${miscoded.costCentre} exceeds the cost of repairs completed that month (services repairs.cost) ` +
+        `by £${(miscoded.amountPence / 100).toFixed(2)}: ${miscoded.description}`,
     },
   ];
 }

@@ -1,5 +1,5 @@
-import { COUNCIL_HOMES, DEMO_END, EXTRACT_DAY, fyOf, HISTORY_START, pounds } from './council.js';
-import { calendarMonthOf, dateOf, dayOf, isWeekend, monthOf, timestampOf, type Day } from './dates.js';
+import { COUNCIL_HOMES, fyOf, pounds, type DemoTimeline } from './council.js';
+import { calendarMonthOf, dateOf, isWeekend, monthOf, timestampOf, type Day } from './dates.js';
 import { randomStream } from './random.js';
 import type { Row } from './tables.js';
 
@@ -30,6 +30,7 @@ export interface RepairJob {
 const DEMAND_BY_MONTH = [1.4, 1.25, 1.05, 0.92, 0.88, 0.85, 0.85, 0.85, 0.95, 1.05, 1.15, 1.3];
 /** Share of jobs lost to the winter backlog, by calendar month reported. */
 const WINTER_SLIPPAGE = [0.075, 0.045, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.04];
+/** By the year as written (see WRITTEN_YEARS). */
 const ON_TIME_BY_YEAR: Record<number, number> = { 2022: 0.945, 2023: 0.945, 2024: 0.952, 2025: 0.935 };
 const INFLATION_BY_YEAR: Record<number, number> = { 2022: 1, 2023: 1, 2024: 1.065, 2025: 1.13 };
 const MEDIAN_COST_POUNDS = { emergency: 120, urgent: 150, routine: 185, void: 520 };
@@ -59,11 +60,11 @@ function reportedPerDay(day: Day): number {
   return (isWeekend(day) ? 5 : 15) * (DEMAND_BY_MONTH[calendarMonthOf(day) - 1] as number);
 }
 
-export function repairsModel(): RepairsModel {
+export function repairsModel(t: DemoTimeline): RepairsModel {
   const rnd = randomStream('repairs');
   const jobs: RepairJob[] = [];
-  for (let day = HISTORY_START; day < DEMO_END; day++) {
-    const fy = fyOf(day);
+  for (let day = t.historyStart; day < t.end; day++) {
+    const fy = t.writtenYear(fyOf(day));
     const onTime = (ON_TIME_BY_YEAR[fy] as number) - (WINTER_SLIPPAGE[calendarMonthOf(day) - 1] as number);
     const reports = rnd.poisson(reportedPerDay(day));
     for (let n = 0; n < reports; n++) {
@@ -76,7 +77,7 @@ export function repairsModel(): RepairsModel {
       const targetDays = TARGET_DAYS[priority];
       const late = !rnd.chance(onTime);
       const days = late ? rnd.int(targetDays + 1, Math.ceil(targetDays * 2.2) + 2) : rnd.int(priority === 'emergency' ? 0 : 1, targetDays);
-      const completed = day + days <= EXTRACT_DAY ? day + days : null;
+      const completed = day + days <= t.extractDay ? day + days : null;
       const median = (isVoid ? MEDIAN_COST_POUNDS.void : MEDIAN_COST_POUNDS[priority]) * (INFLATION_BY_YEAR[fy] as number);
       const costPence = Math.max(2500, Math.round(median * 100 * Math.exp(0.55 * rnd.normal())));
       jobs.push({
@@ -93,26 +94,28 @@ export function repairsModel(): RepairsModel {
       });
     }
   }
-  return plantProblems(jobs);
+  return plantProblems(t, jobs);
 }
 
-function plantProblems(jobs: RepairJob[]): RepairsModel {
+function plantProblems(t: DemoTimeline, jobs: RepairJob[]): RepairsModel {
   const reportedIn = (month: string) => jobs.filter((j) => monthOf(j.reported) === month);
 
-  const nullPriority = reportedIn('2024-10').filter((_, i) => i % 30 === 29).slice(0, 10);
+  const nullPriority = reportedIn(t.month('2024-10')).filter((_, i) => i % 30 === 29).slice(0, 10);
   for (const job of nullPriority) {
     job.priority = null;
     job.target = null;
   }
 
-  const outage = new Set([dayOf('2024-06-18'), dayOf('2024-06-19')]);
-  const late = jobs.filter((j) => outage.has(j.reported));
+  const outage = new Set([t.day('2024-06-18'), t.day('2024-06-19')]);
+  const keyedIn = t.day('2024-09-16');
+  // Keyed in from paper only if that day has come.
+  const late = keyedIn + 1 <= t.extractDay ? jobs.filter((j) => outage.has(j.reported)) : [];
   late.forEach((job, i) => {
-    job.createdAt = timestampOf(dayOf('2024-09-16') + (i < late.length / 2 ? 0 : 1), 9 * 60 + (i % 40) * 10);
+    job.createdAt = timestampOf(keyedIn + (i < late.length / 2 ? 0 : 1), 9 * 60 + (i % 40) * 10);
   });
 
   const duplicated = new Set(
-    reportedIn('2025-01')
+    reportedIn(t.month('2025-01'))
       .filter((j) => j.completed !== null && j.costCentre === RESPONSIVE_REPAIRS)
       .filter((_, i) => i % 50 === 49)
       .slice(0, 4),

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { DemoTimeline } from './council.js';
 import { councilTaxRows } from './councilTax.js';
 import { foiRows } from './foi.js';
 import { applicationRow, planningModel } from './planning.js';
@@ -6,8 +7,8 @@ import { repairRow, repairsModel } from './repairs.js';
 import { numbered, writeTables, type DemoTable } from './tables.js';
 import { wasteTables } from './waste.js';
 
-export function servicesTables(): DemoTable[] {
-  const waste = wasteTables();
+export function servicesTables(t: DemoTimeline): DemoTable[] {
+  const waste = wasteTables(t);
   return [
     {
       name: 'repairs',
@@ -26,7 +27,7 @@ export function servicesTables(): DemoTable[] {
         // Covers the portable median in housing-repairs.yaml, which counts costs within a month once per job.
         t.index(['completed_date', 'cost']);
       },
-      rows: numbered(repairsModel().jobs.map(repairRow)),
+      rows: numbered(repairsModel(t).jobs.map(repairRow)),
     },
     {
       name: 'planning_applications',
@@ -41,7 +42,7 @@ export function servicesTables(): DemoTable[] {
         t.string('decision', 10).nullable();
         t.datetime('created_at', { useTz: false }).notNullable();
       },
-      rows: numbered(planningModel().applications.map(applicationRow)),
+      rows: numbered(planningModel(t).applications.map(applicationRow)),
     },
     {
       name: 'council_tax_collection',
@@ -54,7 +55,7 @@ export function servicesTables(): DemoTable[] {
         t.decimal('amount_due', 14, 2).notNullable();
         t.decimal('amount_collected', 14, 2).nullable();
       },
-      rows: numbered(councilTaxRows()),
+      rows: numbered(councilTaxRows(t)),
     },
     {
       name: 'waste_collections_scheduled',
@@ -93,12 +94,12 @@ export function servicesTables(): DemoTable[] {
         t.string('outcome', 40).nullable();
         t.datetime('created_at', { useTz: false }).notNullable();
       },
-      rows: numbered(foiRows().rows),
+      rows: numbered(foiRows(t).rows),
     },
   ];
 }
 
 /** Replaces the demo service tables in `db`: repairs, planning, council tax, waste and FOI. */
-export async function generateServices(db: Knex): Promise<void> {
-  await writeTables(db, servicesTables());
+export async function generateServices(db: Knex, t: DemoTimeline): Promise<void> {
+  await writeTables(db, servicesTables(t));
 }

@@ -1,4 +1,4 @@
-import { DEMO_MONTHS, EXTRACT_DAY, type DemoMonth } from './council.js';
+import type { DemoMonth, DemoTimeline } from './council.js';
 import { HOUSEHOLDS } from './councilTax.js';
 import { addWorkingDays, dateOf, isWeekend, isWorkingDay, type Day } from './dates.js';
 import { randomStream } from './random.js';
@@ -23,7 +23,7 @@ const ROUNDS: readonly Round[] = [
 /** Garden waste is collected March to November. */
 const GARDEN_MONTHS = new Set([3, 4, 5, 6, 7, 8, 9, 10, 11]);
 
-/** Missed collections per 100,000 scheduled. */
+/** Missed collections per 100,000 scheduled, by the year and month as written (see WRITTEN_YEARS). */
 const MISS_RATE: Record<number, number> = { 2023: 40, 2024: 38, 2025: 33 };
 const MISS_RATE_EXCEPTIONS: Record<string, number> = {
   '2024-01': 115, // ice: two days of collections abandoned and caught up
@@ -44,11 +44,20 @@ function collectionDays(round: Round, month: DemoMonth): Day[] {
   return out;
 }
 
-export function wasteTables(): { scheduled: Row[]; missed: Row[] } {
+/**
+ * The waste contractor's monthly return comes a month behind the council's own systems, as late
+ * returns do: the demo's latest month of waste data is always awaiting.
+ */
+export const WASTE_RETURN_LAG_MONTHS = 1;
+
+export function wasteTables(t: DemoTimeline): { scheduled: Row[]; missed: Row[] } {
   const rnd = randomStream('waste');
   const scheduled: Row[] = [];
   const missed: Row[] = [];
-  for (const month of DEMO_MONTHS) {
+  const months = t.months.slice(0, t.months.length - WASTE_RETURN_LAG_MONTHS);
+  // What the contractor's system had recorded by the end of the last month it returned.
+  const extractDay = months.length ? months[months.length - 1]!.end - 1 : t.extractDay;
+  for (const month of months) {
     const days = ROUNDS.map((round) => collectionDays(round, month));
     ROUNDS.forEach((round, i) => {
       scheduled.push({
@@ -59,7 +68,7 @@ export function wasteTables(): { scheduled: Row[]; missed: Row[] } {
       });
     });
     const total = ROUNDS.reduce((sum, round, i) => sum + Math.round(round.households) * (days[i] as Day[]).length, 0);
-    const rate = MISS_RATE_EXCEPTIONS[month.id] ?? (MISS_RATE[month.fyYear] as number) * (month.calendarMonth === 12 ? DECEMBER_FACTOR : 1);
+    const rate = MISS_RATE_EXCEPTIONS[t.written(month.id)] ?? (MISS_RATE[t.writtenYear(month.fyYear)] as number) * (month.calendarMonth === 12 ? DECEMBER_FACTOR : 1);
     const onTime = rate > 60 ? 0.7 : 0.93;
     const weights = ROUNDS.map((round, i) => [i, round.households * (days[i] as Day[]).length] as const).filter(([, w]) => w > 0);
     for (let n = rnd.poisson((total * rate) / 100_000); n > 0; n--) {
@@ -69,7 +78,7 @@ export function wasteTables(): { scheduled: Row[]; missed: Row[] } {
       // Residents report a missed bin on the day, or the next morning.
       let reported = collected + rnd.int(0, 1);
       while (isWeekend(reported)) reported++;
-      if (reported > EXTRACT_DAY) reported = collected;
+      if (reported > extractDay) reported = collected;
       const putRightBy = addWorkingDays(reported, 1);
       const putRight = rnd.chance(onTime) ? (rnd.chance(0.4) && isWorkingDay(reported) ? reported : putRightBy) : addWorkingDays(reported, rnd.int(2, 4));
       missed.push({
@@ -78,7 +87,7 @@ export function wasteTables(): { scheduled: Row[]; missed: Row[] } {
         service: round.service,
         uprn: `1000${rnd.int(10_000_000, 99_999_999)}`,
         put_right_by: dateOf(putRightBy),
-        put_right_date: putRight <= EXTRACT_DAY ? dateOf(putRight) : null,
+        put_right_date: putRight <= extractDay ? dateOf(putRight) : null,
       });
     }
   }

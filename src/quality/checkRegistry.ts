@@ -13,9 +13,10 @@ import { referentialAcrossSources } from './sql/referential.js';
 import { freshness, reconciliation, rowCount } from './sql/wholes.js';
 import { sourceNamed } from './sql/context.js';
 import { suddenChange, type HistoryPoint } from './suddenChange.js';
+import { suspectValues, type SuspectContext } from './suspect.js';
 
-/** What a check on computed values reads: the period's values, and for sudden_change the indicator's history. */
-export interface ValuesContext {
+/** What a check on computed values reads: the period's values, and for sudden_change and suspect values the indicators' history. */
+export interface ValuesContext extends Omit<SuspectContext, 'values'> {
   values: readonly ComputedValue[];
   /** The period's position in its financial year (month 1-12, quarter 1-4), for seasonal baselines. */
   season: number;
@@ -36,6 +37,12 @@ export interface CheckRunner<C extends CheckConfig> {
   values?: (check: C, ctx: ValuesContext) => CheckOutcome;
   /** The fail_when applied when the check states none. */
   failWhen?: (check: C) => string;
+  /**
+   * A check of the feed as it stands now, not of the period's rows: it runs with the latest
+   * complete period (and any later), also while that period awaits its data, since its answer
+   * says nothing of a period long past.
+   */
+  feed?: true;
 }
 
 /** The one check registry: every type, each with how it runs (docs/architecture.md, "Adding a check type"). */
@@ -61,7 +68,7 @@ const CHECK_RUNNERS: { [T in CheckType]: CheckRunner<CheckOf<T>> } = {
     },
     csv: { rows: valueCounts, measure: referencedValues },
   },
-  freshness: { sql: freshness, csv: { rows: newestDate, measure: freshFiles } },
+  freshness: { sql: freshness, csv: { rows: newestDate, measure: freshFiles }, feed: true },
   row_count: { sql: rowCount, csv: { rows: rowsOnly, measure: periodRowCount } },
   reconciliation: { sql: reconciliation, csv: { rows: rowsOnly, measure: reconciledTotals } },
   sql: { plan: planSql },
@@ -70,11 +77,17 @@ const CHECK_RUNNERS: { [T in CheckType]: CheckRunner<CheckOf<T>> } = {
   sudden_change: {
     values: (check, ctx) => suddenChange(check, ctx.values.find((v) => v.indicatorId === check.indicator)?.value ?? null, ctx.season, ctx.history(check.indicator)),
   },
+  suspect_values: { values: (_check, ctx) => suspectValues(ctx) },
 };
 
 /** A check's runner, typed for the check. */
 export function runnerOf<C extends CheckConfig>(check: C): CheckRunner<C> {
   return CHECK_RUNNERS[check.type] as unknown as CheckRunner<C>;
+}
+
+/** Whether a check is of the feed as it stands now (see CheckRunner.feed). */
+export function isFeedCheck(check: CheckConfig): boolean {
+  return runnerOf(check).feed === true;
 }
 
 /** The threshold at which a check fails: its own fail_when, its type's default, else any failing row. */

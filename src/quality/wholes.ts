@@ -1,28 +1,14 @@
 import { parseMaxAge } from '../calendar/age.js';
 import type { Clock } from '../calendar/clock.js';
-import { addDays, dateIn, parseLocalDate, zonedInstant, type LocalDate } from '../calendar/localDate.js';
+import { addDays, dateIn, parseLocalDate, type LocalDate } from '../calendar/localDate.js';
+import { recordDateOf } from '../calendar/recordDate.js';
 import type { CheckOf as Of } from '../config/schema.js';
 import type { CheckOutcome } from './result.js';
-
 
 function isWorkingDay(date: LocalDate, holidays: ReadonlySet<string>): boolean {
   const p = parseLocalDate(date)!;
   const weekday = new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay();
   return weekday !== 0 && weekday !== 6 && !holidays.has(date);
-}
-
-/**
- * Reads a database or CSV value as an instant and the local date it falls on. A value with no zone
- * (SQLite text, MySQL DATETIME, PostgreSQL timestamp) is wall-clock time in the service timezone.
- */
-function newestOf(value: unknown, timeZone: string): { at: Date; day: LocalDate } | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : { at: value, day: dateIn(value, timeZone) };
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const text = value.trim();
-  const naive = zonedInstant(text, timeZone);
-  if (naive) return { at: naive, day: text.slice(0, 10) };
-  const at = new Date(text);
-  return Number.isNaN(at.getTime()) ? undefined : { at, day: dateIn(at, timeZone) };
 }
 
 /**
@@ -35,13 +21,14 @@ export function freshnessOutcome(
   newest: unknown,
   ctx: Clock,
 ): CheckOutcome {
-  const found = newestOf(newest, ctx.timeZone);
-  if (!found) return { failing: 1, checked: null, sample: [], detail: `no records in ${check.column}` };
+  const found = recordDateOf(newest, ctx.timeZone);
+  const column = check.column ?? 'record';
+  if (!found) return { failing: 1, checked: null, sample: [], detail: check.column ? `no records in ${check.column}` : 'no records' };
   const age = parseMaxAge(check.max_age);
   const newestText = newest instanceof Date ? newest.toISOString() : String(newest);
   if ('hours' in age) {
     const hours = (ctx.now.getTime() - found.at.getTime()) / 3_600_000;
-    return { failing: hours > age.hours ? 1 : 0, checked: null, sample: [], detail: `newest ${check.column} ${newestText} is ${hours.toFixed(1)} hours old (at most ${check.max_age})` };
+    return { failing: hours > age.hours ? 1 : 0, checked: null, sample: [], detail: `newest ${column} ${newestText} is ${hours.toFixed(1)} hours old (at most ${check.max_age})` };
   }
   const today = dateIn(ctx.now, ctx.timeZone);
   const newestDay = found.day;
@@ -54,7 +41,7 @@ export function freshnessOutcome(
   }
   const limit = 'days' in age ? age.days : age.workingDays;
   const unit = 'days' in age ? 'day' : 'working day';
-  return { failing: old > limit ? 1 : 0, checked: null, sample: [], detail: `newest ${check.column} ${newestDay} is ${old} ${unit}${old === 1 ? '' : 's'} old (at most ${check.max_age})` };
+  return { failing: old > limit ? 1 : 0, checked: null, sample: [], detail: `newest ${column} ${newestDay} is ${old} ${unit}${old === 1 ? '' : 's'} old (at most ${check.max_age})` };
 }
 
 /** Rows in the period against fixed bounds, or against the same period last year. */

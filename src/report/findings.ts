@@ -40,3 +40,16 @@ export function latestFindings(config: LoadedConfig, today: LocalDate): LocatedF
   const frequency = new Map(config.pipelines.map((p) => [p.id, p.frequency]));
   return locatedFindings(config, (id) => [config.calendar.latestComplete(today, KIND_OF_FREQUENCY[frequency.get(id)!])]);
 }
+
+/**
+ * Database pipelines with no way to know that a period's data is in: their empty periods read
+ * as 0 and are rated. Reported by `validate`, never a reason to refuse the configuration.
+ */
+export function arrivalFindings(config: LoadedConfig): ConfigProblem[] {
+  return config.pipelines
+    .filter((p) => config.service.sources[p.source]?.client !== 'csv' && !p.historical && p.arrival?.newest === undefined)
+    .map((p) => {
+      const message = `pipeline ${p.id} declares no arrival rule: a period with no data will read as 0 (give arrival.newest, a query for the newest record's date, or historical: true for data that will not grow)`;
+      return config.yaml.get(p.file)?.problem(['query'], message) ?? { file: p.file, path: 'query', message };
+    });
+}

@@ -18,6 +18,7 @@ export function runsJson(config: LoadedConfig, runs: readonly PeriodRun[]) {
       periodEnd: r.period.end,
       outcome: r.outcome,
       error: r.error,
+      reason: r.reason,
       rowsRead: r.rowsRead,
       rowsRejected: r.rowsRejected,
       warnings: r.warnings,

@@ -16,6 +16,8 @@ export interface ScorecardLine {
   pipelineId: string;
   period: Period;
   stored: StoredValue | undefined;
+  /** With no value stored: why, when the period's latest run found its data not yet in. */
+  awaiting: string | null;
 }
 
 export interface Scorecard {
@@ -26,7 +28,8 @@ export interface Scorecard {
 /**
  * Every indicator as at a period, each at its own latest period within it: the period of its
  * frequency that contains the last day of the one asked for, or the one before if that has not
- * ended by then. Read in one query whatever the number of indicators.
+ * ended by then. Read in one query whatever the number of indicators, and one more for the
+ * latest runs of periods with no value, which say when a period is still awaiting its data.
  */
 export async function scorecard(config: LoadedConfig, runs: RunStore, filter: ScorecardFilter, today: string): Promise<Scorecard> {
   const { calendar } = config;
@@ -40,7 +43,7 @@ export async function scorecard(config: LoadedConfig, runs: RunStore, filter: Sc
       if (filter.service && indicator.service !== filter.service) continue;
       if (filter.clinic && indicator.clinic !== filter.clinic) continue;
       if (filter.priority && indicator.priority !== filter.priority) continue;
-      lines.push({ indicator, pipelineId: pipeline.id, period, stored: undefined });
+      lines.push({ indicator, pipelineId: pipeline.id, period, stored: undefined, awaiting: null });
     }
   }
   const stored = await runs.valuesInPeriods(
@@ -49,6 +52,12 @@ export async function scorecard(config: LoadedConfig, runs: RunStore, filter: Sc
   );
   const byKey = new Map(stored.map((v) => [`${v.indicatorId}/${v.periodId}`, v]));
   for (const l of lines) l.stored = byKey.get(`${l.indicator.id}/${l.period.id}`);
+  const unvalued = lines.filter((l) => !l.stored);
+  if (unvalued.length) {
+    const latest = await runs.latestRuns([...new Set(unvalued.map((l) => l.pipelineId))], [...new Set(unvalued.map((l) => l.period.id))]);
+    const awaiting = new Map(latest.filter((r) => r.outcome === 'awaiting').map((r) => [`${r.pipelineId}/${r.periodId}`, r.reason]));
+    for (const l of unvalued) l.awaiting = awaiting.get(`${l.pipelineId}/${l.period.id}`) ?? null;
+  }
   return { asAt, lines };
 }
 
@@ -72,7 +81,7 @@ export function scorecardLineJson(l: ScorecardLine) {
     directionPrevious: v?.judgement?.directionPrevious ?? null,
     directionLastYear: v?.judgement?.directionLastYear ?? null,
     dataQuality: v?.dataQuality ?? null,
-    explanation: v?.judgement?.explanation ?? (v ? '' : `MISSING: no value stored for ${l.period.id}`),
+    explanation: v?.judgement?.explanation ?? (v ? '' : `MISSING: ${l.awaiting ?? `no value stored for ${l.period.id}`}`),
   };
 }
 

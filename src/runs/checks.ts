@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { applyThresholds, errored } from '../quality/outcome.js';
 import { runnerOf, type ValuesContext } from '../quality/checkRegistry.js';
 import type { CheckOutcome, CheckResult } from '../quality/result.js';
+import { SUSPECT_HISTORY, SUSPECT_VALUES, weighsSuspicion } from '../quality/suspect.js';
 import type { Engine } from './engine.js';
 import type { PipelineHistory } from './history.js';
 
@@ -24,12 +25,14 @@ export interface PeriodChecks {
 }
 
 /**
- * Runs every check of a pipeline for a period. A check that cannot run ends in status error and
- * never stops the others; each failure is also one structured log line.
+ * Runs the checks of a pipeline for a period (every one, or those `which` keeps). A check that
+ * cannot run ends in status error and never stops the others; each failure is also one
+ * structured log line.
  */
-export async function runChecks(at: PeriodChecks): Promise<CheckResult[]> {
+export async function runChecks(at: PeriodChecks, which: (check: CheckConfig) => boolean = () => true): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const check of at.pipeline.checks) {
+  for (const check of [...at.pipeline.checks, ...builtInChecks(at.pipeline)]) {
+    if (!which(check)) continue;
     let result: CheckResult;
     try {
       result = applyThresholds(check, await outcomeOf(check, at));
@@ -64,8 +67,16 @@ function outcomeOf(check: CheckConfig, at: PeriodChecks): Promise<CheckOutcome> 
   if (!values) return at.engine.measure(check, at.period, at.clock);
   const ctx: ValuesContext = {
     values: at.values,
+    indicators: at.pipeline.indicators,
+    kind: at.period.kind,
+    earlier: (indicator) => at.history.earlier(indicator, at.period, SUSPECT_HISTORY),
     season: at.season,
     history: (indicatorId) => at.history.baseline(at.pipeline.indicators.find((i) => i.id === indicatorId)!, check.id, at.period),
   };
   return values(check, ctx);
+}
+
+/** The checks every pipeline runs besides its own: suspect values, where it has an indicator to weigh. */
+function builtInChecks(pipeline: LoadedPipeline): CheckConfig[] {
+  return pipeline.indicators.some(weighsSuspicion) ? [SUSPECT_VALUES] : [];
 }

@@ -81,6 +81,7 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
   };
 
   return {
+    newestRecord: async () => result().newest,
     async compute(period) {
       const r = result();
       const periodMonths = monthsOf(calendar, period);
@@ -91,11 +92,15 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
       const valueMonths = [...new Set(windows.flat())];
       const malformed = r.malformedRows.inMonths(valueMonths);
       checkMalformedLimit(pipeline.csv!.max_malformed, period.id, combine(r, valueMonths, rowsIndex) ?? 0, malformed, rowsRead);
+      // Months the files do not hold are no evidence that values changed: before the files' first
+      // month (an export archived out of the folder), or any month without rows in a published
+      // archive. Nothing is stored for such a period, so earlier values stand. In a live export,
+      // once its data has arrived (runs/arrival.ts), a month without rows is a real 0.
+      const held = (months: readonly string[]) => (pipeline.historical ? months.some((m) => r.months.has(m)) : !beforeFiles(r, months));
+      const noRows = !held(periodMonths);
       const values = pipeline.indicators.map((indicator, i): ComputedValue => {
         const months = windows[i]!;
-        if (!months.some((m) => r.months.has(m))) {
-          return { indicatorId: indicator.id, value: null, numerator: null, denominator: null, reason: `no rows in the CSV files for ${period.id}` };
-        }
+        if (!held(months)) return { indicatorId: indicator.id, value: null, numerator: null, denominator: null, reason: `no rows in the CSV files for ${period.id}` };
         const inputs: IndicatorInputs = {};
         for (const key of INPUT_KEYS) {
           const input = indicator[key];
@@ -104,9 +109,6 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
         }
         return { indicatorId: indicator.id, ...computeIndicator(indicator, inputs) };
       });
-      // A period the files do not cover (an export archived out of the folder) is no evidence
-      // that its values changed: nothing is stored for it, so earlier values stand.
-      const noRows = !periodMonths.some((m) => r.months.has(m));
       const warnings = [
         ...(malformed.count ? [malformedWarning(period.id, malformed)] : []),
         ...r.unread.map((u) => `left out ${u.file}, which could not be read: ${u.message}`),
@@ -120,6 +122,7 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
         ...clock,
         total: (side) => total(side, period, months),
         sourceFor: (name) => ctx.sources.sql(name),
+        newestRecord: () => result().newest,
       });
     },
   };
@@ -128,4 +131,10 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
 function malformedWarning(periodId: string, malformed: PeriodMalformed): string {
   const first = malformed.first;
   return `${malformed.count} malformed row${malformed.count === 1 ? '' : 's'} left out of ${periodId}${first ? `, the first ${first.file} line ${first.line}: ${first.message}` : ''}`;
+}
+
+/** Whether the months (ids, in order) all come before the files' first month. */
+function beforeFiles(r: CsvReadResult, months: readonly string[]): boolean {
+  const first = r.months.keys().next();
+  return first.done || months[months.length - 1]! < first.value;
 }

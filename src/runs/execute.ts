@@ -1,26 +1,39 @@
 import type { Period } from '../calendar/periods.js';
+import { dateIn, type LocalDate } from '../calendar/localDate.js';
+import { recordDateOf } from '../calendar/recordDate.js';
 import type { LoadedPipeline } from '../config/load.js';
 import { judgeValues } from '../judging/values.js';
+import { isFeedCheck } from '../quality/checkRegistry.js';
 import { atLeastWarned, dataQualityOf } from '../quality/outcome.js';
 import { MalformedRowsError } from '../sources/csv/index.js';
 import type { CheckResult, DataQuality } from '../quality/result.js';
+import { suspectIndicators } from '../quality/suspect.js';
 import { governanceFindings, type GovernanceFinding } from '../targets/governance.js';
 import { runChecks } from './checks.js';
+import type { ComputedValue } from '../indicators/compute.js';
 import type { RunContext } from './context.js';
 import { csvEngine } from './csvEngine.js';
 import type { Engine } from './engine.js';
 import { PipelineHistory } from './history.js';
-import type { JudgedValue, RecordedRun } from './record.js';
+import { arrivalOf, awaitsArrival } from './arrival.js';
+import type { JudgedValue, RecordedRun, RunOutcome } from './record.js';
 import { sqlEngine } from './sqlEngine.js';
+
+/** A value as a run shows it: judged, and flagged by its data quality (none for a period still awaiting data). */
+export interface PeriodValue extends Omit<JudgedValue, 'dataQuality'> {
+  dataQuality: DataQuality | null;
+}
 
 /** The outcome of computing and checking one pipeline for one period. */
 export interface PeriodRun {
   pipelineId: string;
   period: Period;
-  outcome: 'succeeded' | 'failed';
+  outcome: RunOutcome;
   error: string | null;
+  /** Why an awaiting run computed nothing, in words. */
+  reason: string | null;
   runId: number;
-  values: JudgedValue[];
+  values: PeriodValue[];
   checks: CheckResult[];
   dataQuality: DataQuality | null;
   /** Gaps in how the period's indicators are governed (no target in force, not signed off...). */
@@ -34,9 +47,11 @@ export interface PeriodRun {
 
 /**
  * Computes and checks a pipeline for each period and records every period as a run. A period
- * whose source fails is recorded as a failed run and leaves stored values untouched; it does not
- * stop the other periods, and a failing pipeline never throws to its caller. The history judged
- * and checked against is read once, before the first period.
+ * whose data has not arrived (runs/arrival.ts) is recorded as awaiting, its indicators MISSING
+ * with the reason, and computes nothing. A period whose source fails is recorded as a failed
+ * run. Neither touches stored values nor stops the other periods, and a failing pipeline never
+ * throws to its caller. The history judged and checked against is read once, before the first
+ * period, and the newest record's date once, when the first period needs it.
  */
 export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, periods: Period[]): Promise<PeriodRun[]> {
   const now = ctx.now ?? (() => new Date());
@@ -48,6 +63,9 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
   engine.catch(() => undefined);
   const history = PipelineHistory.read(ctx.history, calendar, pipeline, periods);
   history.catch(() => undefined);
+  const awaits = awaitsArrival(pipeline, source?.client === 'csv');
+  let newest: Promise<LocalDate | undefined> | undefined;
+  const newestRecord = () => (newest ??= engine.then(async (e) => recordDateOf(await e.newestRecord(), service.timezone)?.day));
   const out: PeriodRun[] = [];
 
   for (const period of periods) {
@@ -55,18 +73,39 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
     const startedAt = now();
     const base = { pipelineId: pipeline.id, periodId: period.id, periodStart: period.start, periodEnd: period.end, startedAt };
     try {
-      const [computed, known] = [await (await engine).compute(period), await history];
+      const newestDay = (await newestRecord()) ?? null;
+      const arrival = awaits ? arrivalOf(period, newestDay ?? undefined, pipeline.arrival?.grace ?? 0) : ({ arrived: true } as const);
       const clock = { now: startedAt, timeZone: service.timezone, holidays: service.bank_holidays };
-      const checks = await runChecks({ pipeline, period, values: computed.values, engine: await engine, history: known, clock, season: calendar.positionInYear(period), logger: log });
+      // Checks of the feed (freshness) speak for the data as it stands: only with the latest period.
+      const current = period.end >= calendar.latestComplete(dateIn(startedAt, service.timezone), period.kind).end;
+      const checking = { pipeline, period, engine: await engine, clock, season: calendar.positionInYear(period), logger: log };
+      if (!arrival.arrived) {
+        const { reason } = arrival;
+        const checks = current ? await runChecks({ ...checking, values: [], history: await history }, isFeedCheck) : [];
+        const runId = await ctx.recorder.recordRunWithoutValues(
+          { ...base, finishedAt: now(), outcome: 'awaiting', error: null, rowsRead: 0, rowsRejected: 0, warnings: [], reason, newestRecord: newestDay },
+          { source: pipeline.source, results: checks },
+        );
+        log.info({ period: period.id, run: runId, newestRecord: newestDay }, reason);
+        const values = awaitingValues(ctx, pipeline, period, reason, await history);
+        out.push({ pipelineId: pipeline.id, period, outcome: 'awaiting', error: null, reason, runId, values, checks, dataQuality: null, governance: [], rowsRead: 0, rowsRejected: 0, warnings: [], change: null });
+        continue;
+      }
+      const [computed, known] = [await checking.engine.compute(period), await history];
+      const checks = await runChecks({ ...checking, values: computed.values, history: known }, (check) => current || !isFeedCheck(check));
       const warnings = computed.warnings ?? [];
-      // Rows left out or files not read: the values cannot be vouched for as whole.
+      // Rows left out or files not read: the values cannot be vouched for as whole. A suspect
+      // value puts in doubt that value alone.
+      const suspect = checks.find((c) => c.type === 'suspect_values');
+      const flagged = suspectIndicators(suspect?.sample ?? []);
       const dataQuality = atLeastWarned(dataQualityOf(checks), warnings.length > 0);
+      const periodQuality = atLeastWarned(dataQualityOf(checks.filter((c) => c !== suspect)), warnings.length > 0);
       const judgements = judgeValues(ctx.config, pipeline, period, computed.values, (indicator, periodId) => known.valueAt(indicator, periodId));
-      const values = computed.values.map((v) => ({ ...v, dataQuality, judgement: judgements.get(v.indicatorId) }));
+      const values = computed.values.map((v) => ({ ...v, dataQuality: atLeastWarned(periodQuality, flagged.has(v.indicatorId)), judgement: judgements.get(v.indicatorId) }));
       const governance = pipeline.indicators.flatMap((indicator, i) => governanceFindings(calendar, indicator, ['indicators', i], [period]));
       const stored = computed.noRows ? [] : values;
       const change = await ctx.recorder.recordRun(
-        { ...base, finishedAt: now(), outcome: 'succeeded', error: null, rowsRead: computed.rowsRead, rowsRejected: computed.rowsRejected, warnings },
+        { ...base, finishedAt: now(), outcome: 'succeeded', error: null, rowsRead: computed.rowsRead, rowsRejected: computed.rowsRejected, warnings, newestRecord: newestDay },
         stored,
         { source: pipeline.source, results: checks },
       );
@@ -74,15 +113,25 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
       known.checked(period, checks);
       log.info({ period: period.id, run: change.runId, added: change.added, revised: change.revised, dataQuality }, 'run succeeded');
       for (const warning of warnings) log.warn({ period: period.id, run: change.runId }, warning);
-      out.push({ ...computed, values, checks, dataQuality, governance, warnings, pipelineId: pipeline.id, period, outcome: 'succeeded', error: null, runId: change.runId, change });
+      out.push({ ...computed, values, checks, dataQuality, governance, warnings, pipelineId: pipeline.id, period, outcome: 'succeeded', error: null, reason: null, runId: change.runId, change });
     } catch (err) {
       const error = (err as Error).message;
       // A run refused for its malformed rows says how many it read and rejected.
       const rows = err instanceof MalformedRowsError ? { rowsRead: err.rowsRead, rowsRejected: err.rowsRejected } : { rowsRead: 0, rowsRejected: 0 };
-      const runId = await ctx.recorder.recordFailedRun({ ...base, finishedAt: now(), outcome: 'failed', error, ...rows, warnings: [] });
+      const runId = await ctx.recorder.recordRunWithoutValues({ ...base, finishedAt: now(), outcome: 'failed', error, ...rows, warnings: [] });
       log.error({ period: period.id, run: runId, err: error }, 'run failed');
-      out.push({ pipelineId: pipeline.id, period, outcome: 'failed', error, runId, values: [], checks: [], dataQuality: null, governance: [], ...rows, warnings: [], change: null });
+      out.push({ pipelineId: pipeline.id, period, outcome: 'failed', error, reason: null, runId, values: [], checks: [], dataQuality: null, governance: [], ...rows, warnings: [], change: null });
     }
   }
   return out;
+}
+
+/** Every indicator of a period still awaiting data: MISSING with the reason, never 0, never rated; the target in force still shown. */
+function awaitingValues(ctx: RunContext, pipeline: LoadedPipeline, period: Period, reason: string, known: PipelineHistory): PeriodValue[] {
+  const missing: ComputedValue[] = pipeline.indicators.map((i) => ({ indicatorId: i.id, value: null, numerator: null, denominator: null, reason }));
+  const judgements = judgeValues(ctx.config, pipeline, period, missing, (indicator, periodId) => known.valueAt(indicator, periodId));
+  return missing.map((v) => {
+    const judged = judgements.get(v.indicatorId)!;
+    return { ...v, dataQuality: null, judgement: { ...judged, rag: 'MISSING', explanation: `MISSING: ${reason}`, directionPrevious: null, directionLastYear: null } };
+  });
 }

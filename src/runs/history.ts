@@ -5,6 +5,7 @@ import type { IndicatorConfig } from '../config/schema.js';
 import { isFailing } from '../quality/failedCheckLog.js';
 import type { HistoryPoint } from '../quality/suddenChange.js';
 import type { CheckResult, DataQuality } from '../quality/result.js';
+import { SUSPECT_HISTORY, weighsSuspicion, type EarlierValue } from '../quality/suspect.js';
 import type { JudgedValue } from './record.js';
 
 /** A stored value, as a run reads the history it judges and checks against. */
@@ -19,11 +20,12 @@ export interface HistoryValue {
 /**
  * What a run reads of the store, and nothing more: current values in given periods (for
  * direction of travel), the series before a date (for sudden_change baselines), and the periods
- * in which checks have an open or acknowledged failed-check log entry.
+ * in which checks have an open or acknowledged failed-check log entry; `from` bounds the series
+ * to the periods the suspect-values check reads.
  */
 export interface RunHistorySource {
   valuesInPeriods(indicatorIds: string[], periodIds: string[]): Promise<HistoryValue[]>;
-  seriesBefore(indicatorIds: string[], before: LocalDate): Promise<HistoryValue[]>;
+  seriesBefore(indicatorIds: string[], before: LocalDate, from?: LocalDate): Promise<HistoryValue[]>;
   flaggedPeriods(checkIds: string[], pipelineId: string): Promise<{ checkId: string; periodId: string }[]>;
 }
 
@@ -48,12 +50,18 @@ export class PipelineHistory {
     const sudden = pipeline.checks.flatMap((c) => (c.type === 'sudden_change' ? [c] : []));
     const seriesIds = pipeline.indicators.filter((i) => sudden.some((c) => c.indicator === i.id)).flatMap((i) => [i.id, ...i.replaces]);
     const last = periods.reduce((a, b) => (b.start > a.start ? b : a));
-    const [inPeriods, series, flagged] = await Promise.all([
+    // The suspect-values check reads only the few periods before each one run.
+    const whole = new Set(seriesIds);
+    const recentIds = pipeline.indicators.filter(weighsSuspicion).flatMap((i) => [i.id, ...i.replaces]).filter((id) => !whole.has(id));
+    let from = periods.reduce((a, b) => (b.start < a.start ? b : a));
+    for (let n = 0; n < SUSPECT_HISTORY; n++) from = calendar.previous(from);
+    const [inPeriods, series, recent, flagged] = await Promise.all([
       source.valuesInPeriods(ids, compared),
       seriesIds.length ? source.seriesBefore(seriesIds, last.start) : [],
+      recentIds.length ? source.seriesBefore(recentIds, last.start, from.start) : [],
       sudden.length ? source.flaggedPeriods(sudden.map((c) => c.id), pipeline.id) : [],
     ]);
-    for (const v of [...inPeriods, ...series]) history.values.set(key(v.indicatorId, v.periodId), v);
+    for (const v of [...inPeriods, ...series, ...recent]) history.values.set(key(v.indicatorId, v.periodId), v);
     for (const f of flagged) history.flagged.add(key(f.checkId, f.periodId));
     return history;
   }
@@ -65,6 +73,17 @@ export class PipelineHistory {
       if (v) return v.value;
     }
     return null;
+  }
+
+  /** The values of up to `n` periods just before `period`, oldest first, back to the first period without one. */
+  earlier(indicator: IndicatorConfig, period: Period, n: number): EarlierValue[] {
+    const out: EarlierValue[] = [];
+    for (let p = this.calendar.previous(period); out.length < n; p = this.calendar.previous(p)) {
+      const value = this.valueAt(indicator, p.id);
+      if (value === null) break;
+      out.unshift({ periodId: p.id, value });
+    }
+    return out;
   }
 
   /**

@@ -3,7 +3,8 @@ import type { ComputedValue } from '../indicators/compute.js';
 import type { ValueJudgement } from '../judging/judgement.js';
 import type { CheckResult, DataQuality } from '../quality/result.js';
 
-export type RunOutcome = 'succeeded' | 'failed';
+/** A run computed its values, failed (its source or its rows), or found the period's data not yet in. */
+export type RunOutcome = 'succeeded' | 'failed' | 'awaiting';
 
 /** One pipeline run for one period, as recorded. */
 export interface RunRecord {
@@ -19,6 +20,10 @@ export interface RunRecord {
   rowsRejected: number;
   /** What the source could not give, in words; the period's data quality is at most warned. */
   warnings: string[];
+  /** Why an awaiting run computed nothing, in words ("no data received for 2026-11: ..."). */
+  reason?: string | null;
+  /** The newest record's date the run read, where the pipeline has a way to know it. */
+  newestRecord?: LocalDate | null;
 }
 
 /** A computed value once checked and judged: what a run records. */
@@ -44,6 +49,6 @@ export interface RecordedRun {
 /** Where runs are recorded: each successful run with its values and checks all or nothing. */
 export interface RunRecorder {
   recordRun(run: RunRecord, values: JudgedValue[], checks: RunChecks): Promise<RecordedRun>;
-  /** A failed run leaves stored values exactly as they were. */
-  recordFailedRun(run: RunRecord): Promise<number>;
+  /** A failed or awaiting run leaves stored values exactly as they were; an awaiting one may still have checked its feed. */
+  recordRunWithoutValues(run: RunRecord, checks?: RunChecks): Promise<number>;
 }

@@ -11,7 +11,11 @@ import type { Engine } from './engine.js';
 export function sqlEngine(ctx: RunContext, pipeline: LoadedPipeline): Engine {
   const calendar = ctx.config.calendar;
   const db = ctx.sources.sql(pipeline.source);
+  const arrival = pipeline.arrival?.newest;
+  let newest: Promise<unknown> | undefined;
+  const newestRecord = () => (newest ??= arrival === undefined ? Promise.resolve(undefined) : db.newestRecord(arrival));
   return {
+    newestRecord,
     async compute(period) {
       const windows = new Map<string, Window>();
       for (const indicator of pipeline.indicators) {
@@ -33,6 +37,7 @@ export function sqlEngine(ctx: RunContext, pipeline: LoadedPipeline): Engine {
         sourceFor: (name) => ctx.sources.sql(name),
         bindings: periodBindings(calendar, period, period),
         lastYear: periodBindings(calendar, lastYear, lastYear),
+        newestRecord,
         ...clock,
       });
     },

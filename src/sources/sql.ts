@@ -168,13 +168,19 @@ export class SqlSource {
   async aggregate(sql: string, bindings: Record<string, string>): Promise<Record<string, unknown>> {
     const { rows, columns } = this.config.client === 'sqlite' ? await this.sqliteResult(sql, bindings) : await this.driverResult(sql, bindings);
     if (rows.length !== 1) {
-      throw new Error(`source ${this.name}: an indicator query must return exactly one row of aggregates, it returned ${rows.length}`);
+      throw new Error(`source ${this.name}: a query of aggregates must return exactly one row, it returned ${rows.length}`);
     }
     // A row is keyed by column name: of two columns of one name the driver keeps one, silently.
     const names = columns ?? [];
     const twice = names.filter((name, i) => names.indexOf(name) !== i);
     if (twice.length) throw new Error(`source ${this.name}: the query returns more than one column named ${[...new Set(twice)].map((n) => `"${n}"`).join(', ')}; name each column once`);
     return rows[0] as Record<string, unknown>;
+  }
+
+  /** The first column of a query's one row: the newest record's date, as a pipeline's arrival query gives it. */
+  async newestRecord(sql: string): Promise<unknown> {
+    const row = await this.aggregate(sql, {});
+    return Object.values(row)[0] ?? null;
   }
 
   /** The rows and column names of a query, where the driver tells the names (SQL Server's does not). */

@@ -170,6 +170,23 @@ const MIGRATIONS: Migration[] = [
       await knex.schema.alterTable('runs', (t) => t.dropColumn('warnings'));
     },
   },
+  {
+    name: '005_run_arrival',
+    async up(knex) {
+      // An awaiting run's reason in words, and the newest record's date each run read: what
+      // "data not received" reminders and the age of a feed's data are read from.
+      await knex.schema.alterTable('runs', (t) => {
+        t.text('reason');
+        t.string('newest_record', 10);
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('runs', (t) => {
+        t.dropColumn('reason');
+        t.dropColumn('newest_record');
+      });
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -90,9 +90,14 @@ export class RunStore {
     });
   }
 
-  /** Records a failed run; stored values are left exactly as they were. */
-  async recordFailedRun(run: RunRecord): Promise<number> {
-    return insertRun(this.db, run);
+  /** Records a failed or awaiting run, with any checks it ran; stored values are left exactly as they were. */
+  async recordRunWithoutValues(run: RunRecord, checks?: RunChecks): Promise<number> {
+    if (!checks?.results.length) return insertRun(this.db, run);
+    return this.db.transaction(async (trx) => {
+      const runId = await insertRun(trx, run);
+      await this.checkLog.recordChecks(trx, runId, run, checks);
+      return runId;
+    });
   }
 
   /**
@@ -125,7 +130,17 @@ export class RunStore {
       rowsRead: Number(r.rows_read),
       rowsRejected: Number(r.rows_rejected),
       warnings: r.warnings ? (JSON.parse(r.warnings) as string[]) : [],
+      reason: r.reason ?? null,
+      newestRecord: r.newest_record ?? null,
     }));
+  }
+
+  /** The latest run of each of these pipelines in each of these periods that has one, in one query. */
+  async latestRuns(pipelineIds: string[], periodIds: string[]): Promise<{ pipelineId: string; periodId: string; outcome: string; reason: string | null }[]> {
+    if (!pipelineIds.length || !periodIds.length) return [];
+    const latest = this.db('runs').max({ id: 'id' }).whereIn('pipeline_id', pipelineIds).whereIn('period_id', periodIds).groupBy('pipeline_id', 'period_id');
+    const rows = await this.db('runs').select('pipeline_id', 'period_id', 'outcome', 'reason').whereIn('id', latest);
+    return rows.map((r) => ({ pipelineId: r.pipeline_id, periodId: r.period_id, outcome: r.outcome, reason: r.reason ?? null }));
   }
 
   /** Current values of these indicators in these periods, in one query whatever their number. */
@@ -163,9 +178,9 @@ export class RunStore {
     };
   }
 
-  /** Current values of these indicators in periods that start before `before`, oldest first. */
-  async seriesBefore(indicatorIds: string[], before: LocalDate): Promise<StoredValue[]> {
-    return this.storedValues(indicatorIds, { to: before });
+  /** Current values of these indicators in periods that start before `before` (and from `from`), oldest first. */
+  async seriesBefore(indicatorIds: string[], before: LocalDate, from?: LocalDate): Promise<StoredValue[]> {
+    return this.storedValues(indicatorIds, { from, to: before });
   }
 
   /** Results of every check in the given runs. */
@@ -200,6 +215,8 @@ async function insertRun(db: Knex | Knex.Transaction, run: RunRecord): Promise<n
       rows_read: run.rowsRead,
       rows_rejected: run.rowsRejected,
       warnings: run.warnings.length ? JSON.stringify(run.warnings) : null,
+      reason: run.reason ?? null,
+      newest_record: run.newestRecord ?? null,
     })
     .returning('id');
   return Number(typeof row === 'object' ? row.id : row);

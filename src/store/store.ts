@@ -69,7 +69,7 @@ export class Store implements StoreParts {
     return {
       history: {
         valuesInPeriods: (ids, periods) => this.runs.valuesInPeriods(ids, periods),
-        seriesBefore: (ids, before) => this.runs.seriesBefore(ids, before),
+        seriesBefore: (ids, before, from) => this.runs.seriesBefore(ids, before, from),
         flaggedPeriods: (checks, pipeline) => this.checkLog.flaggedPeriods(checks, pipeline),
       },
       recorder: this.runs,

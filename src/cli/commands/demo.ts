@@ -3,34 +3,45 @@ import { prepareDemo } from '../../app/demo.js';
 import { withService } from '../../app/open.js';
 import { runCycle } from '../../app/runCycle.js';
 import type { LoadedConfig } from '../../config/load.js';
-import { COUNCIL_NAME, DEMO_YEARS } from '../../demo/generate.js';
+import { dateIn } from '../../calendar/localDate.js';
+import { dateInWords } from '../../calendar/recordDate.js';
+import { COUNCIL_NAME } from '../../demo/generate.js';
 import { createLogger } from '../../logger.js';
 import { failedCheckLog } from '../../report/logEntries.js';
 import { serviceFor, type GlobalOptions } from '../context.js';
 import { logTable } from '../logTable.js';
-import { yearPivot } from '../pivot.js';
+import { AWAITING, yearPivot } from '../pivot.js';
 import { renderMatrix } from '../riskMatrix.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('generate the demo council databases, run every pipeline over the demo years and print the values')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--as-of <date>', 'the day the demo is for (YYYY-MM-DD): its data runs to the last complete month before it (default today)')
+    .addHelpText('after', '\nThe same --as-of always gives the same data; the demo\'s stories keep their place in the financial year.')
+    .action(async (opts: { asOf?: string }, cmd: Command) => {
       const service = await serviceFor(cmd.optsWithGlobals<GlobalOptions>());
-      const { first, last } = await prepareDemo(service);
+      const asOf = opts.asOf ?? dateIn(new Date(), service.config.service.timezone);
+      const { timeline, choice } = await prepareDemo(service, asOf);
       const { config } = service;
+      const first = choice.from!;
+      const last = choice.to!;
       await withService(
         service,
         async (open) => {
-          const { runs, risks } = await runCycle(open, { pipelines: config.pipelines, choice: { from: first, to: last } });
+          const { runs, risks } = await runCycle(open, { pipelines: config.pipelines, choice });
           const indicators = config.pipelines.flatMap((p) => p.indicators);
-          const out: string[] = [`${COUNCIL_NAME}: demo indicators, financial years ${first} to ${last}`, ''];
-          for (const year of DEMO_YEARS) out.push(yearPivot(config.calendar, year, runs, indicators), '');
+          const lastMonth = dateInWords(choice.endedBy!).replace(/^\d+ /, '');
+          const out: string[] = [`${COUNCIL_NAME}: demo indicators, financial years ${first} to ${last}, as of ${dateInWords(asOf)} (data to the end of ${lastMonth})`, ''];
+          for (const year of timeline.years) out.push(yearPivot(config.calendar, year, runs, indicators), '');
+          const awaiting = runs.filter((r) => r.outcome === 'awaiting');
           const failed = runs.filter((r) => r.outcome === 'failed');
-          out.push(`${runs.length} runs (${new Set(runs.map((r) => r.pipelineId)).size} pipelines x their periods) stored in ${storeName(config)}; ${failed.length} failed.`);
+          out.push(`${runs.length} runs (${new Set(runs.map((r) => r.pipelineId)).size} pipelines x their periods) stored in ${storeName(config)}; ${failed.length} failed, ${awaiting.length} awaiting data.`);
           for (const r of failed) out.push(`  FAILED ${r.pipelineId} ${r.period.id}: ${r.error}`);
+          for (const r of awaiting) out.push(`  AWAITING ${r.pipelineId} ${r.period.id}: ${r.reason}`);
           out.push('Quarterly and annual values stand under their last month; ! marks a value whose data failed a');
-          out.push('data-quality check, ? one whose data only warned. History: lineofsight values <indicator>.', '');
+          out.push(`data-quality check, ? one whose data only warned, ${AWAITING} a period whose data has not arrived.`);
+          out.push('History: lineofsight values <indicator>.', '');
           const escalated = risks.filter((r) => r.changed).length;
           if (open.register) out.push(`Risk register: ${risks.length} risks, ${escalated} moved by triggers on the evidence (lineofsight risks)`, renderMatrix(open.register, risks, { colour: false }), '');
           const log = await failedCheckLog(open.store.checkLog, { status: 'open' });

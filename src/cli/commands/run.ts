@@ -23,7 +23,7 @@ export function registerRun(program: Command): void {
     .option('--from <period>', 'first period of a range')
     .option('--to <period>', 'last period of a range')
     .option('--json', 'print the documented JSON shape instead of a table')
-    .addHelpText('after', '\nWithout a period, each pipeline runs for its latest complete period.\nExit status 1 when any run failed (the others still ran and were stored).')
+    .addHelpText('after', '\nWithout a period, each pipeline runs for its latest complete period.\nExit status 1 when any run failed (the others still ran and were stored). A period whose data has\nnot arrived is AWAITING: not a failure (exit status 0), nothing stored, its indicators MISSING.')
     .action(async (pipelineId: string | undefined, opts: RunOptions, cmd: Command) => {
       if (!!pipelineId === !!opts.all) throw new Error('name one pipeline or give --all');
       await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {

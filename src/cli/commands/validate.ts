@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { dateIn } from '../../calendar/localDate.js';
 import { configPath } from '../../config/load.js';
-import { findingLines, latestFindings } from '../../report/findings.js';
+import { formatProblem } from '../../config/problems.js';
+import { arrivalFindings, findingLines, latestFindings } from '../../report/findings.js';
 import { serviceFor, type GlobalOptions } from '../context.js';
 
 export function registerValidate(program: Command): void {
@@ -10,7 +11,7 @@ export function registerValidate(program: Command): void {
     .description('check the service config and every pipeline; list every problem with file, line and field')
     .addHelpText(
       'after',
-      '\nGovernance findings (no target in force for the latest complete period, targets not signed off or\nwithout a rationale, tolerances without a reason, indicators without an owner) are listed but do not\nmake the configuration invalid. Exit status 0 when valid, 1 when not (nothing is run or stored).',
+      '\nGovernance findings (no target in force for the latest complete period, targets not signed off or\nwithout a rationale, tolerances without a reason, indicators without an owner) and database pipelines\nwith no arrival rule (a period with no data reads as 0) are listed but do not make the configuration\ninvalid. Exit status 0 when valid, 1 when not (nothing is run or stored).',
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
@@ -28,5 +29,7 @@ export function registerValidate(program: Command): void {
       process.stdout.write(`${file}: valid (${parts.join(', ')})\n`);
       const findings = latestFindings(config, dateIn(new Date(), config.service.timezone));
       if (findings.length) process.stdout.write(`${findings.length} governance finding(s):\n${findingLines(findings).join('\n')}\n`);
+      const arrival = arrivalFindings(config);
+      if (arrival.length) process.stdout.write(`${arrival.length} data arrival finding(s):\n${arrival.map((f) => `arrival: ${formatProblem(f)}`).join('\n')}\n`);
     });
 }

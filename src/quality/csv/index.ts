@@ -18,7 +18,7 @@ interface Entry {
 }
 
 /** What a CSV check reads beyond the files: the clock, and for reconciliation and referential checks totals and database sources. */
-export type CsvSurroundings = Clock & Partial<Pick<CsvMeasure, 'total' | 'sourceFor'>>;
+export type CsvSurroundings = Clock & Partial<Pick<CsvMeasure, 'total' | 'sourceFor' | 'newestRecord'>>;
 
 /**
  * A pipeline's data-quality checks over its CSV rows, run in the same pass as its aggregates:
@@ -62,6 +62,7 @@ export class CsvChecks {
       ...around,
       total: around.total ?? unavailable('a total beyond these files'),
       sourceFor: around.sourceFor ?? unavailable('a database source'),
+      newestRecord: around.newestRecord ?? unavailable("the pipeline's newest record"),
       period: this.tallies.of(index, months),
       lastYear: this.tallies.of(index, lastYear),
       months,

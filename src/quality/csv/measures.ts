@@ -15,6 +15,8 @@ export interface CsvMeasure extends Clock {
   keys: KeyLog | undefined;
   /** The newest date over every row the check saw, in the period or not. */
   newest(): string | undefined;
+  /** The newest date of the pipeline's date field over every row read: what data arrival reads. */
+  newestRecord(): string | undefined;
   /** referential: the distinct non-empty values of the period, with their row counts. */
   values(): Map<string, number>;
   /** reconciliation: a total over the period, from these files or a database source. */
@@ -51,8 +53,8 @@ export const duplicateKeys: CsvMeasureOf<Of<'unique'>> = (check, seen) => {
   return { failing, checked: total(seen.period, 'rows'), sample };
 };
 
-/** Freshness is of the data, not the period: the newest date over every row read. */
-export const freshFiles: CsvMeasureOf<Of<'freshness'>> = (check, seen) => freshnessOutcome(check, seen.newest(), seen);
+/** Freshness is of the data, not the period: the newest date over every row read (of its column, or the pipeline's record). */
+export const freshFiles: CsvMeasureOf<Of<'freshness'>> = (check, seen) => freshnessOutcome(check, check.column === undefined ? seen.newestRecord() : seen.newest(), seen);
 
 export const periodRowCount: CsvMeasureOf<Of<'row_count'>> = (check, seen) => rowCountOutcome(check, total(seen.period, 'rows'), total(seen.lastYear, 'rows'));
 

@@ -12,6 +12,8 @@ export interface SqlCheckContext extends Clock {
   bindings: PeriodBindings;
   /** The same period a year earlier, for row_count's within_percent_of_last_year. */
   lastYear: PeriodBindings;
+  /** The newest record's date as the pipeline's arrival query gives it, read once per run: what a freshness check without a column ages. */
+  newestRecord?(): Promise<unknown>;
 }
 
 /** A source named in a check, the pipeline's own when no name (or its own name) is given. */

@@ -6,8 +6,15 @@ import { sourceNamed, type SqlCheckContext } from './context.js';
 import { countOf, type Of } from './database.js';
 import { periodRows, tableRows } from './scope.js';
 
-/** The newest record of the whole table (its `where` still applies): late data is late in any period. */
+/**
+ * The newest record of the whole table (its `where` still applies): late data is late in any
+ * period. Without a column, the pipeline's newest record, the same date data arrival reads.
+ */
 export async function freshness(check: Of<'freshness'>, ctx: SqlCheckContext): Promise<CheckOutcome> {
+  if (check.column === undefined) {
+    if (!ctx.newestRecord) throw new Error("a freshness check without a column needs the pipeline's arrival query");
+    return freshnessOutcome(check, await ctx.newestRecord(), ctx);
+  }
   const [row] = await ctx.source.rows(tableRows(ctx.source, check, ctx.bindings).max({ newest: check.column }));
   return freshnessOutcome(check, row?.newest ?? null, ctx);
 }

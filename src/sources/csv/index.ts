@@ -1,4 +1,5 @@
 import type { Aggregation, CsvSpec } from '../../config/schema.js';
+import type { LocalDate } from '../../calendar/localDate.js';
 import type { FinancialCalendar } from '../../calendar/periods.js';
 import type { Logger } from '../../logger.js';
 import { accumulator, emptyState, finalise, mergeStates, type AggregateState } from './aggregates.js';
@@ -8,6 +9,7 @@ import { MalformedRows, type MalformedRow } from './malformed.js';
 import { MonthlyAggregates } from './monthly.js';
 import { readFile, type RowCounts, type RowObserver } from './reader.js';
 import { createRow, rowFiller, rowSchema } from './rows.js';
+import { formatDateKey } from './values.js';
 
 export type { AggregateState } from './aggregates.js';
 export { addValue, emptyState, finalise, mergeStates } from './aggregates.js';
@@ -35,6 +37,8 @@ export interface CsvReadResult {
   /** Malformed rows by the periods they bear on. */
   malformedRows: MalformedRows;
   unread: UnreadFile[];
+  /** The newest date of the date field over the rows of every file read whole: when the data runs to. */
+  newest: LocalDate | undefined;
 }
 
 export interface ReadCsvOptions {
@@ -104,7 +108,8 @@ export async function readCsv(opts: ReadCsvOptions): Promise<CsvReadResult> {
   if (files.length > 0 && unread.length === files.length) {
     throw new Error(unread.length === 1 ? unread[0]!.message : `none of the ${unread.length} files could be read: ${unread.map((u) => u.message).join('; ')}`);
   }
-  return { months: months.toMap(), aggregates, files, rows, malformed: malformed.first, malformedRows: malformed, unread };
+  const newest = months.newestKey === -Infinity ? undefined : formatDateKey(months.newestKey);
+  return { months: months.toMap(), aggregates, files, rows, malformed: malformed.first, malformedRows: malformed, unread, newest };
 }
 
 /** Aggregate `index` over `months` (ids 'YYYY-MM'); months without rows count as empty. */

@@ -10,6 +10,8 @@ export class MonthlyAggregates {
   private readonly byMonth = new Map<number, AggregateState[]>();
   private lastMonth = NaN;
   private lastStates: AggregateState[] = [];
+  /** The newest date added, as yyyymmdd (-Infinity before any): what data arrival reads. */
+  newestKey = -Infinity;
 
   constructor(
     private readonly aggregations: readonly Aggregation[],
@@ -18,6 +20,7 @@ export class MonthlyAggregates {
 
   /** Adds a row whose date is `dateKey` (yyyymmdd). */
   add(row: Row, dateKey: number): void {
+    if (dateKey > this.newestKey) this.newestKey = dateKey;
     const month = Math.floor(dateKey / 100);
     let states = this.lastStates;
     if (month !== this.lastMonth) {
@@ -42,6 +45,7 @@ export class MonthlyAggregates {
 
   /** Adds what `other` read. */
   absorb(other: MonthlyAggregates): void {
+    if (other.newestKey > this.newestKey) this.newestKey = other.newestKey;
     for (const [month, states] of other.byMonth) {
       const mine = this.byMonth.get(month);
       this.byMonth.set(month, mine ? mine.map((state, a) => mergeStates(state, states[a] as AggregateState)) : states);
