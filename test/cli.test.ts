@@ -190,6 +190,64 @@ describe('lineofsight CLI', () => {
     });
   });
 
+  describe('data arrival', () => {
+    const ARRIVAL = 'arrival: { newest: "SELECT MAX(closed) FROM cases" }\nindicators:';
+    let ws: ReturnType<typeof workspace>;
+    beforeAll(async () => {
+      ws = workspace({
+        'lineofsight.yaml': 'pipelines_dir: ./pipelines\nstore: { client: sqlite, filename: ./data/store.sqlite }\nsources:\n  cases: { client: sqlite, connection: ./cases.sqlite }\n',
+        'pipelines/a.yaml': PIPELINE('cases', 'cases').replace('indicators:', ARRIVAL),
+        'pipelines/b.yaml': PIPELINE('zeroes', 'cases'),
+      });
+      await casesDb(ws.file('cases.sqlite'), [
+        ['2024-04-03', 1],
+        ['2024-04-30', 0],
+        ['2024-05-09', 1],
+      ]);
+    });
+    const cli = (args: string[]) => lineofsight(args, { cwd: ws.dir, env: { LINEOFSIGHT_CONFIG: ws.config } });
+
+    it('finds a database pipeline that cannot tell a period with no data from 0', () => {
+      const r = cli(['validate']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/1 data arrival finding\(s\):\narrival: .*pipelines\/b\.yaml:7:\d+: query: pipeline zeroes declares no arrival rule: a period with no data will read as 0/);
+      expect(r.stdout).not.toMatch(/pipeline cases declares/);
+    });
+
+    it('runs a period whose data has not arrived as AWAITING, exit 0, and the scorecard says why', () => {
+      const r = cli(['run', 'cases', '--period', '2024-05']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/cases +2024-05 +CASES1 +— +MISSING +MISSING: no data received for 2024-05: the newest record is 9 May 2024/);
+      expect(r.stdout).toMatch(/^AWAITING cases 2024-05: no data received for 2024-05: the newest record is 9 May 2024; nothing stored, run it again once the data is in$/m);
+      const json = JSON.parse(cli(['run', 'cases', '--period', '2024-05', '--json']).stdout);
+      expect(json.runs[0]).toMatchObject({ outcome: 'awaiting', error: null, reason: 'no data received for 2024-05: the newest record is 9 May 2024', dataQuality: null, checks: [] });
+      expect(json.runs[0].values[0]).toMatchObject({ indicator: 'CASES1', value: null, rag: 'MISSING', dataQuality: null });
+      const card = JSON.parse(cli(['scorecard', '--period', '2024-05', '--format', 'json']).stdout);
+      expect(card.indicators.find((i: { indicator: string }) => i.indicator === 'CASES1')).toMatchObject({ value: null, rag: 'MISSING', explanation: 'MISSING: no data received for 2024-05: the newest record is 9 May 2024' });
+      expect(cli(['run', 'cases', '--period', '2024-04']).status).toBe(0);
+    });
+  });
+
+  it('shows a newcomer the latest complete month with values and RAG, and the late return as awaiting', () => {
+    const live = workspace({});
+    const env = { LINEOFSIGHT_STORE_FILE: live.file('store.sqlite'), LINEOFSIGHT_FINANCE_DB: live.file('demo/finance.sqlite'), LINEOFSIGHT_SERVICES_DB: live.file('demo/services.sqlite') };
+    const demo = lineofsight(['demo'], { env });
+    expect(demo.status).toBe(0);
+    expect(demo.stdout).toMatch(/0 failed, 1 awaiting data\.\n  AWAITING waste \d{4}-\d{2}: no data received/);
+    const card = JSON.parse(lineofsight(['scorecard', '--format', 'json'], { env }).stdout);
+    const latest = new Date();
+    latest.setUTCDate(0);
+    // The month before today's (in London; near midnight on the 1st the test would be a day early, so take either).
+    const months = [latest.toISOString().slice(0, 7), new Date(Date.UTC(latest.getUTCFullYear(), latest.getUTCMonth() - 1, 1)).toISOString().slice(0, 7)];
+    expect(months).toContain(card.asAt);
+    const demoLines = card.indicators.filter((i: { pipeline: string }) => !['hyndburn-spend', 'oxford-spend', 'trafford-planning'].includes(i.pipeline));
+    for (const line of demoLines) {
+      if (line.pipeline === 'waste') expect(line, line.indicator).toMatchObject({ value: null, rag: 'MISSING', explanation: expect.stringMatching(/^MISSING: no data received for \d{4}-\d{2}: the newest record is /) });
+      else expect(line.value, line.indicator).not.toBeNull();
+      if (line.pipeline !== 'waste' && line.target !== null) expect(['GREEN', 'AMBER', 'RED'], line.indicator).toContain(line.rag);
+    }
+  });
+
   const tmp = workspace({});
   const demoEnv = {
     LINEOFSIGHT_STORE_FILE: tmp.file('store.sqlite'),

@@ -383,3 +383,79 @@ describe('portable SQL: PostgreSQL and MariaDB give the same numbers as SQLite',
     expect(compared).toBeGreaterThan(100);
   });
 });
+
+describe('a demo that is live on the day it is generated', () => {
+  it.each([
+    // as of, its years, the first day after its data
+    ['2026-04-01', [2023, 2024, 2025], '2026-04-01'],
+    ['2026-04-30', [2023, 2024, 2025], '2026-04-01'],
+    ['2026-05-01', [2024, 2025, 2026], '2026-05-01'],
+    ['2026-12-02', [2024, 2025, 2026], '2026-12-01'],
+    ['2027-01-01', [2024, 2025, 2026], '2027-01-01'],
+    ['2027-04-15', [2024, 2025, 2026], '2027-04-01'],
+    ['2025-06-10', [2023, 2024, 2025], '2025-06-01'],
+  ])('as of %s covers the financial years %j, to the last complete month', (asOf, years, end) => {
+    const t = demoTimeline(asOf);
+    expect(t.years).toEqual(years);
+    expect(t.shift).toBe(years[0]! - 2023);
+    expect(t.months[0]?.id).toBe(`${years[0]}-04`);
+    expect(t.months.at(-1)?.end).toBe(dayOf(end));
+    expect(t.extractDay).toBe(dayOf(end) - 1);
+  });
+
+  it('refuses a day that is not a date', () => {
+    expect(() => demoTimeline('2026-02-30')).toThrow('"2026-02-30" is not a date (YYYY-MM-DD)');
+  });
+
+  it('moves days as written by whole years, 29 February to the 28th', () => {
+    const t = demoTimeline('2026-12-02');
+    expect([t.month('2024-06'), t.month('2024-02-29'), t.written('2025-06-18')]).toEqual(['2025-06', '2025-02-28', '2024-06-18']);
+    expect(t.day('2024-06-18')).toBe(dayOf('2025-06-18'));
+  });
+
+  it("counts England and Wales bank holidays for any year, as gov.uk lists them", async () => {
+    const { isBankHoliday, dateOf } = await import('../src/demo/dates.js');
+    const listed = [
+      '2023-01-02', '2023-04-07', '2023-04-10', '2023-05-01', '2023-05-08', '2023-05-29', '2023-08-28', '2023-12-25', '2023-12-26',
+      '2024-01-01', '2024-03-29', '2024-04-01', '2024-05-06', '2024-05-27', '2024-08-26', '2024-12-25', '2024-12-26',
+      '2025-01-01', '2025-04-18', '2025-04-21', '2025-05-05', '2025-05-26', '2025-08-25', '2025-12-25', '2025-12-26',
+      '2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-25', '2026-12-28',
+      '2027-01-01', '2027-03-26', '2027-03-29', '2027-05-03', '2027-05-31', '2027-08-30', '2027-12-27', '2027-12-28',
+    ];
+    const found: string[] = [];
+    for (let d = dayOf('2023-01-01'); d < dayOf('2028-01-01'); d++) if (isBankHoliday(d)) found.push(dateOf(d));
+    expect(found).toEqual(listed);
+  });
+
+  it('ends the data at the last complete month, the waste return a month behind, and keeps each planted problem in its place in the year', async () => {
+    const live = demoTimeline('2026-12-02');
+    const liveDir = path.join(dir, 'live');
+    const written = await generateDemoDatabases(liveDir, live);
+    const newest = async (file: string, table: string, column: string) => (await withSqlite(file, (k) => k(table).max({ d: column }).first()))?.d as string;
+    for (const [table, column] of [['ledger_postings', 'posting_date'], ['invoices', 'received_date']] as const) {
+      expect(await newest(written.finance, table, column), table).toMatch(/^2026-11-(2\d|30)$/);
+    }
+    for (const [table, column] of [['repairs', 'reported_date'], ['foi_requests', 'received_date'], ['planning_applications', 'received_date']] as const) {
+      expect(await newest(written.services, table, column), table).toMatch(/^2026-11-(2\d|30)$/);
+    }
+    expect(await newest(written.services, 'council_tax_collection', 'month_start')).toBe('2026-11-01');
+    expect(await newest(written.services, 'missed_collections', 'reported_date')).toMatch(/^2026-10-(2\d|3[01])$/);
+    expect(await newest(written.services, 'waste_collections_scheduled', 'month_start')).toBe(`2026-${String(11 - WASTE_RETURN_LAG_MONTHS).padStart(2, '0')}-01`);
+
+    const moved = (period: string) => period.replace(/^(\d{4})-(\d{2})(-Q\d)?$/, (_, y: string, m: string, q?: string) => (q ? `${Number(y) + 1}-${String(Number(m) + 1).padStart(2, '0')}${q}` : `${Number(y) + 1}-${m}`));
+    const pinned = plantedProblems(T).map((p) => `${p.table} ${p.kind} ${moved(p.period)}`);
+    const shifted = plantedProblems(live).map((p) => `${p.table} ${p.kind} ${p.period}`);
+    // The last written problem is in August of year three, so every one has happened by November.
+    expect(shifted).toEqual(pinned);
+    expect(shifted).toContain('repairs duplicate 2026-01');
+  });
+
+  it('plants only the problems whose period has ended', () => {
+    const early = plantedProblems(demoTimeline('2026-05-01')).map((p) => p.period);
+    expect(early.length).toBeGreaterThan(0);
+    expect(early.every((p) => p <= '2026-04')).toBe(true);
+    // February's late invoices are keyed in May, which has not come.
+    expect(early).not.toContain('2026-02');
+    expect(plantedProblems(T).length).toBeGreaterThan(early.length);
+  });
+});

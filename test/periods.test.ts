@@ -104,6 +104,10 @@ describe('choosing periods to run', () => {
     [{ period: '2024-25' }, 'quarter', '2026-01-01', ['2024-25-Q1', '2024-25-Q2', '2024-25-Q3', '2024-25-Q4']],
     [{ from: '2024-11', to: '2025-02' }, 'month', '2026-01-01', ['2024-11', '2024-12', '2025-01', '2025-02']],
     [{ from: '2023-24', to: '2024-25' }, 'year', '2026-01-01', ['2023-24', '2024-25']],
+    // The demo's partial last year: only what has ended by the end of its data.
+    [{ from: '2025-26', to: '2026-27', endedBy: '2026-12-01' }, 'month', '2026-12-02', ['2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11']],
+    [{ from: '2025-26', to: '2026-27', endedBy: '2026-12-01' }, 'quarter', '2026-12-02', ['2025-26-Q1', '2025-26-Q2', '2025-26-Q3', '2025-26-Q4', '2026-27-Q1', '2026-27-Q2']],
+    [{ from: '2025-26', to: '2026-27', endedBy: '2026-12-01' }, 'year', '2026-12-02', ['2025-26']],
   ] as const)('%j of %s periods on %s', (choice, kind, today, ids) => {
     expect(choosePeriods(uk, kind, choice, today).map((p) => p.id)).toEqual(ids);
   });
@@ -111,5 +115,6 @@ describe('choosing periods to run', () => {
   it('refuses a period shorter than the pipeline frequency, and a backwards range', () => {
     expect(() => choosePeriods(uk, 'quarter', { period: '2024-05' }, '2025-01-01')).toThrow(/shorter/);
     expect(() => choosePeriods(uk, 'month', { from: '2025-02', to: '2024-11' }, '2026-01-01')).toThrow(/after/);
+    expect(() => choosePeriods(uk, 'year', { period: '2026-27', endedBy: '2026-12-01' }, '2026-12-02')).toThrow('no year of 2026-27 to 2026-27 has ended by 2026-12-01');
   });
 });

@@ -191,12 +191,15 @@ describe('each kind of trigger', () => {
         for: 3d
         set: { likelihood: A }
 `;
-  const runs = (...list: [string, 'succeeded' | 'failed'][]) => new Map([['finance', list.map(([at, outcome]) => ({ at, outcome }))]]);
+  const runs = (...list: [string, 'succeeded' | 'failed' | 'awaiting'][]) => new Map([['finance', list.map(([at, outcome]) => ({ at, outcome }))]]);
 
   it.each([
     ['failing for 3 days and a half', runs(['2025-06-06T00:00:00Z', 'succeeded'], ['2025-06-07T00:00:00Z', 'failed'], ['2025-06-10T06:00:00Z', 'failed']), 'source finance failing for 84 hours: 2 runs failed since 2025-06-07T00:00:00Z, none succeeded'],
     ['failing, but for less than 3 days', runs(['2025-06-08T00:00:00Z', 'failed'], ['2025-06-09T00:00:00Z', 'failed']), undefined],
     ['failed for days, then succeeded', runs(['2025-06-01T00:00:00Z', 'failed'], ['2025-06-10T00:00:00Z', 'succeeded']), undefined],
+    // A period awaiting its data is the source answering that nothing new is in: no failure.
+    ['awaiting data for days', runs(['2025-06-01T00:00:00Z', 'awaiting'], ['2025-06-05T00:00:00Z', 'awaiting'], ['2025-06-10T00:00:00Z', 'awaiting']), undefined],
+    ['failed for days, then awaiting', runs(['2025-06-01T00:00:00Z', 'failed'], ['2025-06-10T00:00:00Z', 'awaiting']), undefined],
     ['with no runs', new Map(), undefined],
   ])('source_failing for 3d, %s', async (_name, sources, expected) => {
     const a = await assessOne(sourceTrigger, evidence({ sources }));

@@ -25,6 +25,8 @@ export interface PreparedDemo {
   timeline: DemoTimeline;
   /** Every period of the demo's years that has ended by the last complete month. */
   choice: PeriodChoice;
+  /** The last day of the demo's data: the end of the last complete month. */
+  lastDay: LocalDate;
 }
 
 /**
@@ -40,5 +42,5 @@ export async function prepareDemo(service: Service, asOf: LocalDate): Promise<Pr
     throw new Error(`the demo wrote ${written.finance} and ${written.services}, but the sources read ${files.finance} and ${files.services}`);
   }
   const years = timeline.years.map((y) => config.calendar.yearId(y));
-  return { timeline, choice: { from: years[0], to: years[years.length - 1], endedBy: dateOf(timeline.end) } };
+  return { timeline, choice: { from: years[0], to: years[years.length - 1], endedBy: dateOf(timeline.end) }, lastDay: dateOf(timeline.end - 1) };
 }

@@ -338,8 +338,16 @@ export const checkSchema = z.discriminatedUnion('type', [
 /** The id of the suspect-values check built into every pipeline. */
 export const SUSPECT_VALUES_CHECK = 'suspect-values';
 
-/** A whole number of days, "3d" (or a number of days). */
-const days = z.union([z.number().int().nonnegative(), z.string().regex(/^\s*\d+\s*d\s*$/, 'a whole number of days, e.g. "3d"').transform((s) => Number.parseInt(s, 10))]);
+/** A whole number of days: "3d", or a number of days. */
+const days = z.union([z.number(), z.string()]).transform((input, ctx) => {
+  if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return input;
+  const m = typeof input === 'string' ? /^\s*(\d+)\s*d\s*$/.exec(input) : null;
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: `"${input}" is not a whole number of days, e.g. "3d"` });
+    return z.NEVER;
+  }
+  return Number(m[1]);
+});
 
 /**
  * How to know a period's data is in: the newest record's date (a query on a database source;

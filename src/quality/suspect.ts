@@ -84,7 +84,7 @@ export function suspectValues(ctx: SuspectContext): CheckOutcome {
   return { failing: sample.length, checked, sample, detail };
 }
 
-/** The indicators whose values a suspect-values result flags: their data quality is at most warned. */
-export function suspectIndicators(sample: readonly Record<string, unknown>[]): Set<string> {
-  return new Set(sample.map((s) => String(s.indicator)));
+/** Why each value a suspect-values result flags is suspect, by indicator: their data quality is at most warned. */
+export function suspicionsOf(sample: readonly Record<string, unknown>[]): Map<string, string> {
+  return new Map(sample.map((s) => [String(s.indicator), String(s.explanation)]));
 }

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
 import { rateHistory, type SeriesPoint } from '../judging/rateHistory.js';
-import type { RiskEvidence } from './triggers.js';
+import type { RiskEvidence, SourceRunEvidence } from './triggers.js';
 
 /** What weighing risk triggers reads of the store: the whole current history, and recent check results and runs. */
 export interface EvidenceSource {
@@ -35,7 +35,7 @@ export async function evidenceFrom(config: LoadedConfig, source: EvidenceSource,
     const name = sourceOf.get(r.pipelineId);
     if (!name) continue;
     const list = sources.get(name) ?? [];
-    list.push({ at: r.at, outcome: r.outcome as 'succeeded' });
+    list.push({ at: r.at, outcome: r.outcome as SourceRunEvidence['outcome'] });
     sources.set(name, list);
   }
   return { rag, checks, sources, now };

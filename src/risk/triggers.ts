@@ -17,7 +17,8 @@ export interface CheckEvidence {
 
 export interface SourceRunEvidence {
   at: string;
-  outcome: 'succeeded' | 'failed';
+  /** A run awaiting its period's data found the source answering: it breaks a run of failures. */
+  outcome: 'succeeded' | 'failed' | 'awaiting';
 }
 
 export interface RiskEvidence {

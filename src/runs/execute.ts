@@ -7,7 +7,7 @@ import { isFeedCheck } from '../quality/checkRegistry.js';
 import { atLeastWarned, dataQualityOf } from '../quality/outcome.js';
 import { MalformedRowsError } from '../sources/csv/index.js';
 import type { CheckResult, DataQuality } from '../quality/result.js';
-import { suspectIndicators } from '../quality/suspect.js';
+import { suspicionsOf } from '../quality/suspect.js';
 import { governanceFindings, type GovernanceFinding } from '../targets/governance.js';
 import { runChecks } from './checks.js';
 import type { ComputedValue } from '../indicators/compute.js';
@@ -95,13 +95,17 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
       const checks = await runChecks({ ...checking, values: computed.values, history: known }, (check) => current || !isFeedCheck(check));
       const warnings = computed.warnings ?? [];
       // Rows left out or files not read: the values cannot be vouched for as whole. A suspect
-      // value puts in doubt that value alone.
+      // value puts in doubt that value alone, and says why beside its RAG wherever it is shown.
       const suspect = checks.find((c) => c.type === 'suspect_values');
-      const flagged = suspectIndicators(suspect?.sample ?? []);
+      const suspicions = suspicionsOf(suspect?.sample ?? []);
       const dataQuality = atLeastWarned(dataQualityOf(checks), warnings.length > 0);
       const periodQuality = atLeastWarned(dataQualityOf(checks.filter((c) => c !== suspect)), warnings.length > 0);
       const judgements = judgeValues(ctx.config, pipeline, period, computed.values, (indicator, periodId) => known.valueAt(indicator, periodId));
-      const values = computed.values.map((v) => ({ ...v, dataQuality: atLeastWarned(periodQuality, flagged.has(v.indicatorId)), judgement: judgements.get(v.indicatorId) }));
+      const values = computed.values.map((v) => {
+        const why = suspicions.get(v.indicatorId);
+        const judgement = judgements.get(v.indicatorId);
+        return { ...v, dataQuality: atLeastWarned(periodQuality, why !== undefined), judgement: judgement && why ? { ...judgement, explanation: `${judgement.explanation}; suspect: ${why}` } : judgement };
+      });
       const governance = pipeline.indicators.flatMap((indicator, i) => governanceFindings(calendar, indicator, ['indicators', i], [period]));
       const stored = computed.noRows ? [] : values;
       const change = await ctx.recorder.recordRun(

@@ -22,7 +22,7 @@ export function registerDemo(program: Command): void {
     .action(async (opts: { asOf?: string }, cmd: Command) => {
       const service = await serviceFor(cmd.optsWithGlobals<GlobalOptions>());
       const asOf = opts.asOf ?? dateIn(new Date(), service.config.service.timezone);
-      const { timeline, choice } = await prepareDemo(service, asOf);
+      const { timeline, choice, lastDay } = await prepareDemo(service, asOf);
       const { config } = service;
       const first = choice.from!;
       const last = choice.to!;
@@ -31,7 +31,7 @@ export function registerDemo(program: Command): void {
         async (open) => {
           const { runs, risks } = await runCycle(open, { pipelines: config.pipelines, choice });
           const indicators = config.pipelines.flatMap((p) => p.indicators);
-          const lastMonth = dateInWords(choice.endedBy!).replace(/^\d+ /, '');
+          const lastMonth = dateInWords(lastDay).replace(/^\d+ /, '');
           const out: string[] = [`${COUNCIL_NAME}: demo indicators, financial years ${first} to ${last}, as of ${dateInWords(asOf)} (data to the end of ${lastMonth})`, ''];
           for (const year of timeline.years) out.push(yearPivot(config.calendar, year, runs, indicators), '');
           const awaiting = runs.filter((r) => r.outcome === 'awaiting');
