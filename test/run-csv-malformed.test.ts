@@ -35,10 +35,10 @@ afterAll(async () => {
 });
 
 /** A CSV pipeline over `files`, run for April 2024 (or `period`), with the log lines it wrote. */
-async function runCsv(files: Record<string, string>, period = '2024-04') {
+async function runCsv(files: Record<string, string>, period = '2024-04', pipeline = CSV_PIPELINE()) {
   const ws = workspace({
     'lineofsight.yaml': 'pipelines_dir: {{dir}}/pipelines\nstore: { client: sqlite, filename: {{dir}}/store.sqlite }\nsources:\n  exports: { client: csv, directory: {{dir}}/csv }\n',
-    'pipelines/spend.yaml': CSV_PIPELINE(),
+    'pipelines/spend.yaml': pipeline,
     ...Object.fromEntries(Object.entries(files).map(([name, text]) => [`csv/${name}`, text])),
   });
   const config = await loadConfig(ws.config, {});
@@ -89,6 +89,22 @@ describe('malformed CSV rows in a run', () => {
     expect(run).toMatchObject({ outcome: 'succeeded', dataQuality: 'warned' });
     expect(run.values[0]?.value).toBe(5);
     expect(run.warnings).toEqual([`left out ${dir}/csv/b.csv, which could not be read: ${dir}/csv/b.csv: line 2: a quoted cell is never closed`]);
+  });
+
+  describe('in a live export, which can await its data', () => {
+    const live = CSV_PIPELINE().replace(/^historical: true.*$/m, '');
+
+    it('counts a malformed row with a readable date as arrived: a broken month fails, it does not wait', async () => {
+      const { run } = await runCsv({ 'a.csv': `${header}${good(3).replaceAll('01/04/2024', '30/04/2024')}30/04/2024,lots,B\n30/04/2024,1,000.50,C\n` }, '2024-04', live);
+      expect(run).toMatchObject({ outcome: 'failed', rowsRead: 3, rowsRejected: 2 });
+      expect(run.error).toMatch(/^2 of 5 data rows for 2024-04 \(40\.0%\) are malformed/);
+    });
+
+    it('fails, rather than waits, when no row has a date to read', async () => {
+      const { run } = await runCsv({ 'a.csv': `${header}someday,1,A\nlater,2,B\n` }, '2024-04', live);
+      expect(run).toMatchObject({ outcome: 'failed', rowsRejected: 2 });
+      expect(run.error).toMatch(/^the files hold 2 malformed rows and no readable paid, so it cannot be told whether any period's data has arrived; the first, .*a\.csv line 2: paid "someday" is not a date/);
+    });
   });
 });
 

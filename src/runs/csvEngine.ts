@@ -5,7 +5,7 @@ import type { Aggregation, CheckTotal, CsvSourceConfig, IndicatorInput } from '.
 import { computeIndicator, toNumber, type ComputedValue, type IndicatorInputs } from '../indicators/compute.js';
 import { INPUT_KEYS, windowOf, type Window } from '../indicators/window.js';
 import { CsvChecks } from '../quality/csv/index.js';
-import { checkMalformedLimit, combine, readCsv, type CsvReadResult, type PeriodMalformed } from '../sources/csv/index.js';
+import { checkMalformedLimit, combine, MalformedRowsError, readCsv, type CsvReadResult, type PeriodMalformed } from '../sources/csv/index.js';
 import type { RunContext } from './context.js';
 import type { Engine } from './engine.js';
 
@@ -81,7 +81,19 @@ export async function csvEngine(ctx: RunContext, pipeline: LoadedPipeline, sourc
   };
 
   return {
-    newestRecord: async () => result().newest,
+    newestRecord: async () => {
+      const r = result();
+      // Rows that came with no date to read are data that arrived broken, not data still to come.
+      if (r.newest === undefined && r.rows.malformed > 0) {
+        const first = r.malformed[0];
+        throw new MalformedRowsError(
+          `the files hold ${r.rows.malformed} malformed row${r.rows.malformed === 1 ? '' : 's'} and no readable ${pipeline.csv!.date}, so it cannot be told whether any period's data has arrived${first ? `; the first, ${first.file} line ${first.line}: ${first.message}` : ''}`,
+          0,
+          r.rows.malformed,
+        );
+      }
+      return r.newest;
+    },
     async compute(period) {
       const r = result();
       const periodMonths = monthsOf(calendar, period);

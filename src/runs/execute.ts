@@ -51,7 +51,8 @@ export interface PeriodRun {
  * with the reason, and computes nothing. A period whose source fails is recorded as a failed
  * run. Neither touches stored values nor stops the other periods, and a failing pipeline never
  * throws to its caller. The history judged and checked against is read once, before the first
- * period, and the newest record's date once, when the first period needs it.
+ * period, and the newest record's date once, when the first period needs it (a pipeline that
+ * cannot await data does not).
  */
 export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, periods: Period[]): Promise<PeriodRun[]> {
   const now = ctx.now ?? (() => new Date());
@@ -73,7 +74,7 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
     const startedAt = now();
     const base = { pipelineId: pipeline.id, periodId: period.id, periodStart: period.start, periodEnd: period.end, startedAt };
     try {
-      const newestDay = (await newestRecord()) ?? null;
+      const newestDay = awaits ? ((await newestRecord()) ?? null) : null;
       const arrival = awaits ? arrivalOf(period, newestDay ?? undefined, pipeline.arrival?.grace ?? 0) : ({ arrived: true } as const);
       const clock = { now: startedAt, timeZone: service.timezone, holidays: service.bank_holidays };
       // Checks of the feed (freshness) speak for the data as it stands: only with the latest period.

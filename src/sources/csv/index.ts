@@ -37,7 +37,7 @@ export interface CsvReadResult {
   /** Malformed rows by the periods they bear on. */
   malformedRows: MalformedRows;
   unread: UnreadFile[];
-  /** The newest date of the date field over the rows of every file read whole: when the data runs to. */
+  /** The newest date of the date field over the rows (malformed ones too) of every file read whole: when the data runs to. */
   newest: LocalDate | undefined;
 }
 

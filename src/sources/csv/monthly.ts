@@ -18,6 +18,11 @@ export class MonthlyAggregates {
     private readonly accumulators: readonly Accumulator[],
   ) {}
 
+  /** A record dated `dateKey` (yyyymmdd) arrived, well-formed or not: it counts towards the newest. */
+  dated(dateKey: number): void {
+    if (dateKey > this.newestKey) this.newestKey = dateKey;
+  }
+
   /** Adds a row whose date is `dateKey` (yyyymmdd). */
   add(row: Row, dateKey: number): void {
     if (dateKey > this.newestKey) this.newestKey = dateKey;

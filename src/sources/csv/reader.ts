@@ -78,8 +78,14 @@ export async function readFile(file: string, ctx: ReadContext): Promise<RowCount
   let month = NaN;
   let monthId = '';
 
-  // The month a malformed row would have counted in, where its date can be read at all.
-  const monthOfRow = () => (Number.isNaN(row.num[dateIndex]!) ? undefined : formatDateKey(row.num[dateIndex]!).slice(0, 7));
+  // The month a malformed row would have counted in, where its date can be read at all; a
+  // malformed record still arrived, so its date counts towards the newest.
+  const monthOfRow = () => {
+    const key = row.num[dateIndex]!;
+    if (Number.isNaN(key)) return undefined;
+    months.dated(key);
+    return formatDateKey(key).slice(0, 7);
+  };
 
   const consume = (record: string[]): void => {
     const line = nextLine;
