@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { loadConfig, type LoadedConfig, type LoadedPipeline } from '../src/config/load.js';
-import { arrivalOf, awaitsArrival } from '../src/runs/arrival.js';
+import { arrivalOf, awaitsArrival, newestDayOf } from '../src/runs/arrival.js';
 import { runPipeline } from '../src/runs/execute.js';
 import type { Store } from '../src/store/store.js';
 import { freshMysql, freshPostgres, knexFor } from './helpers/databases.js';
@@ -33,6 +33,23 @@ describe('when a period has arrived', () => {
   it('says why a period is awaiting, in words', () => {
     expect(arrivalOf(calendar.parse('2026-11'), '2026-03-31', 0)).toEqual({ arrived: false, reason: 'no data received for 2026-11: the newest record is 31 March 2026' });
     expect(arrivalOf(calendar.parse('2026-11'), undefined, 0)).toEqual({ arrived: false, reason: 'no data received for 2026-11: the source holds no records' });
+  });
+
+  it.each([
+    ['NULL: no records', null, undefined],
+    ['a date', '2026-03-31', '2026-03-31'],
+    ['local wall-clock time', '2026-03-31 23:30:00', '2026-03-31'],
+    ['an instant, on its London day', new Date('2026-06-30T23:30:00Z'), '2026-07-01'],
+  ])('reads the newest record from %s', (_name, raw, day) => {
+    expect(newestDayOf(raw, 'Europe/London')).toBe(day);
+  });
+
+  it.each([
+    ['an epoch number', 1774915200],
+    ['a UK date as text', '31/03/2026'],
+    ['a BigInt', 20260331n],
+  ])('fails the run, never waits, on %s from the arrival query', (_name, raw) => {
+    expect(() => newestDayOf(raw, 'Europe/London')).toThrow(/^the newest record's date is ".*", which is not a date or time: arrival\.newest must give one$/);
   });
 
   it.each([

@@ -442,6 +442,13 @@ describe('a demo that is live on the day it is generated', () => {
     expect(await newest(written.services, 'missed_collections', 'reported_date')).toMatch(/^2026-10-(2\d|3[01])$/);
     expect(await newest(written.services, 'waste_collections_scheduled', 'month_start')).toBe(`2026-${String(11 - WASTE_RETURN_LAG_MONTHS).padStart(2, '0')}-01`);
 
+    // The last year's budget is set whole: profiled over twelve months, spent at the usual rate.
+    const budgetMonths = await withSqlite(written.finance, (k) => k('budget_profiles').where('financial_year', '2026-27').countDistinct({ n: 'month_start' }).first());
+    expect(Number(budgetMonths?.n)).toBe(12);
+    const spent = async (month: string) => Number((await withSqlite(written.finance, (k) => k('ledger_postings').where('posting_date', '>=', `${month}-01`).andWhere('posting_date', '<', `${month}-32`).sum({ s: 'amount' }).first()))?.s);
+    const [april, aprilBefore] = [await spent('2026-04'), await spent('2025-04')];
+    expect(Math.abs(april / aprilBefore - 1)).toBeLessThan(0.1);
+
     const moved = (period: string) => period.replace(/^(\d{4})-(\d{2})(-Q\d)?$/, (_, y: string, m: string, q?: string) => (q ? `${Number(y) + 1}-${String(Number(m) + 1).padStart(2, '0')}${q}` : `${Number(y) + 1}-${m}`));
     const pinned = plantedProblems(T).map((p) => `${p.table} ${p.kind} ${moved(p.period)}`);
     const shifted = plantedProblems(live).map((p) => `${p.table} ${p.kind} ${p.period}`);

@@ -13,12 +13,12 @@ const percent = (x: number) => formatValue(x, '%', 1);
 
 describe('suspect values', () => {
   it.each([
-    ['0 after six months far from it', 0, [97.9, 98.4, 99.6, 98.8, 99.1, 98.2], '0 after 6 months between 97.9% and 99.6%: is the data missing?'],
+    ['0 after six months far from it', 0, [97.9, 98.4, 99.6, 98.8, 99.1, 98.2], '0 after six months between 97.9% and 99.6%: is the data missing?'],
     ['0 where the median of the six is 0', 0, [0, 0, 0, 2, 0, 1], undefined],
     ['0 within three median absolute deviations', 0, [1, 9, 2, 8, 1, 10], undefined],
-    ['0 after six equal months', 0, [5, 5, 5, 5, 5, 5], '0 after 6 months between 5.0% and 5.0%: is the data missing?'],
+    ['0 after six equal months', 0, [5, 5, 5, 5, 5, 5], '0 after six months between 5.0% and 5.0%: is the data missing?'],
     ['a low value that is not exactly 0', 0.1, [97.9, 98.4, 99.6, 98.8, 99.1, 98.2], undefined],
-    ['the previous value again after six that all differed', 98.2, [97.9, 98.4, 99.6, 98.8, 99.1, 98.2], '98.2% again, exactly the value of 2026-09, after 6 months that all differed: is the data a copy of the last month\'s?'],
+    ['the previous value again after six that all differed', 98.2, [97.9, 98.4, 99.6, 98.8, 99.1, 98.2], '98.2% again, exactly the value of 2026-09, after six months that all differed: is the data a copy of the last month\'s?'],
     ['the previous value again where two of the six were equal', 98.2, [97.9, 98.4, 97.9, 98.8, 99.1, 98.2], undefined],
     ['a value equal to an earlier one, not the previous', 98.4, [97.9, 98.4, 99.6, 98.8, 99.1, 98.2], undefined],
     ['fewer than six earlier values', 0, [97.9, 98.4, 99.6, 98.8, 99.1], undefined],
@@ -28,7 +28,7 @@ describe('suspect values', () => {
 
   it('weighs only the six values just before, and names quarters as quarters', () => {
     const quarters = [40, 0, 0, 0, 55, 61, 58, 49, 52, 60].map((value, i) => ({ periodId: `Q${i}`, value }));
-    expect(suspicion(0, quarters, 'quarter', String)).toBe('0 after 6 quarters between 49 and 61: is the data missing?');
+    expect(suspicion(0, quarters, 'quarter', String)).toBe('0 after six quarters between 49 and 61: is the data missing?');
   });
 });
 
@@ -78,9 +78,9 @@ describe('the built-in suspect-values check in a run', () => {
     const october = runs[6]!;
     const check = october.checks.find((c) => c.checkId === 'suspect-values')!;
     expect(check).toMatchObject({ type: 'suspect_values', status: 'failed', severity: 'warn', failing: 1, checked: 1 });
-    expect(check.message).toBe('CC1: 0 after 6 months between 91.2% and 96.0%: is the data missing?: fails (> 0)');
+    expect(check.message).toBe('CC1: 0 after six months between 91.2% and 96.0%: is the data missing?: fails (> 0)');
     // CC2 went 1, 0, 0 ...: it turned the check off. CC3 is not rated.
-    expect(october.values[0]!.judgement?.explanation).toBe('RED: 0.0% is 90.0 points below the target of 90%, beyond the 5% tolerance (floor 85.5%); suspect: 0 after 6 months between 91.2% and 96.0%: is the data missing?');
+    expect(october.values[0]!.judgement?.explanation).toBe('RED: 0.0% is 90.0 points below the target of 90%, beyond the 5% tolerance (floor 85.5%); suspect: 0 after six months between 91.2% and 96.0%: is the data missing?');
     expect(october.values.map((v) => [v.indicatorId, v.dataQuality])).toEqual([
       ['CC1', 'warned'],
       ['CC2', 'passed'],
@@ -92,7 +92,7 @@ describe('the built-in suspect-values check in a run', () => {
 
     const [entry] = await failedCheckLog(open.store.checkLog, { status: 'open' });
     expect(entry).toMatchObject({ checkId: 'suspect-values', pipelineId: 'calls', periodId: '2024-10', severity: 'warn' });
-    expect(entry!.sample).toEqual([{ indicator: 'CC1', value: 0, explanation: '0 after 6 months between 91.2% and 96.0%: is the data missing?' }]);
+    expect(entry!.sample).toEqual([{ indicator: 'CC1', value: 0, explanation: '0 after six months between 91.2% and 96.0%: is the data missing?' }]);
     await open.store.checkLog.acknowledgeCheck(entry!.id, 'October extract came before the telephony feed ran; re-run due', new Date('2024-11-03T09:00:00Z'));
     expect(await failedCheckLog(open.store.checkLog, { status: 'acknowledged' })).toHaveLength(1);
   });

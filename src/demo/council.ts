@@ -111,6 +111,14 @@ export function demoTimeline(asOf: LocalDate): DemoTimeline {
   };
 }
 
+/**
+ * The same years generated whole, to their last March: what a budget set at the start of the
+ * last year is planned on, though only its months to date have happened.
+ */
+export function wholeYearsOf(t: DemoTimeline): DemoTimeline {
+  return demoTimeline(`${t.years[t.years.length - 1]! + 1}-04-01`);
+}
+
 /** The financial year (by its starting calendar year) of a day. */
 export function fyOf(day: Day): number {
   const [year, month] = dateOf(day).split('-').map(Number) as [number, number];

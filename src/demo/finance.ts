@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { fyId, pounds, type DemoMonth, type DemoTimeline } from './council.js';
+import { fyId, pounds, wholeYearsOf, type DemoMonth, type DemoTimeline } from './council.js';
 import { dateOf, dayOf, isWorkingDay, workingDayOnOrBefore, type Day } from './dates.js';
 import { invoiceRow, invoicesModel } from './invoices.js';
 import { randomStream, type Random } from './random.js';
@@ -59,9 +59,9 @@ const PARKS_PROFILE = [0.6, 0.6, 0.8, 1.1, 1.3, 1.3, 1.3, 1.2, 1.1, 1.0, 0.9, 0.
 /** Repairs are profiled on last winter's pattern. */
 const REPAIRS_PROFILE = [1.4, 1.25, 1.05, 0.92, 0.88, 0.85, 0.85, 0.85, 0.95, 1.05, 1.15, 1.3];
 
-/** A planned maintenance journal posted to responsive repairs (as written: November 2024). */
+/** A planned maintenance journal posted to responsive repairs (as written: 28 November 2024, or the working day before). */
 export function miscodedPosting(t: DemoTimeline) {
-  const postingDate = t.month('2024-11-28');
+  const postingDate = dateOf(workingDayOnOrBefore(t.day('2024-11-28')));
   return {
     journalRef: `JNL-${postingDate.slice(0, 4)}-M0001`,
     costCentre: RESPONSIVE_REPAIRS,
@@ -151,18 +151,24 @@ function servicePostings(rnd: Random, t: DemoTimeline, cc: CostCentre, month: De
 export function financeTables(t: DemoTimeline): DemoTable[] {
   const rnd = randomStream('ledger');
   const repairCost = repairCostByMonth(repairsModel(t).jobs);
+  // Budgets are set for whole years before they start, the last year's too: they are planned
+  // on the whole year's repairs and profiled over all twelve months, of which only those to
+  // date have postings.
+  const whole = wholeYearsOf(t);
+  const plannedCost = whole.end === t.end ? repairCost : repairCostByMonth(repairsModel(whole).jobs);
   const budgets: Row[] = [];
   const profiles: Row[] = [];
   const postings: Row[] = [];
   for (const fy of t.years) {
-    const months = t.months.filter((m) => m.fyYear === fy);
+    const months = whole.months.filter((m) => m.fyYear === fy);
     for (const cc of COST_CENTRES) {
-      const annual = annualBudgetPence(cc, t.writtenYear(fy), repairCost, months);
+      const annual = annualBudgetPence(cc, t.writtenYear(fy), plannedCost, months);
       budgets.push({ cost_centre_code: cc.code, financial_year: fyId(fy), annual_budget: pounds(annual) });
       const monthly = profile(cc.code, annual, months);
       months.forEach((month, i) => {
         const budget = monthly[i] as number;
         profiles.push({ cost_centre_code: cc.code, financial_year: fyId(fy), month_start: dateOf(month.start), amount: pounds(budget) });
+        if (month.start >= t.end) return;
         const posted = cc.budget2023 === undefined ? repairsPostings(t, cc, month, repairCost) : servicePostings(rnd, t, cc, month, budget);
         for (const p of posted) {
           postings.push({

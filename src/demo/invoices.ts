@@ -75,11 +75,12 @@ function plantProblems(t: DemoTimeline, invoices: Invoice[]): InvoicesModel {
   const nullSupplier = receivedIn(t.month('2025-07')).filter((_, i) => i % 40 === 39).slice(0, 8);
   for (const invoice of nullSupplier) invoice.supplier = null;
 
-  const keyedIn = t.day('2025-05-12');
-  // Keyed in over three days and each paid within a week: planted only once all that has happened.
-  const late = keyedIn + 8 <= t.extractDay ? receivedIn(t.month('2025-02')).filter((_, i) => i % 25 === 24).slice(0, 12) : [];
+  // Keyed in over three working days (as written: 12-14 May 2025) and each paid within a week:
+  // planted only once all that has happened.
+  const keyedIn = addWorkingDays(t.day('2025-05-12') - 1, 1);
+  const late = addWorkingDays(keyedIn, 2) + 6 <= t.extractDay ? receivedIn(t.month('2025-02')).filter((_, i) => i % 25 === 24).slice(0, 12) : [];
   late.forEach((invoice, i) => {
-    const keyed = keyedIn + (i % 3);
+    const keyed = addWorkingDays(keyedIn, i % 3);
     invoice.createdAt = timestampOf(keyed, 10 * 60 + i * 7);
     invoice.paid = keyed + 3 + (i % 4);
   });

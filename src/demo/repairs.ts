@@ -1,5 +1,5 @@
 import { COUNCIL_HOMES, fyOf, pounds, type DemoTimeline } from './council.js';
-import { calendarMonthOf, dateOf, isWeekend, monthOf, timestampOf, type Day } from './dates.js';
+import { addWorkingDays, calendarMonthOf, dateOf, isWeekend, monthOf, timestampOf, type Day } from './dates.js';
 import { randomStream } from './random.js';
 import type { Row } from './tables.js';
 
@@ -107,11 +107,11 @@ function plantProblems(t: DemoTimeline, jobs: RepairJob[]): RepairsModel {
   }
 
   const outage = new Set([t.day('2024-06-18'), t.day('2024-06-19')]);
-  const keyedIn = t.day('2024-09-16');
-  // Keyed in from paper only if that day has come.
-  const late = keyedIn + 1 <= t.extractDay ? jobs.filter((j) => outage.has(j.reported)) : [];
+  // Keyed in from paper over two working days (as written: 16-17 September 2024), once they have come.
+  const keyedIn = addWorkingDays(t.day('2024-09-16') - 1, 1);
+  const late = addWorkingDays(keyedIn, 1) <= t.extractDay ? jobs.filter((j) => outage.has(j.reported)) : [];
   late.forEach((job, i) => {
-    job.createdAt = timestampOf(keyedIn + (i < late.length / 2 ? 0 : 1), 9 * 60 + (i % 40) * 10);
+    job.createdAt = timestampOf(addWorkingDays(keyedIn, i < late.length / 2 ? 0 : 1), 9 * 60 + (i % 40) * 10);
   });
 
   const duplicated = new Set(

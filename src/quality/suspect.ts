@@ -6,6 +6,7 @@ import type { CheckOutcome } from './result.js';
 
 /** How many earlier values the rules weigh: half a year of months, six quarters, six years. */
 export const SUSPECT_HISTORY = 6;
+const HISTORY_IN_WORDS = 'six';
 
 /** An earlier value, as the suspect-values rules read it. */
 export interface EarlierValue {
@@ -47,11 +48,11 @@ export function suspicion(value: number, earlier: readonly EarlierValue[], kind:
   const values = last.map((e) => e.value);
   const middle = median(values);
   const spread = median(values.map((x) => Math.abs(x - middle)));
-  const span = `${SUSPECT_HISTORY} ${PLURAL[kind]} between ${show(Math.min(...values))} and ${show(Math.max(...values))}`;
+  const span = `${HISTORY_IN_WORDS} ${PLURAL[kind]} between ${show(Math.min(...values))} and ${show(Math.max(...values))}`;
   if (value === 0 && middle !== 0 && Math.abs(middle) > 3 * spread) return `0 after ${span}: is the data missing?`;
   const previous = last[last.length - 1]!;
   if (value === previous.value && new Set(values).size === values.length) {
-    return `${show(value)} again, exactly the value of ${previous.periodId}, after ${SUSPECT_HISTORY} ${PLURAL[kind]} that all differed: is the data a copy of the last ${kind}'s?`;
+    return `${show(value)} again, exactly the value of ${previous.periodId}, after ${HISTORY_IN_WORDS} ${PLURAL[kind]} that all differed: is the data a copy of the last ${kind}'s?`;
   }
   return undefined;
 }
@@ -80,7 +81,7 @@ export function suspectValues(ctx: SuspectContext): CheckOutcome {
   }
   const detail = sample.length
     ? sample.map((s) => `${s.indicator}: ${s.explanation}`).join('; ')
-    : `${checked} value${checked === 1 ? '' : 's'} with ${SUSPECT_HISTORY} earlier ones, none suspect`;
+    : `${checked} value${checked === 1 ? '' : 's'} with ${HISTORY_IN_WORDS} earlier ones, none suspect`;
   return { failing: sample.length, checked, sample, detail };
 }
 

@@ -23,7 +23,11 @@ export function freshnessOutcome(
 ): CheckOutcome {
   const found = recordDateOf(newest, ctx.timeZone);
   const column = check.column ?? 'record';
-  if (!found) return { failing: 1, checked: null, sample: [], detail: check.column ? `no records in ${check.column}` : 'no records' };
+  if (!found) {
+    const none = newest === null || newest === undefined || newest === '';
+    const detail = none ? (check.column ? `no records in ${check.column}` : 'no records') : `the newest ${column} ${JSON.stringify(String(newest))} is not a date or time`;
+    return { failing: 1, checked: null, sample: [], detail };
+  }
   const age = parseMaxAge(check.max_age);
   const newestText = newest instanceof Date ? newest.toISOString() : String(newest);
   if ('hours' in age) {

@@ -1,6 +1,6 @@
 import { addDays, type LocalDate } from '../calendar/localDate.js';
 import type { Period } from '../calendar/periods.js';
-import { dateInWords } from '../calendar/recordDate.js';
+import { dateInWords, recordDateOf } from '../calendar/recordDate.js';
 import type { LoadedPipeline } from '../config/load.js';
 
 /** Whether a period's data is in, by the newest record's date; and if not, why, in words. */
@@ -23,4 +23,15 @@ export function arrivalOf(period: Period, newest: LocalDate | undefined, graceDa
   if (newest !== undefined && newest >= addDays(lastDay, -graceDays)) return { arrived: true };
   const held = newest === undefined ? 'the source holds no records' : `the newest record is ${dateInWords(newest)}`;
   return { arrived: false, reason: `no data received for ${period.id}: ${held}` };
+}
+
+/**
+ * The newest record's day from what the source gave: none when it holds no records (NULL), and
+ * an error for a value that is no date or time, which must never read as "no data yet".
+ */
+export function newestDayOf(raw: unknown, timeZone: string): LocalDate | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const date = recordDateOf(raw, timeZone);
+  if (!date) throw new Error(`the newest record's date is ${JSON.stringify(String(raw))}, which is not a date or time: arrival.newest must give one`);
+  return date.day;
 }

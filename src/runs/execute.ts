@@ -1,6 +1,5 @@
 import type { Period } from '../calendar/periods.js';
 import { dateIn, type LocalDate } from '../calendar/localDate.js';
-import { recordDateOf } from '../calendar/recordDate.js';
 import type { LoadedPipeline } from '../config/load.js';
 import { judgeValues } from '../judging/values.js';
 import { isFeedCheck } from '../quality/checkRegistry.js';
@@ -15,7 +14,7 @@ import type { RunContext } from './context.js';
 import { csvEngine } from './csvEngine.js';
 import type { Engine } from './engine.js';
 import { PipelineHistory } from './history.js';
-import { arrivalOf, awaitsArrival } from './arrival.js';
+import { arrivalOf, awaitsArrival, newestDayOf } from './arrival.js';
 import type { JudgedValue, RecordedRun, RunOutcome } from './record.js';
 import { sqlEngine } from './sqlEngine.js';
 
@@ -66,7 +65,7 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
   history.catch(() => undefined);
   const awaits = awaitsArrival(pipeline, source?.client === 'csv');
   let newest: Promise<LocalDate | undefined> | undefined;
-  const newestRecord = () => (newest ??= engine.then(async (e) => recordDateOf(await e.newestRecord(), service.timezone)?.day));
+  const newestRecord = () => (newest ??= engine.then(async (e) => newestDayOf(await e.newestRecord(), service.timezone)));
   const out: PeriodRun[] = [];
 
   for (const period of periods) {
