@@ -1,6 +1,6 @@
 import knexFactory from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StoreConfig } from '../src/config/schema.js';
+import type { StoreSettings } from '../src/config/schema.js';
 import type { CheckResult } from '../src/quality/result.js';
 import type { RunRecord } from '../src/runs/record.js';
 import { Store } from '../src/store/store.js';
@@ -23,10 +23,10 @@ const run = (periodId: string, at: string): RunRecord => ({
 const value = (indicatorId: string, v: number | null) => ({ indicatorId, value: v, numerator: null, denominator: null, reason: v === null ? 'no data' : null, dataQuality: 'passed' as const });
 
 /** Reads the store as a dashboard does: its own connection, plain SQL on the tables and views. */
-async function asDashboards<T>(config: StoreConfig, read: (db: ReturnType<typeof knexFactory>) => Promise<T>): Promise<T> {
+async function asDashboards<T>(config: StoreSettings, read: (db: ReturnType<typeof knexFactory>) => Promise<T>): Promise<T> {
   const db =
     config.client === 'sqlite'
-      ? knexFactory({ client: 'better-sqlite3', connection: { filename: config.filename }, useNullAsDefault: true })
+      ? knexFactory({ client: 'better-sqlite3', connection: { filename: config.filename! }, useNullAsDefault: true })
       : knexFactory({ client: 'pg', connection: config.connection as string });
   try {
     return await read(db);
@@ -41,15 +41,15 @@ afterAll(async () => {
 });
 
 describe.each([
-  ['sqlite', async (): Promise<StoreConfig> => ({ client: 'sqlite', filename: workspace({}).file('data/store.sqlite') })],
-  ['pg', async (): Promise<StoreConfig> => ({ client: 'pg', connection: await freshPostgres('lineofsight_test_store') })],
+  ['sqlite', async (): Promise<StoreSettings> => ({ client: 'sqlite', filename: workspace({}).file('data/store.sqlite') })],
+  ['pg', async (): Promise<StoreSettings> => ({ client: 'pg', connection: await freshPostgres('lineofsight_test_store') })],
 ] as const)('the store on %s', (_name, configure) => {
   let store: Store;
 
   it('migrates once, then is up to date', async () => {
     store = new Store(await configure());
     stores.push(store);
-    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks', '004_run_warnings', '005_run_arrival']);
+    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks', '004_run_warnings', '005_run_arrival', '006_store_locks']);
     expect(await store.migrate()).toEqual([]);
   });
 

@@ -56,12 +56,23 @@ const csvSource = z.strictObject({
 
 const sourceSchema = z.discriminatedUnion('client', [sqlSource, csvSource]);
 
+/**
+ * How long the store may take: to connect (PostgreSQL), to hand out a connection or, on SQLite,
+ * to let another process's write finish (`acquire_timeout`), and to answer a statement.
+ */
+const storeTimeouts = {
+  connect_timeout: duration.default(10_000),
+  acquire_timeout: duration.default(30_000),
+  query_timeout: duration.default(60_000),
+};
+
 const storeSchema = z.discriminatedUnion('client', [
-  z.strictObject({ client: z.literal('sqlite'), filename: z.string().min(1).default('./data/lineofsight.sqlite') }),
+  z.strictObject({ client: z.literal('sqlite'), filename: z.string().min(1).default('./data/lineofsight.sqlite'), acquire_timeout: storeTimeouts.acquire_timeout }),
   z.strictObject({
     client: z.literal('pg'),
     connection: z.union([z.string().min(1), connectionFields]),
     schema: z.string().optional(),
+    ...storeTimeouts,
   }),
 ]);
 
@@ -92,7 +103,7 @@ export const serviceConfigSchema = z.strictObject({
         .default({}),
     })
     .default({ scheme: 'tolerance-5pc', default_tolerance: { percent: 5, reason: 'Corporate default: 5% of target, as the performance framework agreed' }, schemes: {} }),
-  store: storeSchema.default({ client: 'sqlite', filename: './data/lineofsight.sqlite' }),
+  store: storeSchema.default({ client: 'sqlite', filename: './data/lineofsight.sqlite', acquire_timeout: 30_000 }),
   sources: z.record(id, sourceSchema).default({}),
   http: z
     .strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) })
@@ -380,6 +391,13 @@ export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 export type SqlSourceConfig = z.infer<typeof sqlSource>;
 export type CsvSourceConfig = z.infer<typeof csvSource>;
 export type StoreConfig = z.infer<typeof storeSchema>;
+/** A store's settings as written, timeouts optional. */
+export type StoreSettings = z.input<typeof storeSchema>;
+
+/** A store's settings with every default filled in. */
+export function storeConfigOf(settings: StoreSettings): StoreConfig {
+  return storeSchema.parse(settings);
+}
 export type PipelineConfig = z.infer<typeof pipelineSchema>;
 export type IndicatorConfig = z.infer<typeof indicatorSchema>;
 export type Aggregation = z.infer<typeof aggregationSchema>;

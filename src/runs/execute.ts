@@ -15,7 +15,7 @@ import { csvEngine } from './csvEngine.js';
 import type { Engine } from './engine.js';
 import { PipelineHistory } from './history.js';
 import { arrivalOf, awaitsArrival, newestDayOf } from './arrival.js';
-import type { JudgedValue, RecordedRun, RunOutcome } from './record.js';
+import { StoreFault, type JudgedValue, type RecordedRun, type RunOutcome } from './record.js';
 import { sqlEngine } from './sqlEngine.js';
 
 /** A value as a run shows it: judged, and flagged by its data quality (none for a period still awaiting data). */
@@ -49,7 +49,7 @@ export interface PeriodRun {
  * whose data has not arrived (runs/arrival.ts) is recorded as awaiting, its indicators MISSING
  * with the reason, and computes nothing. A period whose source fails is recorded as a failed
  * run. Neither touches stored values nor stops the other periods, and a failing pipeline never
- * throws to its caller. The history judged and checked against is read once, before the first
+ * throws to its caller; a fault of the store itself (StoreFault) does, recording nothing. The history judged and checked against is read once, before the first
  * period, and the newest record's date once, when the first period needs it (a pipeline that
  * cannot await data does not).
  */
@@ -119,6 +119,8 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
       for (const warning of warnings) log.warn({ period: period.id, run: change.runId }, warning);
       out.push({ ...computed, values, checks, dataQuality, governance, warnings, pipelineId: pipeline.id, period, outcome: 'succeeded', error: null, reason: null, runId: change.runId, change });
     } catch (err) {
+      // The store's own fault is no source's failure: the cycle stops, naming the store.
+      if (err instanceof StoreFault) throw err;
       const error = (err as Error).message;
       // A run refused for its malformed rows says how many it read and rejected.
       const rows = err instanceof MalformedRowsError ? { rowsRead: err.rowsRead, rowsRejected: err.rowsRejected } : { rowsRead: 0, rowsRejected: 0 };

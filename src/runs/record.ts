@@ -52,3 +52,14 @@ export interface RunRecorder {
   /** A failed or awaiting run leaves stored values exactly as they were; an awaiting one may still have checked its feed. */
   recordRunWithoutValues(run: RunRecord, checks?: RunChecks): Promise<number>;
 }
+
+/**
+ * The store itself failed (it did not answer, refused a write): never a source's failure, so a
+ * run that meets one is not recorded as failed, and the cycle stops with the store named.
+ */
+export class StoreFault extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreFault';
+  }
+}

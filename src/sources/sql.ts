@@ -155,7 +155,7 @@ export class SqlSource {
     try {
       return await query.timeout(this.config.query_timeout, { cancel });
     } catch (err) {
-      throw new Error(`source ${this.name} (${this.config.client}): ${describeError(err)}`);
+      throw new Error(`source ${this.name} (${this.config.client}): ${driverMessage(err)}`);
     }
   }
 
@@ -205,7 +205,7 @@ export class SqlSource {
       const statement = db.prepare(native.sql);
       return { rows: statement.safeIntegers(true).all(...native.bindings) as Record<string, unknown>[], columns: statement.columns().map((c) => c.name) };
     } catch (err) {
-      throw new Error(`source ${this.name} (sqlite): ${describeError(err)}`);
+      throw new Error(`source ${this.name} (sqlite): ${driverMessage(err)}`);
     } finally {
       if (db) await client.releaseConnection(db);
     }
@@ -220,7 +220,8 @@ interface SqliteStatements {
   prepare(sql: string): { columns(): { name: string }[]; safeIntegers(on: boolean): { all(...bindings: unknown[]): unknown[] } };
 }
 
-function describeError(err: unknown): string {
+/** A driver's error in its own words: without the SQL text knex puts before it, with its code. */
+export function driverMessage(err: unknown): string {
   const e = err as { name?: string; message?: string; code?: string };
   if (e.name === 'KnexTimeoutError') return `timed out: ${e.message}`;
   const message = e.message ?? String(err);

@@ -187,6 +187,19 @@ const MIGRATIONS: Migration[] = [
       });
     },
   },
+  {
+    name: '006_store_locks',
+    async up(knex) {
+      // One row per thing writers take turns at (a pipeline's period, a risk): see locks.ts.
+      await knex.schema.createTable('store_locks', (t) => {
+        t.string('name', 200).primary();
+        t.string('taken_at', 30).notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('store_locks');
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { PositionRecorder, RecordedPosition } from '../risk/position.js';
+import { lockFor } from './locks.js';
 import { iso } from './rows.js';
 
 /** Each risk's history of positions (table risk_positions): only a move is recorded. */
@@ -9,6 +10,8 @@ export class RiskPositionStore implements PositionRecorder {
   /** Records a risk's assessed position when it differs from the last one recorded; true if it did. */
   async recordRiskPosition(p: RecordedPosition): Promise<boolean> {
     return this.db.transaction(async (trx) => {
+      // Processes assessing at once take turns, each comparing with what the last recorded.
+      await lockFor(trx, `risk ${p.riskId}`, new Date(p.assessedAt));
       const last = await trx('risk_positions').where('risk_id', p.riskId).orderBy('id', 'desc').first();
       // A held trigger's evidence grows each period; only a move of the position is history.
       const same = last && last.likelihood === p.likelihood && last.impact === p.impact;

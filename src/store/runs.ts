@@ -6,6 +6,7 @@ import type { SeriesPoint } from '../judging/rateHistory.js';
 import type { CheckResult, DataQuality } from '../quality/result.js';
 import type { RagStatus } from '../rag/scale.js';
 import type { CheckLogStore } from './checkLog.js';
+import { lockFor } from './locks.js';
 import { dateOnly, iso, isoOrNull, num } from './rows.js';
 
 /** A value as the store keeps it: which run recorded it, its revision, and when a later one superseded it. */
@@ -42,6 +43,8 @@ export class RunStore {
    */
   async recordRun(run: RunRecord, values: JudgedValue[], checks?: RunChecks): Promise<RecordedRun> {
     return this.db.transaction(async (trx) => {
+      // Runs of one pipeline and period take turns: each reads the current revisions the last wrote.
+      await lockFor(trx, periodLock(run), run.finishedAt);
       const runId = await insertRun(trx, run);
       if (checks) await this.checkLog.recordChecks(trx, runId, run, checks);
       const ids = values.map((v) => v.indicatorId);
@@ -94,6 +97,7 @@ export class RunStore {
   async recordRunWithoutValues(run: RunRecord, checks?: RunChecks): Promise<number> {
     if (!checks?.results.length) return insertRun(this.db, run);
     return this.db.transaction(async (trx) => {
+      await lockFor(trx, periodLock(run), run.finishedAt);
       const runId = await insertRun(trx, run);
       await this.checkLog.recordChecks(trx, runId, run, checks);
       return runId;
@@ -200,6 +204,9 @@ export class RunStore {
     }));
   }
 }
+
+/** The lock the runs of one pipeline and period share. */
+const periodLock = (run: RunRecord) => `run ${run.pipelineId} ${run.periodId}`;
 
 async function insertRun(db: Knex | Knex.Transaction, run: RunRecord): Promise<number> {
   const [row] = await db('runs')

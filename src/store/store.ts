@@ -1,23 +1,104 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import type { StoreConfig } from '../config/schema.js';
+import { storeConfigOf, type StoreConfig, type StoreSettings } from '../config/schema.js';
 import type { RunHistorySource } from '../runs/history.js';
-import type { RunRecorder } from '../runs/record.js';
+import { StoreFault, type RunRecorder } from '../runs/record.js';
 import { textDates } from '../sources/pgTypes.js';
+import { driverMessage } from '../sources/sql.js';
 import { CheckLogStore } from './checkLog.js';
 import { migrationSource } from './migrations.js';
 import { RiskPositionStore } from './riskPositions.js';
 import { RunStore } from './runs.js';
 
+interface SqlitePragmas {
+  pragma(statement: string): unknown;
+}
+
+/** knex's own console messages: a fault of the store is reported once, as a StoreFault naming it. */
+const QUIET = { warn() {}, error() {}, debug() {}, deprecate() {} };
+
 function knexConfigFor(cfg: StoreConfig): Knex.Config {
   if (cfg.client === 'sqlite') {
     mkdirSync(path.dirname(path.resolve(cfg.filename)), { recursive: true });
-    return { client: 'better-sqlite3', connection: { filename: cfg.filename }, useNullAsDefault: true };
+    return {
+      client: 'better-sqlite3',
+      connection: { filename: cfg.filename },
+      useNullAsDefault: true,
+      log: QUIET,
+      acquireConnectionTimeout: cfg.acquire_timeout,
+      pool: {
+        // Several processes write to one file: readers beside a writer (WAL), and a writer waits
+        // for another's write to finish rather than failing with "database is locked".
+        afterCreate: (conn: SqlitePragmas, done: (err: Error | null, conn: SqlitePragmas) => void) => {
+          try {
+            conn.pragma(`busy_timeout = ${cfg.acquire_timeout}`);
+            conn.pragma('journal_mode = WAL');
+            done(null, conn);
+          } catch (err) {
+            done(err as Error, conn);
+          }
+        },
+      },
+    };
   }
   const connection = typeof cfg.connection === 'string' ? { connectionString: cfg.connection } : cfg.connection;
-  return { client: 'pg', connection: { ...connection, types: textDates }, searchPath: cfg.schema ? [cfg.schema] : undefined, pool: { min: 0, max: 4 } };
+  return {
+    client: 'pg',
+    connection: { ...connection, types: textDates, connectionTimeoutMillis: cfg.connect_timeout, query_timeout: cfg.query_timeout, statement_timeout: cfg.query_timeout },
+    searchPath: cfg.schema ? [cfg.schema] : undefined,
+    acquireConnectionTimeout: cfg.acquire_timeout,
+    log: QUIET,
+    pool: { min: 0, max: 4 },
+  };
 }
+
+/** The store as a message names it: its kind and where it is, never its password. */
+export function storeName(cfg: StoreSettings): string {
+  if (cfg.client === 'sqlite') return `SQLite ${cfg.filename ?? './data/lineofsight.sqlite'}`;
+  if (typeof cfg.connection !== 'string') return `PostgreSQL ${cfg.connection.host ?? 'localhost'}:${cfg.connection.port ?? 5432}/${cfg.connection.database ?? ''}`;
+  try {
+    const url = new URL(cfg.connection);
+    return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+/** What a fault of the store says: the store named, the driver's words, and a hint for a timeout. */
+function faultOf(name: string, err: unknown, cfg: StoreConfig): StoreFault {
+  if (err instanceof StoreFault) return err;
+  const e = err as { name?: string };
+  const said = driverMessage(err);
+  const message =
+    e.name === 'KnexTimeoutError'
+      ? `no connection within ${cfg.acquire_timeout / 1000} s (acquire_timeout): the store is not answering, or every connection is busy`
+      : cfg.client === 'pg' && /timeout expired|connection timeout/i.test(said)
+        ? `no answer within ${cfg.connect_timeout / 1000} s of connecting (connect_timeout)`
+        : said;
+  return new StoreFault(`store (${name}): ${message}`);
+}
+
+/** Every method of a part, its failures turned into StoreFaults that name the store. */
+function faultsNamed<T extends object>(part: T, fault: (err: unknown) => StoreFault): T {
+  return new Proxy(part, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        try {
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(fault(err))) : result;
+        } catch (err) {
+          throw fault(err);
+        }
+      };
+    },
+  });
+}
+
+/** Migration errors a process gets when another is migrating the same store at the same moment. */
+const RACED_MIGRATION = /already exists|Migration table is already locked|duplicate key|UNIQUE constraint|database is locked/i;
 
 /** The store's parts, each keeping one thing, all on one connection or one transaction. */
 export interface StoreParts {
@@ -29,9 +110,9 @@ export interface StoreParts {
   risks: RiskPositionStore;
 }
 
-function partsOn(db: Knex): StoreParts {
+function partsOn(db: Knex, fault: (err: unknown) => StoreFault): StoreParts {
   const checkLog = new CheckLogStore(db);
-  return { runs: new RunStore(db, checkLog), checkLog, risks: new RiskPositionStore(db) };
+  return { runs: faultsNamed(new RunStore(db, checkLog), fault), checkLog: faultsNamed(checkLog, fault), risks: faultsNamed(new RiskPositionStore(db), fault) };
 }
 
 /**
@@ -46,14 +127,34 @@ export class Store implements StoreParts {
   readonly checkLog: CheckLogStore;
   readonly risks: RiskPositionStore;
 
-  constructor(readonly config: StoreConfig) {
-    this.knex = knexFactory(knexConfigFor(config));
-    ({ runs: this.runs, checkLog: this.checkLog, risks: this.risks } = partsOn(this.knex));
+  readonly config: StoreConfig;
+  /** The store as messages name it (kind and place, no password). */
+  readonly name: string;
+  private readonly fault: (err: unknown) => StoreFault;
+
+  constructor(settings: StoreSettings) {
+    this.config = storeConfigOf(settings);
+    this.name = storeName(this.config);
+    this.fault = (err) => faultOf(this.name, err, this.config);
+    this.knex = knexFactory(knexConfigFor(this.config));
+    ({ runs: this.runs, checkLog: this.checkLog, risks: this.risks } = partsOn(this.knex, this.fault));
   }
 
+  /**
+   * Brings the tables up to date. Safe when several processes start on a new store at once: the
+   * one that loses the race waits for the other's migration and finds nothing left to do.
+   */
   async migrate(): Promise<string[]> {
-    const [, applied] = (await this.knex.migrate.latest({ migrationSource })) as [number, string[]];
-    return applied;
+    const deadline = Date.now() + this.config.acquire_timeout;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [, applied] = (await this.knex.migrate.latest({ migrationSource })) as [number, string[]];
+        return applied;
+      } catch (err) {
+        if (!RACED_MIGRATION.test(String((err as Error).message)) || Date.now() > deadline) throw this.fault(err);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(50 * attempt, 500)));
+      }
+    }
   }
 
   /**
@@ -61,7 +162,7 @@ export class Store implements StoreParts {
    * A part's own transactions inside it become savepoints.
    */
   transaction<T>(work: (parts: StoreParts) => Promise<T>): Promise<T> {
-    return this.knex.transaction((trx) => work(partsOn(trx)));
+    return this.knex.transaction((trx) => work(partsOn(trx, this.fault))).catch((err: unknown) => Promise.reject(this.fault(err)));
   }
 
   /** What a pipeline run reads and writes, and nothing more. */
