@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import knexFactory from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dateIn } from '../src/calendar/localDate.js';
@@ -227,6 +228,78 @@ describe('lineofsight CLI', () => {
       const card = JSON.parse(cli(['scorecard', '--period', '2024-05', '--format', 'json']).stdout);
       expect(card.indicators.find((i: { indicator: string }) => i.indicator === 'CASES1')).toMatchObject({ value: null, rag: 'MISSING', explanation: 'MISSING: no data received for 2024-05: the newest record is 9 May 2024' });
       expect(cli(['run', 'cases', '--period', '2024-04']).status).toBe(0);
+    });
+  });
+
+  describe('bad input refused at the door', () => {
+    let ws: ReturnType<typeof workspace>;
+    beforeAll(async () => {
+      ws = workspace({
+        'lineofsight.yaml': 'pipelines_dir: ./pipelines\nstore: { client: sqlite, filename: ./data/store.sqlite }\nsources:\n  cases: { client: sqlite, connection: ./cases.sqlite }\n',
+        'pipelines/a.yaml': PIPELINE('cases', 'cases').replace('indicators:', 'arrival: { newest: "SELECT MAX(closed) FROM cases" }\nindicators:'),
+      });
+      await casesDb(ws.file('cases.sqlite'), [['2024-04-03', 1], ['2024-05-30', 1]]);
+    });
+    const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => lineofsight(args, { cwd: ws.dir, env: { LINEOFSIGHT_CONFIG: ws.config, ...env } });
+
+    it.each([
+      [['run', '--all', '--period', '2024-13'], /unknown period "2024-13": expected a financial year/],
+      [['run', '--all', '--period', '0099-12'], /unknown period "0099-12": periods are of the years 1990 to 2099/],
+      [['run', '--all', '--period', '0000-01'], /unknown period "0000-01": periods are of the years 1990 to 2099/],
+      [['run', '--all', '--period', '9999-00'], /unknown period "9999-00": periods are of the years 1990 to 2099/],
+      [['run', 'cases', '--from', '2024-04', '--to', '9999-12'], /unknown period "9999-12"/],
+      [['values', 'CASES1', '--from', '1989-90'], /unknown period "1989-90": periods are of the years 1990 to 2099/],
+      [['scorecard', '--period', '2100-01'], /unknown period "2100-01"/],
+    ])('%j exits 1 with the reason, running nothing', (args, message) => {
+      const r = cli(args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    });
+
+    it('says so when there is no pipeline to run', () => {
+      const empty = workspace({ 'lineofsight.yaml': 'pipelines_dir: ./pipelines\nstore: { client: sqlite, filename: ./data/store.sqlite }\n', 'pipelines/.keep': '' });
+      const r = lineofsight(['run', '--all'], { cwd: empty.dir, env: { LINEOFSIGHT_CONFIG: empty.config } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe('lineofsight: no pipelines to run: ./pipelines holds no pipeline files\n');
+    });
+
+    it('logs at LINEOFSIGHT_LOG_LEVEL, and refuses a level that is not one', () => {
+      expect(cli(['run', 'cases', '--period', '2024-04']).stderr).toBe('');
+      const info = cli(['run', 'cases', '--period', '2024-04'], { LINEOFSIGHT_LOG_LEVEL: 'info' });
+      expect(info.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toContain('run succeeded');
+      const bad = cli(['run', 'cases', '--period', '2024-04'], { LINEOFSIGHT_LOG_LEVEL: 'loud' });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/LINEOFSIGHT_LOG_LEVEL "loud" is not one of fatal, error, warn, info, debug, trace, silent/);
+    });
+
+    it('stops quietly when the reader of its output goes away', async () => {
+      const { spawn } = await import('node:child_process');
+      const child = spawn(process.execPath, [path.resolve('dist/cli/main.js'), 'validate', '--help'], { cwd: ws.dir });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const status = await new Promise((resolve) => child.on('close', resolve));
+      expect(stderr).not.toMatch(/EPIPE|Error/);
+      expect(status).toBe(0);
+    });
+
+    it('validate: names a bad % escape in a URL, says a missing ${VAR} once, and notes a timeout SQLite cannot keep', () => {
+      const bad = workspace({
+        'lineofsight.yaml': 'pipelines_dir: ./pipelines\nsources:\n  db:\n    client: sqlite\n    connection: ${NOT_SET_ANYWHERE}\n  my: { client: mysql, connection: "mysql://u:50%zz@h/db" }\n',
+        'pipelines/.keep': '',
+      });
+      const r = lineofsight(['validate'], { cwd: bad.dir, env: { LINEOFSIGHT_CONFIG: bad.config } });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `${bad.config}:5:17: sources.db.connection: environment variable NOT_SET_ANYWHERE is not set (write \${NOT_SET_ANYWHERE:-default} to give a default)`,
+        `${bad.config}:6:36: sources.my.connection: a % in the URL is not followed by two hex digits: write a % in a password as %25`,
+        '2 problem(s): nothing was run.',
+      ]);
+      const noted = workspace({ 'lineofsight.yaml': 'pipelines_dir: ./pipelines\nsources:\n  db: { client: sqlite, connection: ./x.sqlite, query_timeout: 5s }\n', 'pipelines/.keep': '' });
+      const v = lineofsight(['validate'], { cwd: noted.dir, env: { LINEOFSIGHT_CONFIG: noted.config } });
+      expect(v.status).toBe(0);
+      expect(v.stdout).toMatch(/note: .*:3:\d+: sources\.db\.query_timeout: SQLite runs queries in-process, where no timeout can interrupt them: this setting has no effect/);
     });
   });
 

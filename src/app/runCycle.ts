@@ -1,5 +1,5 @@
 import { KIND_OF_FREQUENCY, type Period } from '../calendar/periods.js';
-import { choosePeriods, type PeriodChoice } from '../calendar/selection.js';
+import { checkChoice, choosePeriods, type PeriodChoice } from '../calendar/selection.js';
 import type { LoadedConfig, LoadedPipeline } from '../config/load.js';
 import { evidenceFrom } from '../risk/evidence.js';
 import { assessRisks, type RiskAssessment } from '../risk/evaluate.js';
@@ -29,6 +29,7 @@ export interface Cycle {
 /** The pipelines a request names: one by id, or every one when it names none. */
 export function pipelinesNamed(config: LoadedConfig, pipelineId: string | undefined): LoadedPipeline[] {
   const pipelines = pipelineId === undefined ? config.pipelines : config.pipelines.filter((p) => p.id === pipelineId);
+  if (!config.pipelines.length) throw new Error(`no pipelines to run: ${config.service.pipelines_dir} holds no pipeline files`);
   if (!pipelines.length) throw new Error(`unknown pipeline "${pipelineId}" (known: ${config.pipelines.map((p) => p.id).join(', ')})`);
   return pipelines;
 }
@@ -43,6 +44,7 @@ type Plan = { pipeline: LoadedPipeline; periods: Period[] } | { pipeline: Loaded
 export async function runCycle(open: OpenService, request: CycleRequest): Promise<Cycle> {
   const now = request.now ?? (() => new Date());
   const today = open.today();
+  checkChoice(open.config.calendar, request.choice);
   const plans = request.pipelines.map((pipeline): Plan => {
     try {
       return { pipeline, periods: choosePeriods(open.config.calendar, KIND_OF_FREQUENCY[pipeline.frequency], request.choice, today) };

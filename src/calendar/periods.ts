@@ -74,6 +74,9 @@ export class FinancialCalendar {
 
   private parseFresh(id: string): Period {
     const text = id.trim();
+    const year = /^(\d{4})/.exec(text);
+    // Four digits are not yet a year: 0099 would read as 1999, 9999 as nothing at all.
+    if (year && (Number(year[1]) < FIRST_YEAR || Number(year[1]) > LAST_YEAR)) throw new Error(`unknown period "${text}": periods are of the years ${FIRST_YEAR} to ${LAST_YEAR}`);
     let m = /^(\d{4})-(\d{2})-Q([1-4])$/.exec(text) ?? (this.startMonth === 1 ? /^(\d{4})()-Q([1-4])$/.exec(text) : null);
     if (m) {
       const fy = Number(m[1]);
@@ -150,6 +153,10 @@ export class FinancialCalendar {
     return this.previous(this.containing(today, kind));
   }
 }
+
+/** The years a period may be of: a council's reporting, not a calendar's every year. */
+export const FIRST_YEAR = 1990;
+export const LAST_YEAR = 2099;
 
 function badPeriod(text: string): string {
   return `unknown period "${text}": expected a financial year (2024-25), a quarter (2024-25-Q1) or a month (2024-05)`;

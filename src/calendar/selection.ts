@@ -14,6 +14,11 @@ export interface PeriodChoice {
  * `--to`, or else the latest period of that kind to have ended by `today`; of those, only the
  * ones ended by `endedBy` where it is given.
  */
+/** Refuses a choice naming a period that is not one, before any pipeline is planned: a typo is an error, never "nothing to run". */
+export function checkChoice(calendar: FinancialCalendar, choice: PeriodChoice): void {
+  for (const id of [choice.period, choice.from, choice.to]) if (id !== undefined) calendar.parse(id);
+}
+
 export function choosePeriods(calendar: FinancialCalendar, kind: PeriodKind, choice: PeriodChoice, today: LocalDate): Period[] {
   const chosen = chosenPeriods(calendar, kind, choice, today);
   const { endedBy } = choice;

@@ -24,6 +24,12 @@ registerRisks(program);
 registerMigrate(program);
 registerDemo(program);
 
+// A reader that stops early (`validate | head -1`) has what it wanted: that is no error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+
 try {
   await program.parseAsync();
 } catch (err) {

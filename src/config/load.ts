@@ -3,7 +3,7 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { FinancialCalendar } from '../calendar/periods.js';
 import { bindingProblems, checkProblems } from './checkRules.js';
-import { ConfigError, type ConfigProblem } from './problems.js';
+import { ConfigError, pathToString, type ConfigProblem } from './problems.js';
 import { overlapProblems, readTargetsFile, targetProblems, type TargetOrigin } from './targets.js';
 import {
   pipelineSchema,
@@ -84,7 +84,8 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
   // `validate` lists all problems; only the checks against sources wait for a valid one.
   if (!parsed.success) problems.push(...schemaProblems(read.yaml, parsed.error));
   const service = parsed.success ? parsed.data : undefined;
-  if (service) problems.push(...connectionProblems(read.yaml, service));
+  // Read off the file as written, so that a problem elsewhere in the service config hides none.
+  problems.push(...connectionProblems(read.yaml));
   const calendar = new FinancialCalendar(service?.financial_year_start_month ?? 4);
 
   const raw = (read.yaml.data ?? {}) as { pipelines_dir?: unknown; rag?: unknown; risks_file?: unknown };
@@ -163,16 +164,25 @@ function targetsProblems(calendar: FinancialCalendar, pipelines: readonly Loaded
 }
 
 /** A connection URL that cannot be parsed fails at `validate`, not in the middle of a run. */
-function connectionProblems(yaml: YamlFile, service: ServiceConfig): ConfigProblem[] {
-  return Object.entries(service.sources).flatMap(([name, source]) => {
-    if (source.client === 'csv' || source.client === 'sqlite' || typeof source.connection !== 'string') return [];
+function connectionProblems(yaml: YamlFile): ConfigProblem[] {
+  const written = (yaml.data ?? {}) as { sources?: unknown };
+  const sources = written.sources && typeof written.sources === 'object' ? (written.sources as Record<string, { client?: unknown; connection?: unknown } | null>) : {};
+  return Object.entries(sources).flatMap(([name, source]) => {
+    if (!source || typeof source.client !== 'string' || ['csv', 'sqlite'].includes(source.client) || typeof source.connection !== 'string' || yaml.unset.has(pathToString(['sources', name, 'connection']))) return [];
+    let url: URL;
     try {
-      const url = new URL(source.connection);
+      url = new URL(source.connection);
       if (!url.hostname) throw new Error('no host');
-      return [];
     } catch {
       return [yaml.problem(['sources', name, 'connection'], `not a connection URL (expected e.g. ${source.client === 'pg' ? 'postgres' : source.client}://user:password@host/database)`)];
     }
+    // Drivers decode the user, password and database as URI components, at connect time.
+    try {
+      for (const part of [url.username, url.password, url.pathname]) decodeURIComponent(part);
+    } catch {
+      return [yaml.problem(['sources', name, 'connection'], 'a % in the URL is not followed by two hex digits: write a % in a password as %25')];
+    }
+    return [];
   });
 }
 

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { ConfigProblem } from './problems.js';
+import { pathToString, type ConfigProblem } from './problems.js';
 import type { YamlFile } from './yamlFile.js';
 
 /**
@@ -9,6 +9,7 @@ import type { YamlFile } from './yamlFile.js';
 export function schemaProblems(yaml: YamlFile, error: z.ZodError, prefix: PropertyKey[] = []): ConfigProblem[] {
   return error.issues.flatMap((issue) => {
     const at = [...prefix, ...issue.path];
+    if (yaml.unset.has(pathToString(at))) return [];
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => yaml.problem(at, `unknown key "${key}" (misspelt?)`, key));
     }

@@ -4,6 +4,9 @@ import { pathToString, type ConfigProblem } from './problems.js';
 
 /** A parsed YAML file that can say on which line any field of it stands. */
 export class YamlFile {
+  /** Fields whose ${VAR} was not set: their problem is said once, not again by the schema. */
+  readonly unset = new Set<string>();
+
   constructor(
     readonly file: string,
     readonly data: unknown,
@@ -86,6 +89,7 @@ export async function readYamlFile(file: string, env?: NodeJS.ProcessEnv): Promi
   }
   const yaml = new YamlFile(file, doc.toJS(), doc, lines);
   for (const { name, path } of unset) {
+    yaml.unset.add(pathToString(path));
     problems.push(yaml.problem(path, `environment variable ${name} is not set (write \${${name}:-default} to give a default)`));
   }
   return { yaml, problems };

@@ -53,3 +53,15 @@ export function arrivalFindings(config: LoadedConfig): ConfigProblem[] {
       return config.yaml.get(p.file)?.problem(['query'], message) ?? { file: p.file, path: 'query', message };
     });
 }
+
+/** Settings that are valid but do nothing, so that nobody relies on them: said by `validate`. */
+export function settingFindings(config: LoadedConfig): ConfigProblem[] {
+  const yaml = config.yaml.get(config.file);
+  const written = (yaml?.data ?? {}) as { sources?: Record<string, { query_timeout?: unknown } | undefined> };
+  return Object.entries(config.service.sources)
+    .filter(([name, source]) => source.client === 'sqlite' && written.sources?.[name]?.query_timeout !== undefined)
+    .map(([name]) => {
+      const message = 'SQLite runs queries in-process, where no timeout can interrupt them: this setting has no effect';
+      return yaml?.problem(['sources', name, 'query_timeout'], message) ?? { file: config.file, path: `sources.${name}.query_timeout`, message };
+    });
+}

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { dateIn } from '../../calendar/localDate.js';
 import { configPath } from '../../config/load.js';
 import { formatProblem } from '../../config/problems.js';
-import { arrivalFindings, findingLines, latestFindings } from '../../report/findings.js';
+import { arrivalFindings, findingLines, latestFindings, settingFindings } from '../../report/findings.js';
 import { serviceFor, type GlobalOptions } from '../context.js';
 
 export function registerValidate(program: Command): void {
@@ -31,5 +31,7 @@ export function registerValidate(program: Command): void {
       if (findings.length) process.stdout.write(`${findings.length} governance finding(s):\n${findingLines(findings).join('\n')}\n`);
       const arrival = arrivalFindings(config);
       if (arrival.length) process.stdout.write(`${arrival.length} data arrival finding(s):\n${arrival.map((f) => `arrival: ${formatProblem(f)}`).join('\n')}\n`);
+      const settings = settingFindings(config);
+      if (settings.length) process.stdout.write(`${settings.length} setting(s) with no effect:\n${settings.map((f) => `note: ${formatProblem(f)}`).join('\n')}\n`);
     });
 }
