@@ -1,4 +1,5 @@
 import type { RuleStatus } from '../rag/scale.js';
+import type { Cell } from './table.js';
 
 const CODES: Record<RuleStatus, string> = {
   GREEN: '32',
@@ -15,7 +16,7 @@ export function useColour(stream: NodeJS.WriteStream = process.stdout): boolean 
 }
 
 /** A RAG status, always as its word; coloured when asked, as an aid and never the only signal. */
-export function ragWord(status: string, colour: boolean): string {
+export function ragWord(status: string, colour: boolean): Cell {
   const code = Object.hasOwn(CODES, status) ? CODES[status as RuleStatus] : undefined;
-  return colour && code ? `\u001b[${code}m${status}\u001b[0m` : status;
+  return colour && code ? { text: status, code } : status;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError, formatProblem } from '../config/problems.js';
+import { bounded, shown } from '../text.js';
 import { registerChecks } from './commands/checks.js';
 import { registerDemo } from './commands/demo.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -34,9 +35,9 @@ try {
   await program.parseAsync();
 } catch (err) {
   if (err instanceof ConfigError) {
-    process.stderr.write(`${err.problems.map(formatProblem).join('\n')}\n${err.problems.length} problem(s): nothing was run.\n`);
+    process.stderr.write(`${err.problems.map((p) => shown(bounded(formatProblem(p)))).join('\n')}\n${err.problems.length} problem(s): nothing was run.\n`);
   } else {
-    process.stderr.write(`lineofsight: ${(err as Error).message}\n`);
+    process.stderr.write(`lineofsight: ${shown(bounded((err as Error).message))}\n`);
   }
   process.exitCode = 1;
 }

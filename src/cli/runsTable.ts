@@ -2,6 +2,7 @@ import type { IndicatorConfig } from '../config/schema.js';
 import { formatValue } from '../indicators/format.js';
 import type { RiskAssessment } from '../risk/evaluate.js';
 import type { PeriodRun } from '../runs/execute.js';
+import { shown } from '../text.js';
 import { renderTable } from './table.js';
 
 /** The runs of a cycle as a table, then each failure, period awaiting data, failing check and governance gap on a line of its own. */
@@ -23,7 +24,9 @@ export function runsTable(runs: readonly PeriodRun[], indicators: ReadonlyMap<st
   const checks = runs.flatMap((r) => r.checks.filter((c) => c.status !== 'passed').map((c) => `CHECK ${c.status.toUpperCase()} ${r.pipelineId} ${r.period.id} ${c.checkId} (${c.severity}): ${c.message}`));
   const warnings = runs.flatMap((r) => r.warnings.map((w) => `WARNING ${r.pipelineId} ${r.period.id}: ${w}`));
   const governance = runs.flatMap((r) => r.governance.map((g) => `GOVERNANCE ${r.pipelineId} ${r.period.id}: ${g.message}`));
-  return [renderTable(['pipeline', 'period', 'indicator', 'value', 'RAG', 'quality', 'explanation'], rows), ...failures, ...awaiting, ...warnings, ...checks, ...governance].join('\n');
+  // Errors and messages quote the data: shown escaped, like every table cell.
+  const lines = [...failures, ...awaiting, ...warnings, ...checks, ...governance].map(shown);
+  return [renderTable(['pipeline', 'period', 'indicator', 'value', 'RAG', 'quality', 'explanation'], rows), ...lines].join('\n');
 }
 
 /** A line for each risk a run moved from its recorded position. */

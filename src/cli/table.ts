@@ -1,30 +1,46 @@
-// Terminal colour codes take no room on screen, so columns are measured without them.
-const COLOUR_CODE = /\u001b\[[\d;]*m/g;
-const visibleLength = (text: string) => text.replace(COLOUR_CODE, '').length;
+import { shown } from '../text.js';
 
-/** A plain-text table, numbers right-aligned, for terminals and for piping into other tools. */
-export function renderTable(headers: string[], rows: (string | number)[][]): string {
-  const cells = rows.map((r) => r.map(String));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => visibleLength(r[i] ?? ''))));
-  const numeric = headers.map((_, i) => cells.length > 0 && cells.every((r) => /^[-£(]?[\d,.]+[%)]?$|^-?$|^—$/.test(r[i] ?? '')));
-  const pad = (c: string, i: number) => ' '.repeat(Math.max(0, (widths[i] ?? 0) - visibleLength(c)));
-  const line = (r: string[]) =>
+/** A cell the table colours itself, after measuring it: the only way a colour code reaches the terminal. */
+export interface Painted {
+  text: string;
+  /** An ANSI SGR code, e.g. "31" for red. */
+  code: string;
+}
+
+export type Cell = string | number | Painted;
+
+/**
+ * A plain-text table, numbers right-aligned, for terminals and for piping into other tools. Every
+ * cell is shown with its control characters escaped: data never reaches a terminal raw.
+ */
+export function renderTable(headers: string[], rows: Cell[][]): string {
+  const texts = rows.map((r) => r.map((c) => shown(typeof c === 'object' ? c.text : String(c))));
+  const widths = headers.map((h, i) => Math.max(h.length, ...texts.map((r) => (r[i] ?? '').length)));
+  const numeric = headers.map((_, i) => texts.length > 0 && texts.every((r) => /^[-£(]?[\d,.]+[%)]?$|^-?$|^—$/.test(r[i] ?? '')));
+  const pad = (c: string, i: number) => ' '.repeat(Math.max(0, (widths[i] ?? 0) - c.length));
+  const paint = (text: string, cell: Cell | undefined) => (typeof cell === 'object' ? `\u001b[${cell.code}m${text}\u001b[0m` : text);
+  const line = (r: string[], cells?: Cell[]) =>
     r
-      .map((c, i) => (numeric[i] ? pad(c, i) + c : c + pad(c, i)))
+      .map((c, i) => (numeric[i] ? pad(c, i) + paint(c, cells?.[i]) : paint(c, cells?.[i]) + pad(c, i)))
       .join('  ')
       .trimEnd();
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+  return [line(headers.map(shown)), widths.map((w) => '-'.repeat(w)).join('  '), ...texts.map((r, k) => line(r, rows[k]))].join('\n');
 }
 
 export function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
 
-/** One CSV line (RFC 4180 quoting), for tools that read the CLI's --format csv. */
+/**
+ * One CSV line (RFC 4180 quoting), for tools that read the CLI's --format csv. A text cell that a
+ * spreadsheet would take for a formula (starting = + - @, a tab or a carriage return) gets a
+ * leading apostrophe; numbers, negative ones too, stay numbers.
+ */
 export function csvLine(values: readonly unknown[]): string {
   return values
     .map((value) => {
-      const text = value === null || value === undefined ? '' : String(value);
+      const raw = value === null || value === undefined ? '' : String(value);
+      const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : raw;
       return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
     })
     .join(',');

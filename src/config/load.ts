@@ -14,6 +14,7 @@ import {
   type ServiceConfig,
   type TargetConfig,
 } from './schema.js';
+import { escapingPattern } from './paths.js';
 import { schemaProblems } from './schemaProblems.js';
 import { readYamlFile, type YamlFile } from './yamlFile.js';
 
@@ -233,6 +234,11 @@ function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, service: Servic
         if (field.column === undefined) problems.push(yaml.problem(['csv', 'fields', name], 'with header_line: none there is no header to find it by: give its column (1 is the first)'));
       }
     }
+    const patterns = typeof pipeline.csv.files === 'string' ? [pipeline.csv.files] : pipeline.csv.files;
+    patterns.forEach((pattern, i) => {
+      const escape = escapingPattern(pattern);
+      if (escape) problems.push(yaml.problem(typeof pipeline.csv!.files === 'string' ? ['csv', 'files'] : ['csv', 'files', i], `the pattern ${escape}`));
+    });
     pipeline.csv.skip_when.forEach((c, i) => {
       if (!fields[c.field]) problems.push(yaml.problem(['csv', 'skip_when', i, 'field'], `"${c.field}" is not one of the declared fields`));
     });

@@ -2,6 +2,7 @@ import type { Period } from '../calendar/periods.js';
 import { dateIn, type LocalDate } from '../calendar/localDate.js';
 import type { LoadedPipeline } from '../config/load.js';
 import { judgeValues } from '../judging/values.js';
+import { bounded } from '../text.js';
 import { isFeedCheck } from '../quality/checkRegistry.js';
 import { atLeastWarned, dataQualityOf } from '../quality/outcome.js';
 import { MalformedRowsError } from '../sources/csv/index.js';
@@ -121,7 +122,8 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
     } catch (err) {
       // The store's own fault is no source's failure: the cycle stops, naming the store.
       if (err instanceof StoreFault) throw err;
-      const error = (err as Error).message;
+      // Whatever input the error quotes, the store, the log and the terminal get a bounded message.
+      const error = bounded((err as Error).message);
       // A run refused for its malformed rows says how many it read and rejected.
       const rows = err instanceof MalformedRowsError ? { rowsRead: err.rowsRead, rowsRejected: err.rowsRejected } : { rowsRead: 0, rowsRejected: 0 };
       const runId = await ctx.recorder.recordRunWithoutValues({ ...base, finishedAt: now(), outcome: 'failed', error, ...rows, warnings: [] });

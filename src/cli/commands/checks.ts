@@ -3,6 +3,7 @@ import { acknowledgeEntry } from '../../app/acknowledge.js';
 import { entriesCsv, entriesJson, entryDetailJson, failedCheckLog, logEntry } from '../../report/logEntries.js';
 import { withOpenService, type GlobalOptions } from '../context.js';
 import { logTable } from '../logTable.js';
+import { shown } from '../../text.js';
 import { csvText, renderTable } from '../table.js';
 
 interface ListOptions {
@@ -62,6 +63,8 @@ export function registerChecks(program: Command): void {
           entry.message,
         ];
         if (entry.ackNote) lines.push(`acknowledged ${entry.acknowledgedAt}: ${entry.ackNote}`);
+        // The message and the note quote data and people: shown escaped, as the tables below are.
+        for (let i = 0; i < lines.length; i++) lines[i] = shown(lines[i]!);
         const columns = [...new Set(entry.sample.flatMap((row) => Object.keys(row)))];
         lines.push('', entry.sample.length ? `sample (${entry.sample.length} row(s)):` : 'no sample rows');
         if (entry.sample.length) lines.push(renderTable(columns, entry.sample.map((row) => columns.map((c) => (row[c] === null || row[c] === undefined ? '' : String(row[c]))))));

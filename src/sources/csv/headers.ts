@@ -1,3 +1,4 @@
+import { quoted } from '../../text.js';
 import type { RowSchema } from './rows.js';
 
 const WHITESPACE_RUN = /\s+/g;
@@ -33,10 +34,11 @@ export function resolveColumns(header: readonly string[] | undefined, schema: Ro
   });
   if (missing.length > 0) {
     if (header === undefined) throw new Error(`with header_line: none every field names its column; ${missing.join(', ')} does not`);
-    const found = header.filter((cell) => cell.trim() !== '').map((cell) => JSON.stringify(cell));
-    throw new Error(
-      `the header row (line ${line}) has no column for ${missing.join(', ')}; headers found: ${found.join(', ') || 'none'}`,
-    );
+    const found = header.filter((cell) => cell.trim() !== '');
+    // A file that is not the export (a wrong glob, a binary) has a "header" of anything at all.
+    const listed = found.slice(0, 12).map((cell) => quoted(cell, 40));
+    const more = found.length > listed.length ? ` and ${found.length - listed.length} more` : '';
+    throw new Error(`the header row (line ${line}) has no column for ${missing.join(', ')}; headers found: ${listed.join(', ') || 'none'}${more}`);
   }
   return columns;
 }

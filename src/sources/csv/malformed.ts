@@ -1,3 +1,4 @@
+import { quoted } from '../../text.js';
 import type { CsvSpec } from '../../config/schema.js';
 import type { Logger } from '../../logger.js';
 import { hasUndecodableBytes, TYPE_NOUN, type FieldDef } from './rows.js';
@@ -43,7 +44,7 @@ export class MalformedRows {
         ? `${field.name} is empty`
         : hasUndecodableBytes(raw)
           ? `${field.name} holds bytes that are not valid in the file's encoding (or U+FFFD, the mark left of such bytes)`
-          : `${field.name} ${JSON.stringify(raw)} is not ${TYPE_NOUN[field.type]}`;
+          : `${field.name} ${quoted(raw)} is not ${TYPE_NOUN[field.type]}`;
     this.add({ file, line, field: field.name, message }, month, raw);
   }
 
@@ -101,7 +102,7 @@ export class MalformedRows {
       if (!files) this.byMonth.set(month, (files = new Map()));
       files.set(row.file, (files.get(row.file) ?? 0) + 1);
     }
-    this.logger.warn({ file: row.file, line: row.line, field: row.field, raw }, `malformed CSV row: ${row.message}`);
+    this.logger.warn({ file: row.file, line: row.line, field: row.field, raw: raw === undefined ? undefined : raw.slice(0, 200) }, `malformed CSV row: ${row.message}`);
     if (this.first.length < KEPT) {
       this.first.push(row);
       this.firstMonths.push(month);

@@ -1,3 +1,4 @@
+import { bounded } from '../../text.js';
 import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -150,7 +151,7 @@ export async function readFile(file: string, ctx: ReadContext): Promise<RowCount
   } catch (err) {
     // csv-parse counts a CRLF as two lines; the line this reader counts is where the quote opened.
     const message = (err as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED' ? `line ${nextLine}: a quoted cell is never closed` : (err as Error).message;
-    throw new Error(`${file}: ${message}`, { cause: err });
+    throw new Error(`${file}: ${bounded(message, 300)}`, { cause: err });
   }
   if (columns === undefined) throw new Error(`${file}: no header row (the file is empty or blank)`);
   return counts;
