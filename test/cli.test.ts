@@ -84,7 +84,9 @@ describe('lineofsight CLI', () => {
     expect(r.stderr).toContain(`${ws.config}:3:`);
     expect(r.stderr).toMatch(/store\.extra: unknown key "extra"/);
     expect(r.stderr).toMatch(/pipelines\/a\.yaml:6:\d+: frequency: /);
-    expect(r.stderr).toMatch(/2 problem\(s\): nothing was run/);
+    // The broken service config hides nothing: the pipeline's source is checked too.
+    expect(r.stderr).toMatch(/pipelines\/a\.yaml:4:\d+: source: unknown source "cases" \(sources in the service config: none\)/);
+    expect(r.stderr).toMatch(/3 problem\(s\): nothing was run/);
   });
 
   describe('run and values', () => {

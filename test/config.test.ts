@@ -277,6 +277,41 @@ indicators:
   });
 });
 
+describe('validate reports every problem at once', () => {
+  it('a broken service config hides no pipeline, target or duplicate; a schema error hides no duplicate id', async () => {
+    const pipeline = (id: string, extra: string) =>
+      `id: ${id}\ntitle: T\nsource: SOURCE\nschedule: "CRON"\nfrequency: FREQ\nquery: SELECT 1 AS x\nindicators:\n  - { id: A1, title: A, type: value, value: x, polarity: none, service: S${extra} }\n`;
+    const ws = workspace({
+      'lineofsight.yaml': 'pipelines_dir: {{dir}}/pipelines\ntargets_file: {{dir}}/targets.yaml\nstore: { client: sqlite, filename: ./s.sqlite, extra: 1 }\nsources:\n  db: { client: sqlite, connection: ./x.sqlite }\n',
+      'pipelines/a.yaml': pipeline('a', ', targets: [{ period: 2024-13, value: 1 }]').replace('SOURCE', 'nowhere').replace('CRON', '0 99 * * *').replace('FREQ', 'monthly'),
+      'pipelines/b.yaml': pipeline('a', '').replace('SOURCE', 'db').replace('CRON', '0 6 * * *').replace('FREQ', 'weekly'),
+      'targets.yaml': 'targets:\n  - { indicator: NOPE, from: 2024-25, value: 3 }\n  - { indicator: A1, from: 2024-25, value: 3 }\n',
+    });
+    const err = (await loadConfig(ws.config, {}).catch((e: unknown) => e)) as ConfigError;
+    const said = err.problems.map((p) => `${p.file.replace(ws.dir, '')}:${p.line}: ${p.path}: ${p.message}`);
+    expect(said).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\/lineofsight\.yaml:3: store\.extra: unknown key "extra"/),
+        expect.stringMatching(/^\/pipelines\/a\.yaml:4: schedule: "0 99 \* \* \*" is not a valid cron expression/),
+        expect.stringMatching(/^\/pipelines\/a\.yaml:3: source: unknown source "nowhere" \(sources in the service config: db\)/),
+        expect.stringMatching(/^\/pipelines\/a\.yaml:8: indicators\[0\]\.targets\[0\]\.period: unknown period "2024-13"/),
+        expect.stringMatching(/^\/pipelines\/b\.yaml:5: frequency: /),
+        expect.stringMatching(/^\/pipelines\/b\.yaml:1: id: pipeline id "a" is already used by .*a\.yaml/),
+        expect.stringMatching(/^\/pipelines\/b\.yaml:8: indicators\[0\]\.id: indicator id "A1" is already used in .*a\.yaml \(a\.A1\)/),
+        expect.stringMatching(/^\/targets\.yaml:2: targets\[0\]\.indicator: no pipeline defines indicator "NOPE"/),
+      ]),
+    );
+    expect(said).toHaveLength(8);
+  });
+
+  it('refuses a YAML alias bomb, naming its file', async () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const problems = await problemsOf({ 'lineofsight.yaml': SERVICE, 'pipelines/payments.yaml': GOOD_PIPELINE, 'pipelines/bomb.yaml': `${lines.join('\n')}\n` });
+    expect(problems).toEqual([{ file: '/pipelines/bomb.yaml', path: '', message: expect.stringMatching(/^refused: Excessive alias count/) }]);
+  });
+});
+
 describe('the whole service, loaded at once', () => {
   it('lists the problems of pipelines, RAG schemes and the risk register in one refusal', async () => {
     const ws = workspace({

@@ -19,14 +19,14 @@ function namedColumns(check: CheckConfig): [string, string][] {
  * an unknown column, source or indicator, or a pattern that does not compile, is refused by
  * `validate` rather than discovered at 6 a.m.
  */
-export function checkProblems(yaml: YamlFile, pipeline: PipelineConfig, service: ServiceConfig): ConfigProblem[] {
+export function checkProblems(yaml: YamlFile, pipeline: PipelineConfig, sources: ServiceConfig['sources']): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const source = service.sources[pipeline.source];
+  const source = sources[pipeline.source];
   const isCsv = source?.client === 'csv';
   const fields = pipeline.csv?.fields ?? {};
   const indicatorIds = new Set(pipeline.indicators.map((i) => i.id));
   const seen = new Set<string>();
-  const isDatabase = (name: string) => service.sources[name] !== undefined && service.sources[name]?.client !== 'csv';
+  const isDatabase = (name: string) => sources[name] !== undefined && sources[name]?.client !== 'csv';
 
   pipeline.checks.forEach((check, i) => {
     const at: PropertyKey[] = ['checks', i];

@@ -8,6 +8,7 @@ import { overlapProblems, readTargetsFile, targetProblems, type TargetOrigin } f
 import {
   pipelineSchema,
   serviceConfigSchema,
+  sourceSchema,
   type IndicatorConfig,
   type IndicatorInput,
   type PipelineConfig,
@@ -89,7 +90,7 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
   problems.push(...connectionProblems(read.yaml));
   const calendar = new FinancialCalendar(service?.financial_year_start_month ?? 4);
 
-  const raw = (read.yaml.data ?? {}) as { pipelines_dir?: unknown; rag?: unknown; risks_file?: unknown };
+  const raw = (read.yaml.data ?? {}) as { pipelines_dir?: unknown; rag?: unknown; risks_file?: unknown; targets_file?: unknown };
   const dir = service?.pipelines_dir ?? (typeof raw.pipelines_dir === 'string' ? raw.pipelines_dir : './pipelines');
   let names: string[] = [];
   try {
@@ -98,6 +99,9 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
     problems.push({ file, path: 'pipelines_dir', message: `cannot read pipelines folder ${dir}: ${(err as Error).message}` });
   }
 
+  const sources = knownSources(read.yaml, service);
+  // Ids that pipelines which did not parse define: checked for duplicates, never taken as unknown.
+  const unparsedIndicators = new Set<string>();
   const pipelines: LoadedPipeline[] = [];
   const yamlFiles = new Map<string, YamlFile>([[file, read.yaml]]);
   const pipelineIds = new Map<string, string>();
@@ -109,34 +113,54 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
     const r = await readYamlFile(pipelineFile);
     problems.push(...r.problems);
     const p = r.yaml && pipelineSchema.safeParse(r.yaml.data, { reportInput: true });
+    const pipelineIdOnce = (yaml: YamlFile, id: unknown) => {
+      if (typeof id !== 'string') return;
+      const before = pipelineIds.get(id);
+      if (before) problems.push(yaml.problem(['id'], `pipeline id "${id}" is already used by ${before}`));
+      pipelineIds.set(id, pipelineFile);
+    };
+    const indicatorIdsOnce = (yaml: YamlFile, id: unknown, indicators: readonly { id?: unknown; replaces?: unknown }[]) => {
+      indicators.forEach((indicator, i) => {
+        const own = typeof indicator?.id === 'string' ? [indicator.id] : [];
+        const replaced = Array.isArray(indicator?.replaces) ? indicator.replaces.filter((x): x is string => typeof x === 'string') : [];
+        for (const ident of [...own, ...replaced]) {
+          const seen = indicatorIds.get(ident);
+          const what = own.includes(ident) ? `indicator id "${ident}"` : `replaced id "${ident}"`;
+          if (seen) problems.push(yaml.problem(['indicators', i, 'id'], `${what} is already used in ${seen}`));
+          indicatorIds.set(ident, `${pipelineFile} (${String(id)}.${own[0] ?? '?'})`);
+        }
+      });
+    };
     if (!r.yaml || !p?.success) {
-      if (r.yaml && p) problems.push(...schemaProblems(r.yaml, p.error!), ...rawProblems(r.yaml, service));
+      if (r.yaml && p) {
+        problems.push(...schemaProblems(r.yaml, p.error!), ...rawProblems(r.yaml, sources));
+        // Read off the file as written: a schema error hides none of its duplicate ids.
+        const raw = (r.yaml.data ?? {}) as { id?: unknown; indicators?: unknown };
+        const indicators = Array.isArray(raw.indicators) ? (raw.indicators as { id?: unknown; replaces?: unknown }[]) : [];
+        pipelineIdOnce(r.yaml, raw.id);
+        indicatorIdsOnce(r.yaml, raw.id, indicators);
+        for (const i of indicators) if (typeof i?.id === 'string') unparsedIndicators.add(i.id);
+      }
       complete = false;
       continue;
     }
     const pipeline = p.data;
-    const before = pipelineIds.get(pipeline.id);
-    if (before) problems.push(r.yaml.problem(['id'], `pipeline id "${pipeline.id}" is already used by ${before}`));
-    pipelineIds.set(pipeline.id, pipelineFile);
-    if (service) problems.push(...checkPipeline(r.yaml, pipeline, service));
+    pipelineIdOnce(r.yaml, pipeline.id);
+    problems.push(...checkPipeline(r.yaml, pipeline, sources));
+    indicatorIdsOnce(r.yaml, pipeline.id, pipeline.indicators);
     pipeline.indicators.forEach((indicator, i) => {
       indicator.targets.forEach((target, k) => targetOrigins.set(target, { yaml: r.yaml!, path: ['indicators', i, 'targets', k] }));
-      for (const ident of [indicator.id, ...indicator.replaces]) {
-        const seen = indicatorIds.get(ident);
-        const what = ident === indicator.id ? `indicator id "${ident}"` : `replaced id "${ident}"`;
-        if (seen) problems.push(r.yaml!.problem(['indicators', i, 'id'], `${what} is already used in ${seen}`));
-        indicatorIds.set(ident, `${pipelineFile} (${pipeline.id}.${indicator.id})`);
-      }
     });
     pipelines.push({ ...pipeline, file: pipelineFile });
     yamlFiles.set(pipelineFile, r.yaml);
   }
-  if (service?.targets_file) {
+  const targetsFile = service ? service.targets_file : typeof raw.targets_file === 'string' ? raw.targets_file : undefined;
+  if (targetsFile) {
     const indicators = new Map(pipelines.flatMap((p) => p.indicators.map((i) => [i.id, i] as const)));
     const successors = new Map(pipelines.flatMap((p) => p.indicators.flatMap((i) => i.replaces.map((old) => [old, i.id] as const))));
-    const read = await readTargetsFile(service.targets_file, indicators, successors);
+    const read = await readTargetsFile(targetsFile, indicators, successors, unparsedIndicators);
     problems.push(...read.problems);
-    if (read.yaml) yamlFiles.set(service.targets_file, read.yaml);
+    if (read.yaml) yamlFiles.set(targetsFile, read.yaml);
     for (const { indicator, target, origin } of read.targets) {
       indicator.targets.push(target);
       targetOrigins.set(target, origin);
@@ -191,26 +215,48 @@ function connectionProblems(yaml: YamlFile): ConfigProblem[] {
  * The checks that need no valid schema, run on a pipeline file that failed it, so one `validate`
  * still reports its bad cron and unknown source alongside its misspelt keys.
  */
-function rawProblems(yaml: YamlFile, service: ServiceConfig | undefined): ConfigProblem[] {
+function rawProblems(yaml: YamlFile, sources: KnownSources): ConfigProblem[] {
   const raw = (yaml.data ?? {}) as { schedule?: unknown; source?: unknown };
   const problems: ConfigProblem[] = [];
   if (typeof raw.schedule === 'string' && !cron.validate(raw.schedule)) problems.push(yaml.problem(['schedule'], badCron(raw.schedule)));
-  if (service && typeof raw.source === 'string' && !service.sources[raw.source]) problems.push(yaml.problem(['source'], unknownSource(raw.source, service)));
+  if (typeof raw.source === 'string' && !sources.names.includes(raw.source)) problems.push(yaml.problem(['source'], unknownSource(raw.source, sources)));
   return problems;
 }
 
 const badCron = (schedule: string) => `"${schedule}" is not a valid cron expression (e.g. "0 6 * * *")`;
-const unknownSource = (name: string, service: ServiceConfig) =>
-  `unknown source "${name}" (sources in the service config: ${Object.keys(service.sources).join(', ') || 'none'})`;
+const unknownSource = (name: string, sources: KnownSources) => `unknown source "${name}" (sources in the service config: ${sources.names.join(', ') || 'none'})`;
 
-function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, service: ServiceConfig): ConfigProblem[] {
+/**
+ * The sources pipelines are checked against: every name the service config gives, and those that
+ * parse. From a service config that is not valid they are read one by one, so that its problems
+ * hide no pipeline's.
+ */
+interface KnownSources {
+  names: string[];
+  parsed: ServiceConfig['sources'];
+}
+
+function knownSources(yaml: YamlFile, service: ServiceConfig | undefined): KnownSources {
+  if (service) return { names: Object.keys(service.sources), parsed: service.sources };
+  const written = ((yaml.data ?? {}) as { sources?: unknown }).sources;
+  const entries = written && typeof written === 'object' ? Object.entries(written as Record<string, unknown>) : [];
+  const parsed: ServiceConfig['sources'] = {};
+  for (const [name, source] of entries) {
+    const r = sourceSchema.safeParse(source);
+    if (r.success) parsed[name] = r.data;
+  }
+  return { names: entries.map(([name]) => name), parsed };
+}
+
+function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, sources: KnownSources): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (!cron.validate(pipeline.schedule)) {
     problems.push(yaml.problem(['schedule'], badCron(pipeline.schedule)));
   }
-  const source = service.sources[pipeline.source];
+  const source = sources.parsed[pipeline.source];
   if (!source) {
-    problems.push(yaml.problem(['source'], unknownSource(pipeline.source, service)));
+    // A source the service config names but cannot parse has its own problem already.
+    if (!sources.names.includes(pipeline.source)) problems.push(yaml.problem(['source'], unknownSource(pipeline.source, sources)));
     return problems;
   }
   const isCsv = source.client === 'csv';
@@ -219,7 +265,7 @@ function checkPipeline(yaml: YamlFile, pipeline: PipelineConfig, service: Servic
   if (!isCsv && !pipeline.query) problems.push(yaml.problem([], `source "${pipeline.source}" is a database: the pipeline needs a query`));
   if (!isCsv && pipeline.csv) problems.push(yaml.problem(['csv'], `source "${pipeline.source}" is a database: it takes no csv section`));
 
-  problems.push(...checkProblems(yaml, pipeline, service));
+  problems.push(...checkProblems(yaml, pipeline, sources.parsed));
   problems.push(...bindingProblems(yaml, ['query'], pipeline.query));
   if (pipeline.historical && pipeline.arrival) problems.push(yaml.problem(['arrival'], 'a historical pipeline never awaits data: it takes no arrival rule'));
   if (isCsv && pipeline.arrival?.newest) problems.push(yaml.problem(['arrival', 'newest'], "a CSV pipeline's newest record is read from its date field: arrival takes only a grace"));

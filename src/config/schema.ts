@@ -54,7 +54,7 @@ const csvSource = z.strictObject({
   directory: z.string().min(1),
 });
 
-const sourceSchema = z.discriminatedUnion('client', [sqlSource, csvSource]);
+export const sourceSchema = z.discriminatedUnion('client', [sqlSource, csvSource]);
 
 /**
  * How long the store may take: to connect (PostgreSQL), to hand out a connection or, on SQLite,

@@ -44,6 +44,8 @@ export async function readTargetsFile(
   file: string,
   indicators: ReadonlyMap<string, IndicatorConfig>,
   successors: ReadonlyMap<string, string>,
+  /** Ids of pipelines that did not parse: their targets wait for the pipeline, never "unknown". */
+  unparsed: ReadonlySet<string> = new Set(),
 ): Promise<{ yaml?: YamlFile; targets: FileTarget[]; problems: ConfigProblem[] }> {
   const read = await readYamlFile(file);
   if (!read.yaml) return { targets: [], problems: read.problems };
@@ -57,7 +59,7 @@ export async function readTargetsFile(
     const successor = successors.get(id);
     if (indicator) targets.push({ indicator, target, origin: { yaml, path: ['targets', i] } });
     else if (successor) problems.push(yaml.problem(['targets', i, 'indicator'], `indicator "${id}" was replaced by ${successor}: set the target on ${successor}`));
-    else problems.push(yaml.problem(['targets', i, 'indicator'], `no pipeline defines indicator "${id}"`));
+    else if (!unparsed.has(id)) problems.push(yaml.problem(['targets', i, 'indicator'], `no pipeline defines indicator "${id}"`));
   });
   return { yaml, targets, problems };
 }

@@ -87,7 +87,14 @@ export async function readYamlFile(file: string, env?: NodeJS.ProcessEnv): Promi
       },
     });
   }
-  const yaml = new YamlFile(file, doc.toJS(), doc, lines);
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // An alias bomb (aliases of aliases, billions of nodes) is refused by the parser: say which file.
+    return { problems: [{ file, path: '', message: `refused: ${(err as Error).message}` }] };
+  }
+  const yaml = new YamlFile(file, data, doc, lines);
   for (const { name, path } of unset) {
     yaml.unset.add(pathToString(path));
     problems.push(yaml.problem(path, `environment variable ${name} is not set (write \${${name}:-default} to give a default)`));
