@@ -304,6 +304,19 @@ describe('validate reports every problem at once', () => {
     expect(said).toHaveLength(8);
   });
 
+  it('checks the risk register against the pipelines beside a broken service config', async () => {
+    const { readFileSync } = await import('node:fs');
+    const ws = workspace({
+      'lineofsight.yaml': `${SERVICE}risks_file: {{dir}}/risks.yaml\nstore: { client: sqlite, filename: ./s.sqlite, extra: 1 }\n`.replace('store: { client: sqlite, filename: {{dir}}/store.sqlite }\n', ''),
+      'pipelines/payments.yaml': GOOD_PIPELINE,
+      'risks.yaml': readFileSync('config/risks.yaml', 'utf8'),
+    });
+    const err = (await loadService(ws.config, {}).catch((e: unknown) => e)) as ConfigError;
+    const said = err.problems.map((p) => `${p.path}: ${p.message}`);
+    expect(said).toContain('store.extra: unknown key "extra" (misspelt?)');
+    expect(said.some((p) => /unknown indicator "FIN04" \(no pipeline computes it\)/.test(p))).toBe(true);
+  });
+
   it('refuses a YAML alias bomb, naming its file', async () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);

@@ -1,4 +1,4 @@
-import type { LoadedConfig } from '../config/load.js';
+import type { CheckableParts, LoadedConfig } from '../config/load.js';
 import { readConfig } from '../config/load.js';
 import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { ragProblems } from '../rag/validate.js';
@@ -11,12 +11,15 @@ export interface Service {
   register: RiskRegister | undefined;
 }
 
-/** What the risk register's triggers may name: the ids the pipelines and the service config define. */
-function knownIds(config: LoadedConfig): KnownIds {
+/**
+ * What the risk register's triggers may name: the ids the pipelines and the service config
+ * define, read even beside a service config that is not valid.
+ */
+function knownIds(parts: CheckableParts): KnownIds {
   return {
-    indicators: new Set(config.pipelines.flatMap((p) => p.indicators.map((i) => i.id))),
-    checks: new Set(config.pipelines.flatMap((p) => p.checks.map((c) => c.id))),
-    sources: new Set(Object.keys(config.service.sources)),
+    indicators: new Set(parts.pipelines.flatMap((p) => p.indicators.map((i) => i.id))),
+    checks: new Set(parts.pipelines.flatMap((p) => p.checks.map((c) => c.id))),
+    sources: new Set(parts.sourceNames),
   };
 }
 
@@ -35,7 +38,8 @@ export async function loadService(file: string, env: NodeJS.ProcessEnv = process
     const registerFile = read.checkable.risksFile;
     if (registerFile) {
       try {
-        register = await loadRisks(registerFile, read.config && read.complete ? knownIds(read.config) : undefined);
+        // Only once every pipeline parsed are its ids all known: until then a trigger is not called unknown.
+        register = await loadRisks(registerFile, read.complete ? knownIds(read.checkable) : undefined);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         problems.push(...err.problems);

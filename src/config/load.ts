@@ -59,6 +59,8 @@ export interface CheckableParts {
   pipelines: LoadedPipeline[];
   rag: ServiceConfig['rag'] | undefined;
   risksFile: string | undefined;
+  /** The sources the service config names, valid or not. */
+  sourceNames: string[];
 }
 
 /** What reading a configuration found: every problem, and as much of it as could be read. */
@@ -174,6 +176,7 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
     // Parsed on their own where the whole service config is not valid; their own problems are already listed.
     rag: service?.rag ?? serviceConfigSchema.shape.rag.safeParse(raw.rag).data,
     risksFile: service ? service.risks_file : typeof raw.risks_file === 'string' ? raw.risks_file : undefined,
+    sourceNames: sources.names,
   };
   return { problems, complete, checkable, config: service && { file, service, calendar, pipelines, yaml: yamlFiles, targetOrigins } };
 }

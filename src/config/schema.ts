@@ -60,10 +60,12 @@ export const sourceSchema = z.discriminatedUnion('client', [sqlSource, csvSource
  * How long the store may take: to connect (PostgreSQL), to hand out a connection or, on SQLite,
  * to let another process's write finish (`acquire_timeout`), and to answer a statement.
  */
+/** A store timeout: 0 would mean none, and a store that never answers would hang the command. */
+const storeTimeout = duration.refine((ms) => ms > 0, { message: 'a store timeout must be more than 0' });
 const storeTimeouts = {
-  connect_timeout: duration.default(10_000),
-  acquire_timeout: duration.default(30_000),
-  query_timeout: duration.default(60_000),
+  connect_timeout: storeTimeout.default(10_000),
+  acquire_timeout: storeTimeout.default(30_000),
+  query_timeout: storeTimeout.default(60_000),
 };
 
 const storeSchema = z.discriminatedUnion('client', [

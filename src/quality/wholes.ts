@@ -3,6 +3,7 @@ import type { Clock } from '../calendar/clock.js';
 import { addDays, dateIn, parseLocalDate, type LocalDate } from '../calendar/localDate.js';
 import { recordDateOf } from '../calendar/recordDate.js';
 import type { CheckOf as Of } from '../config/schema.js';
+import { quoted } from '../text.js';
 import type { CheckOutcome } from './result.js';
 
 function isWorkingDay(date: LocalDate, holidays: ReadonlySet<string>): boolean {
@@ -25,7 +26,7 @@ export function freshnessOutcome(
   const column = check.column ?? 'record';
   if (!found) {
     const none = newest === null || newest === undefined || newest === '';
-    const detail = none ? (check.column ? `no records in ${check.column}` : 'no records') : `the newest ${column} ${JSON.stringify(String(newest))} is not a date or time`;
+    const detail = none ? (check.column ? `no records in ${check.column}` : 'no records') : `the newest ${column} ${quoted(String(newest))} is not a date or time`;
     return { failing: 1, checked: null, sample: [], detail };
   }
   const age = parseMaxAge(check.max_age);

@@ -2,6 +2,7 @@ import { addDays, type LocalDate } from '../calendar/localDate.js';
 import type { Period } from '../calendar/periods.js';
 import { dateInWords, recordDateOf } from '../calendar/recordDate.js';
 import type { LoadedPipeline } from '../config/load.js';
+import { quoted } from '../text.js';
 
 /** Whether a period's data is in, by the newest record's date; and if not, why, in words. */
 export type Arrival = { arrived: true } | { arrived: false; reason: string };
@@ -32,6 +33,6 @@ export function arrivalOf(period: Period, newest: LocalDate | undefined, graceDa
 export function newestDayOf(raw: unknown, timeZone: string): LocalDate | undefined {
   if (raw === null || raw === undefined) return undefined;
   const date = recordDateOf(raw, timeZone);
-  if (!date) throw new Error(`the newest record's date is ${JSON.stringify(String(raw))}, which is not a date or time: arrival.newest must give one`);
+  if (!date) throw new Error(`the newest record's date is ${quoted(String(raw))}, which is not a date or time: arrival.newest must give one`);
   return date.day;
 }

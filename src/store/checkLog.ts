@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { lockFor } from './locks.js';
 import { nextLogState, type LogEntry, type LogEntryRun, type LogFilter, type LogStatus } from '../quality/failedCheckLog.js';
 import type { RunChecks, RunRecord } from '../runs/record.js';
 import { dateOnly, iso, isoOrNull, num } from './rows.js';
@@ -34,6 +35,8 @@ export class CheckLogStore {
   /** A lead's acknowledgement: the entry stays quiet until its failing count changes. */
   async acknowledgeCheck(id: number, note: string, at: Date): Promise<LogEntry | undefined> {
     return this.db.transaction(async (trx) => {
+      // Written first, so that on SQLite the transaction holds the write lock before it reads.
+      await lockFor(trx, `check ${id}`, at);
       const [row]: Record<string, unknown>[] = await lockedOnPostgres(trx('check_log').where('id', id), trx);
       if (!row) return undefined;
       if (row.status === 'resolved') throw new Error(`entry ${id} is resolved: there is nothing to acknowledge`);

@@ -192,7 +192,7 @@ const MIGRATIONS: Migration[] = [
     async up(knex) {
       // One row per thing writers take turns at (a pipeline's period, a risk): see locks.ts.
       await knex.schema.createTable('store_locks', (t) => {
-        t.string('name', 200).primary();
+        t.text('name').primary();
         t.string('taken_at', 30).notNullable();
       });
     },
@@ -207,3 +207,25 @@ export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrationName: (m) => m.name,
   getMigration: async (m) => m,
 };
+
+/**
+ * knex creates its migration lock table and its one row outside any transaction, so processes
+ * starting together on a new store can each insert a row, and then no migration can ever take
+ * the lock ("Migration table is already locked"). The row is made here first, with a fixed
+ * primary key, so there is exactly one however many race; a store left with two is repaired.
+ */
+export async function ensureMigrationLock(knex: Knex): Promise<void> {
+  if (!(await knex.schema.hasTable('knex_migrations_lock'))) {
+    await knex.schema
+      .createTable('knex_migrations_lock', (t) => {
+        t.increments('index').primary();
+        t.integer('is_locked');
+      })
+      .catch(async (err: unknown) => {
+        // Another process made it first.
+        if (!(await knex.schema.hasTable('knex_migrations_lock'))) throw err;
+      });
+  }
+  await knex('knex_migrations_lock').insert({ index: 1, is_locked: 0 }).onConflict('index').ignore();
+  await knex('knex_migrations_lock').whereNot('index', 1).delete();
+}

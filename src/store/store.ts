@@ -7,7 +7,7 @@ import { StoreFault, type RunRecorder } from '../runs/record.js';
 import { textDates } from '../sources/pgTypes.js';
 import { driverMessage } from '../sources/sql.js';
 import { CheckLogStore } from './checkLog.js';
-import { migrationSource } from './migrations.js';
+import { ensureMigrationLock, migrationSource } from './migrations.js';
 import { RiskPositionStore } from './riskPositions.js';
 import { RunStore } from './runs.js';
 
@@ -65,9 +65,19 @@ export function storeName(cfg: StoreSettings): string {
   }
 }
 
+/**
+ * Whether an error came from the database or the way to it (a driver code, a pool timeout, a
+ * connection that failed), rather than from the service's own rules (an entry that cannot be
+ * acknowledged), which stay as they are.
+ */
+function fromTheStore(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: string; message?: string };
+  return e.code !== undefined || e.name === 'KnexTimeoutError' || /timeout expired|connection (terminated|timeout)|ECONN|socket|database is locked|SQLITE_/i.test(String(e.message));
+}
+
 /** What a fault of the store says: the store named, the driver's words, and a hint for a timeout. */
-function faultOf(name: string, err: unknown, cfg: StoreConfig): StoreFault {
-  if (err instanceof StoreFault) return err;
+function faultOf(name: string, err: unknown, cfg: StoreConfig): unknown {
+  if (err instanceof StoreFault || !fromTheStore(err)) return err;
   const e = err as { name?: string };
   const said = driverMessage(err);
   const message =
@@ -79,8 +89,8 @@ function faultOf(name: string, err: unknown, cfg: StoreConfig): StoreFault {
   return new StoreFault(`store (${name}): ${message}`);
 }
 
-/** Every method of a part, its failures turned into StoreFaults that name the store. */
-function faultsNamed<T extends object>(part: T, fault: (err: unknown) => StoreFault): T {
+/** Every method of a part, the store's own failures turned into StoreFaults that name it. */
+function faultsNamed<T extends object>(part: T, fault: (err: unknown) => unknown): T {
   return new Proxy(part, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver) as unknown;
@@ -110,7 +120,7 @@ export interface StoreParts {
   risks: RiskPositionStore;
 }
 
-function partsOn(db: Knex, fault: (err: unknown) => StoreFault): StoreParts {
+function partsOn(db: Knex, fault: (err: unknown) => unknown): StoreParts {
   const checkLog = new CheckLogStore(db);
   return { runs: faultsNamed(new RunStore(db, checkLog), fault), checkLog: faultsNamed(checkLog, fault), risks: faultsNamed(new RiskPositionStore(db), fault) };
 }
@@ -130,7 +140,7 @@ export class Store implements StoreParts {
   readonly config: StoreConfig;
   /** The store as messages name it (kind and place, no password). */
   readonly name: string;
-  private readonly fault: (err: unknown) => StoreFault;
+  private readonly fault: (err: unknown) => unknown;
 
   constructor(settings: StoreSettings) {
     this.config = storeConfigOf(settings);
@@ -148,6 +158,7 @@ export class Store implements StoreParts {
     const deadline = Date.now() + this.config.acquire_timeout;
     for (let attempt = 1; ; attempt++) {
       try {
+        await ensureMigrationLock(this.knex);
         const [, applied] = (await this.knex.migrate.latest({ migrationSource })) as [number, string[]];
         return applied;
       } catch (err) {

@@ -7,6 +7,7 @@ import { dateIn } from '../../calendar/localDate.js';
 import { dateInWords } from '../../calendar/recordDate.js';
 import { COUNCIL_NAME } from '../../demo/generate.js';
 import { createLogger } from '../../logger.js';
+import { shown } from '../../text.js';
 import { failedCheckLog } from '../../report/logEntries.js';
 import { serviceFor, type GlobalOptions } from '../context.js';
 import { logTable } from '../logTable.js';
@@ -37,8 +38,8 @@ export function registerDemo(program: Command): void {
           const awaiting = runs.filter((r) => r.outcome === 'awaiting');
           const failed = runs.filter((r) => r.outcome === 'failed');
           out.push(`${runs.length} runs (${new Set(runs.map((r) => r.pipelineId)).size} pipelines x their periods) stored in ${storeName(config)}; ${failed.length} failed, ${awaiting.length} awaiting data.`);
-          for (const r of failed) out.push(`  FAILED ${r.pipelineId} ${r.period.id}: ${r.error}`);
-          for (const r of awaiting) out.push(`  AWAITING ${r.pipelineId} ${r.period.id}: ${r.reason}`);
+          for (const r of failed) out.push(shown(`  FAILED ${r.pipelineId} ${r.period.id}: ${r.error}`));
+          for (const r of awaiting) out.push(shown(`  AWAITING ${r.pipelineId} ${r.period.id}: ${r.reason}`));
           out.push('Quarterly and annual values stand under their last month; ! marks a value whose data failed a');
           out.push(`data-quality check, ? one whose data only warned, ${AWAITING} a period whose data has not arrived.`);
           out.push('History: lineofsight values <indicator>.', '');
