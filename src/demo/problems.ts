@@ -1,7 +1,8 @@
 import { MISSING_COLLECTION } from './councilTax.js';
+import { FinancialCalendar } from '../calendar/periods.js';
 import type { DemoTimeline } from './council.js';
 import { fyId } from './council.js';
-import { dayOf } from './dates.js';
+import { dateOf } from './dates.js';
 import { miscodedPosting } from './finance.js';
 import { foiRows, NULL_DEPARTMENT_MONTH } from './foi.js';
 import { invoicesModel } from './invoices.js';
@@ -33,19 +34,15 @@ function periodIn(t: DemoTimeline, written: string): string {
   return quarter ? `${fyId(Number(quarter[1]) + t.shift)}-${quarter[2]}` : t.month(written);
 }
 
-/** The last day of a month or quarter id, as generated. */
-function lastDayOf(period: string): number {
-  const quarter = /^(\d{4})-\d{2}-Q([1-4])$/.exec(period);
-  const [year, month] = quarter ? [Number(quarter[1]) + (Number(quarter[2]) === 4 ? 1 : 0), ((Number(quarter[2]) * 3 + 2) % 12) + 1] : period.split('-').map(Number);
-  const next = month === 12 ? `${year! + 1}-01-01` : `${year}-${String(month! + 1).padStart(2, '0')}-01`;
-  return dayOf(next) - 1;
-}
+/** The demo council's financial years start in April. */
+const calendar = new FinancialCalendar(4);
 
 /** The problems planted in the timeline's data: those of periods that have ended by its end. */
 export function plantedProblems(t: DemoTimeline): PlantedProblem[] {
+  const end = dateOf(t.end);
   return writtenProblems(t)
     .map((p) => ({ ...p, period: periodIn(t, p.period) }))
-    .filter((p) => p.keys.length > 0 && lastDayOf(p.period) < t.end);
+    .filter((p) => p.keys.length > 0 && calendar.parse(p.period).end <= end);
 }
 
 function writtenProblems(t: DemoTimeline): PlantedProblem[] {

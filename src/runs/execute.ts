@@ -50,9 +50,9 @@ export interface PeriodRun {
  * whose data has not arrived (runs/arrival.ts) is recorded as awaiting, its indicators MISSING
  * with the reason, and computes nothing. A period whose source fails is recorded as a failed
  * run. Neither touches stored values nor stops the other periods, and a failing pipeline never
- * throws to its caller; a fault of the store itself (StoreFault) does, recording nothing. The history judged and checked against is read once, before the first
- * period, and the newest record's date once, when the first period needs it (a pipeline that
- * cannot await data does not).
+ * throws to its caller; a fault of the store itself (StoreFault) does, recording nothing. The
+ * history judged and checked against is read once, before the first period, and the newest
+ * record's date once, when the first period needs it (a pipeline that cannot await data does not).
  */
 export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, periods: Period[]): Promise<PeriodRun[]> {
   const now = ctx.now ?? (() => new Date());

@@ -54,8 +54,8 @@ function knexConfigFor(cfg: StoreConfig): Knex.Config {
 }
 
 /** The store as a message names it: its kind and where it is, never its password. */
-export function storeName(cfg: StoreSettings): string {
-  if (cfg.client === 'sqlite') return `SQLite ${cfg.filename ?? './data/lineofsight.sqlite'}`;
+export function storeName(cfg: StoreConfig): string {
+  if (cfg.client === 'sqlite') return `SQLite ${cfg.filename}`;
   if (typeof cfg.connection !== 'string') return `PostgreSQL ${cfg.connection.host ?? 'localhost'}:${cfg.connection.port ?? 5432}/${cfg.connection.database ?? ''}`;
   try {
     const url = new URL(cfg.connection);

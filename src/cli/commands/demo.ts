@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { prepareDemo } from '../../app/demo.js';
 import { withService } from '../../app/open.js';
 import { runCycle } from '../../app/runCycle.js';
-import type { LoadedConfig } from '../../config/load.js';
 import { dateIn } from '../../calendar/localDate.js';
 import { dateInWords } from '../../calendar/recordDate.js';
 import { COUNCIL_NAME } from '../../demo/generate.js';
@@ -37,7 +36,7 @@ export function registerDemo(program: Command): void {
           for (const year of timeline.years) out.push(yearPivot(config.calendar, year, runs, indicators), '');
           const awaiting = runs.filter((r) => r.outcome === 'awaiting');
           const failed = runs.filter((r) => r.outcome === 'failed');
-          out.push(`${runs.length} runs (${new Set(runs.map((r) => r.pipelineId)).size} pipelines x their periods) stored in ${storeName(config)}; ${failed.length} failed, ${awaiting.length} awaiting data.`);
+          out.push(`${runs.length} runs (${new Set(runs.map((r) => r.pipelineId)).size} pipelines x their periods) stored in ${open.store.name}; ${failed.length} failed, ${awaiting.length} awaiting data.`);
           for (const r of failed) out.push(shown(`  FAILED ${r.pipelineId} ${r.period.id}: ${r.error}`));
           for (const r of awaiting) out.push(shown(`  AWAITING ${r.pipelineId} ${r.period.id}: ${r.reason}`));
           out.push('Quarterly and annual values stand under their last month; ! marks a value whose data failed a');
@@ -53,8 +52,4 @@ export function registerDemo(program: Command): void {
         { logger: createLogger('warn') },
       );
     });
-}
-
-function storeName(config: LoadedConfig): string {
-  return config.service.store.client === 'sqlite' ? config.service.store.filename : 'PostgreSQL';
 }
