@@ -190,7 +190,7 @@ describe('lineofsight CLI', () => {
 
     it('migrates an empty store and then says it is up to date', () => {
       const fresh = workspace({ 'lineofsight.yaml': `pipelines_dir: ${ws.dir}/pipelines\nstore: { client: sqlite, filename: ./s.sqlite }\nsources:\n  cases: { client: sqlite, connection: x.sqlite }\n` });
-      expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/applied: 001_runs_and_indicator_values, 002_data_quality, 003_judgements_and_risks, 004_run_warnings, 005_run_arrival, 006_store_locks/);
+      expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/applied: 001_runs_and_indicator_values, 002_data_quality, 003_judgements_and_risks, 004_run_warnings, 005_run_arrival, 006_store_locks, 007_metrics_reads/);
       expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/store is up to date/);
     });
   });

@@ -149,7 +149,7 @@ describe('processes racing on a new SQLite store', () => {
     expect(await Promise.all([1, 2, 3, 4].map(race))).toEqual(['ok', 'ok', 'ok', 'ok']);
     const db = knexFactory({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
     try {
-      expect((await db('knex_migrations').count({ n: '*' }).first())?.n).toBe(6);
+      expect((await db('knex_migrations').count({ n: '*' }).first())?.n).toBe(7);
       // Each position recorded is a move from the one before it: no process wrote past another's write unseen.
       const rows = await db('risk_positions').select('risk_id', 'likelihood').orderBy('id');
       const last = new Map<string, string>();

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StoreSettings } from '../src/config/schema.js';
 import type { CheckResult } from '../src/quality/result.js';
 import type { RunRecord } from '../src/runs/record.js';
+import { migrationSource } from '../src/store/migrations.js';
 import { Store } from '../src/store/store.js';
 import { freshPostgres } from './helpers/databases.js';
 import { workspace } from './helpers/workspace.js';
@@ -49,7 +50,7 @@ describe.each([
   it('migrates once, then is up to date', async () => {
     store = new Store(await configure());
     stores.push(store);
-    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks', '004_run_warnings', '005_run_arrival', '006_store_locks']);
+    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks', '004_run_warnings', '005_run_arrival', '006_store_locks', '007_metrics_reads']);
     expect(await store.migrate()).toEqual([]);
   });
 
@@ -131,6 +132,40 @@ describe.each([
     expect(revisions.map((v) => v.dataQuality)).toEqual(['failed', 'passed']);
   });
 
+  it("keeps each check's latest result, one row per check, which a run of an earlier id never overwrites", async () => {
+    const result = (checkId: string, status: 'passed' | 'failed', failing: number): CheckResult => ({ checkId, type: 'not_null', severity: 'error', status, failing, checked: 10, share: failing * 10, sample: [], message: status });
+    const other = { ...run('2024-11', '2024-12-01T06:00:00Z'), pipelineId: 'ledger' };
+    await store.runs.recordRun(run('2024-11', '2024-12-01T06:00:00Z'), [], { source: 'finance', results: [result('supplier-present', 'failed', 2), result('amount-present', 'passed', 0)] });
+    await store.runs.recordRun(other, [], { source: 'finance', results: [result('supplier-present', 'passed', 0)] });
+    const second = await store.runs.recordRun(run('2024-12', '2025-01-01T06:00:00Z'), [], { source: 'finance', results: [result('supplier-present', 'passed', 0)] });
+    const latest = (await store.runs.latestCheckResults()).filter((c) => ['supplier-present', 'amount-present'].includes(c.checkId));
+    expect(latest.map((c) => [c.pipelineId, c.checkId, c.periodId, c.status, c.failing]).sort()).toEqual([
+      ['ledger', 'supplier-present', '2024-11', 'passed', 0],
+      ['payments', 'amount-present', '2024-11', 'passed', 0],
+      ['payments', 'supplier-present', '2024-12', 'passed', 0],
+    ]);
+    // A run that took its id before another but commits after it: its result is the older one.
+    await asDashboards(store.config, (db) => db('check_states').where({ check_id: 'supplier-present', pipeline_id: 'payments' }).update({ run_id: second.runId + 1000, status: 'warned' }));
+    await store.runs.recordRun(run('2025-01', '2025-02-01T06:00:00Z'), [], { source: 'finance', results: [result('supplier-present', 'failed', 5)] });
+    expect((await store.runs.latestCheckResults()).find((c) => c.checkId === 'supplier-present' && c.pipelineId === 'payments')?.status).toBe('warned');
+  });
+
+  it('moves its change mark at every write a reader must see, and at nothing else', async () => {
+    const mark = await store.changeMark();
+    expect(await store.changeMark()).toBe(mark);
+    await store.runs.storedValues(['FIN10']);
+    expect(await store.changeMark()).toBe(mark);
+    await store.runs.recordRun(run('2025-02', '2025-03-01T06:00:00Z'), [value('MARK1', 1)], { source: 'finance', results: [{ checkId: 'mark-check', type: 'not_null', severity: 'warn', status: 'failed', failing: 1, checked: 1, share: 100, sample: [], message: 'x' }] });
+    const afterRun = await store.changeMark();
+    expect(afterRun).not.toBe(mark);
+    const [entry] = await store.checkLog.checkLog({ status: 'open', pipelineId: 'payments' });
+    await store.checkLog.acknowledgeCheck(entry!.id, 'known', new Date('2025-03-02T06:00:00Z'));
+    const afterAck = await store.changeMark();
+    expect(afterAck).not.toBe(afterRun);
+    await store.risks.recordRiskPosition({ riskId: 'MARK-R', assessedAt: '2025-03-03T06:00:00.000Z', likelihood: 'B', impact: 'II', score: 20, aboveTolerance: true, movedByTriggers: true, evidence: [] });
+    expect(await store.changeMark()).not.toBe(afterAck);
+  });
+
   it('keeps one log entry when runs of a period record at once, and loses no acknowledgement', async () => {
     const result = (failing: number): CheckResult => ({
       checkId: 'ledger-reconciles', type: 'reconciliation', severity: 'error', status: 'failed', failing, checked: null, share: null, sample: [], message: 'differs',
@@ -168,5 +203,38 @@ describe.each([
     });
     expect(await store.runs.storedValues(['FIN40'])).toMatchObject([{ value: 1, periodStart: '2024-11-01' }]);
     expect(await store.risks.riskHistory('TX-R1')).toMatchObject([{ likelihood: 'B', movedByTriggers: true }]);
+  });
+});
+
+describe.each([
+  ['sqlite', async () => ({ client: 'sqlite' as const, filename: workspace({}).file('store.sqlite') })],
+  ['pg', async () => ({ client: 'pg' as const, connection: await freshPostgres('lineofsight_test_store_backfill') })],
+])('a %s store migrated before check_states', (_name, configure) => {
+  it("is given each check's latest result from the results it already holds", async () => {
+    const config = await configure();
+    const db = config.client === 'sqlite' ? knexFactory({ client: 'better-sqlite3', connection: { filename: config.filename }, useNullAsDefault: true }) : knexFactory({ client: 'pg', connection: config.connection });
+    try {
+      const before = (await migrationSource.getMigrations([])).filter((m) => m.name < '007');
+      await db.migrate.latest({ migrationSource: { ...migrationSource, getMigrations: async () => before } });
+      const insertRun = async (pipeline: string, period: string, at: string) => {
+        const [row] = await db('runs').insert({ pipeline_id: pipeline, period_id: period, period_start: `${period}-01`, period_end: `${period}-28`, started_at: at, finished_at: at, outcome: 'succeeded', rows_read: 1, rows_rejected: 0 }).returning('id');
+        return Number(typeof row === 'object' ? row.id : row);
+      };
+      const result = (runId: number, check: string, status: string, failing: number) => ({ run_id: runId, check_id: check, check_type: 'not_null', status, severity: 'error', failing_count: failing, checked_count: 10, failing_share: null, message: status });
+      const a = await insertRun('payments', '2024-05', '2024-06-01T06:00:00.000Z');
+      const b = await insertRun('payments', '2024-06', '2024-07-01T06:00:00.000Z');
+      const c = await insertRun('ledger', '2024-06', '2024-07-01T07:00:00.000Z');
+      await db('check_results').insert([result(a, 'present', 'failed', 3), result(b, 'present', 'passed', 0), result(a, 'unique', 'failed', 1), result(c, 'present', 'warned', 2)]);
+    } finally {
+      await db.destroy();
+    }
+    const store = new Store(config);
+    stores.push(store);
+    expect(await store.migrate()).toEqual(['007_metrics_reads']);
+    expect((await store.runs.latestCheckResults()).map((r) => [r.pipelineId, r.checkId, r.periodId, r.status, r.failing]).sort()).toEqual([
+      ['ledger', 'present', '2024-06', 'warned', 2],
+      ['payments', 'present', '2024-06', 'passed', 0],
+      ['payments', 'unique', '2024-05', 'failed', 1],
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { pathToString, type ConfigProblem } from './problems.js';
@@ -10,6 +11,8 @@ export class YamlFile {
   constructor(
     readonly file: string,
     readonly data: unknown,
+    /** SHA-256 of the file as written, before any ${VAR}: tells one configuration from another, never a secret. */
+    readonly digest: string,
     private readonly doc: Document,
     private readonly lines: LineCounter,
   ) {}
@@ -94,7 +97,7 @@ export async function readYamlFile(file: string, env?: NodeJS.ProcessEnv): Promi
     // An alias bomb (aliases of aliases, billions of nodes) is refused by the parser: say which file.
     return { problems: [{ file, path: '', message: `refused: ${(err as Error).message}` }] };
   }
-  const yaml = new YamlFile(file, data, doc, lines);
+  const yaml = new YamlFile(file, data, createHash('sha256').update(text).digest('hex'), doc, lines);
   for (const { name, path } of unset) {
     yaml.unset.add(pathToString(path));
     problems.push(yaml.problem(path, `environment variable ${name} is not set (write \${${name}:-default} to give a default)`));

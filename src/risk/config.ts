@@ -138,6 +138,8 @@ export type RiskTrigger = Risk['triggers'][number];
 
 export interface RiskRegister {
   file: string;
+  /** SHA-256 of the register file as written. */
+  digest: string;
   matrix: RiskMatrix;
   risks: Risk[];
 }
@@ -185,7 +187,7 @@ export async function loadRisks(file: string, known: KnownIds | undefined): Prom
   });
 
   if (problems.length || !matrix) throw new ConfigError(problems);
-  return { file, matrix, risks };
+  return { file, digest: yaml.digest, matrix, risks };
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {

@@ -6,7 +6,8 @@ import { dateOnly, iso, isoOrNull, num } from './rows.js';
 
 /**
  * The failed-check log (tables check_log and check_log_runs, read by dashboards through the
- * failed_check_log view). Every state change of an entry runs under its row lock on PostgreSQL,
+ * failed_check_log view), and every check result a run records (check_results, and each
+ * check's latest in check_states). Every state change of an entry runs under its row lock on PostgreSQL,
  * so that a run and an acknowledgement (or two runs) cannot both act on what they read.
  */
 export class CheckLogStore {
@@ -20,6 +21,16 @@ export class CheckLogStore {
     if (filter.since) q.andWhere('last_failed_at', '>=', filter.since);
     const rows = await q.orderBy([{ column: 'last_failed_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
     return rows.map(toLogEntry);
+  }
+
+  /** How many entries are open, and how many acknowledged, by pipeline and severity: one query. */
+  async unresolvedCounts(): Promise<{ pipelineId: string; severity: 'warn' | 'error'; status: 'open' | 'acknowledged'; count: number }[]> {
+    const rows: Record<string, unknown>[] = await this.db('check_log')
+      .select('pipeline_id', 'severity', 'status')
+      .count({ n: '*' })
+      .whereIn('status', ['open', 'acknowledged'])
+      .groupBy('pipeline_id', 'severity', 'status');
+    return rows.map((r) => ({ pipelineId: r.pipeline_id as string, severity: r.severity as 'warn' | 'error', status: r.status as 'open' | 'acknowledged', count: Number(r.n) }));
   }
 
   async checkLogEntry(id: number): Promise<{ entry: LogEntry; runs: LogEntryRun[] } | undefined> {
@@ -80,6 +91,14 @@ export class CheckLogStore {
       })),
       200,
     );
+    // Each check's latest result: a run of an earlier id committing later does not overwrite a newer one.
+    await trx('check_states')
+      .insert(
+        checks.results.map((r) => ({ check_id: r.checkId, pipeline_id: run.pipelineId, run_id: runId, period_id: run.periodId, status: r.status, severity: r.severity, failing_count: r.failing, recorded_at: at })),
+      )
+      .onConflict(['check_id', 'pipeline_id'])
+      .merge()
+      .where('check_states.run_id', '<', trx.raw('excluded.run_id'));
     const existing: Record<string, unknown>[] = await lockedOnPostgres(
       trx('check_log')
         .whereIn(

@@ -200,6 +200,35 @@ const MIGRATIONS: Migration[] = [
       await knex.schema.dropTable('store_locks');
     },
   },
+  {
+    name: '007_metrics_reads',
+    async up(knex) {
+      // Each check's latest result, one row per check, kept by every run that records checks:
+      // read at each change of state by /metrics, whose cost must not grow with the history.
+      await knex.schema.createTable('check_states', (t) => {
+        t.string('check_id', 100).notNullable();
+        t.string('pipeline_id', 100).notNullable();
+        t.integer('run_id').notNullable();
+        t.string('period_id', 20).notNullable();
+        t.string('status', 10).notNullable();
+        t.string('severity', 10).notNullable();
+        t.integer('failing_count');
+        t.timestamp('recorded_at', { useTz: true }).notNullable();
+        t.primary(['check_id', 'pipeline_id']);
+      });
+      const latest = knex('check_results as c').join('runs as r', 'r.id', 'c.run_id').max({ id: 'c.id' }).groupBy('c.check_id', 'r.pipeline_id');
+      // Columns in the table's order: an INSERT ... SELECT names none.
+      await knex('check_states').insert(
+        knex('check_results as c').join('runs as r', 'r.id', 'c.run_id').select('c.check_id', 'r.pipeline_id', 'c.run_id', 'r.period_id', 'c.status', 'c.severity', 'c.failing_count', 'r.finished_at').whereIn('c.id', latest),
+      );
+      // The latest period's values, every indicator at once (the scorecard as at a month).
+      await knex.schema.alterTable('indicator_values', (t) => t.index(['period_id'], 'indicator_values_period_id_index'));
+    },
+    async down(knex) {
+      await knex.schema.alterTable('indicator_values', (t) => t.dropIndex(['period_id'], 'indicator_values_period_id_index'));
+      await knex.schema.dropTable('check_states');
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

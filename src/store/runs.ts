@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { LocalDate } from '../calendar/localDate.js';
-import type { JudgedValue, RecordedRun, RunChecks, RunRecord } from '../runs/record.js';
+import type { JudgedValue, RecordedRun, RunChecks, RunOutcome, RunRecord } from '../runs/record.js';
 import type { ValueJudgement } from '../judging/judgement.js';
 import type { SeriesPoint } from '../judging/rateHistory.js';
-import type { CheckResult, DataQuality } from '../quality/result.js';
+import type { CheckResult, CheckStatus, DataQuality } from '../quality/result.js';
 import type { RagStatus } from '../rag/scale.js';
 import type { CheckLogStore } from './checkLog.js';
 import { lockFor } from './locks.js';
@@ -25,6 +25,51 @@ export interface StoredRun extends Omit<RunRecord, 'startedAt' | 'finishedAt'> {
   id: number;
   startedAt: string;
   finishedAt: string;
+}
+
+/** Which runs to list, newest first. */
+export interface RunFilter {
+  pipelineId?: string;
+  outcome?: RunOutcome;
+  /** Finished at or after this instant (ISO 8601). */
+  since?: string;
+  limit: number;
+}
+
+/** A pipeline's health as its runs show it. */
+export interface PipelineState {
+  pipelineId: string;
+  lastOutcome: RunOutcome;
+  lastRunAt: string;
+  lastSuccessAt: string | null;
+  /** Its periods whose latest run found the data not yet in. */
+  periodsAwaiting: number;
+}
+
+/** A current value with its judgement but not its explanation. */
+export interface JudgedValueRow {
+  indicatorId: string;
+  periodId: string;
+  value: number | null;
+  dataQuality: DataQuality;
+  target: number | null;
+  toleranceAmount: number | null;
+  /** Null where the value was recorded unjudged. */
+  rag: RagStatus | null;
+  directionPrevious: string | null;
+  directionLastYear: string | null;
+  recordedAt: string;
+}
+
+/** A check's result in the latest run that ran it. */
+export interface LatestCheckResult {
+  checkId: string;
+  pipelineId: string;
+  periodId: string;
+  status: CheckStatus;
+  severity: 'warn' | 'error';
+  failing: number | null;
+  at: string;
 }
 
 /**
@@ -121,21 +166,75 @@ export class RunStore {
     const q = this.db('runs').where('pipeline_id', pipelineId);
     if (periodId) q.andWhere('period_id', periodId);
     const rows = await q.orderBy('id');
+    return rows.map(toStoredRun);
+  }
+
+  /** Runs newest first, as many as `limit`: of one pipeline, with one outcome, finished at or after `since`. */
+  async storedRuns(filter: RunFilter): Promise<StoredRun[]> {
+    const q = this.db('runs');
+    if (filter.pipelineId) q.where('pipeline_id', filter.pipelineId);
+    if (filter.outcome) q.andWhere('outcome', filter.outcome);
+    if (filter.since) q.andWhere('finished_at', '>=', filter.since);
+    const rows = await q.orderBy('id', 'desc').limit(filter.limit);
+    return rows.map(toStoredRun);
+  }
+
+  /**
+   * Every pipeline's health as its runs show it: its latest run, its last success and how many
+   * of its periods were last found awaiting data. Three queries whatever the number of pipelines.
+   */
+  async pipelineStates(): Promise<PipelineState[]> {
+    const latestOfPipeline = this.db('runs').max({ id: 'id' }).groupBy('pipeline_id');
+    const latest = await this.db('runs').select('pipeline_id', 'outcome', 'finished_at').whereIn('id', latestOfPipeline);
+    const successes: Record<string, unknown>[] = await this.db('runs').select('pipeline_id').max({ at: 'finished_at' }).where('outcome', 'succeeded').groupBy('pipeline_id');
+    const latestOfPeriod = this.db('runs').max({ id: 'id' }).groupBy('pipeline_id', 'period_id');
+    const awaiting: Record<string, unknown>[] = await this.db('runs').select('pipeline_id').count({ n: '*' }).whereIn('id', latestOfPeriod).andWhere('outcome', 'awaiting').groupBy('pipeline_id');
+    const lastSuccess = new Map(successes.map((r) => [r.pipeline_id as string, iso(r.at)]));
+    const awaitingCount = new Map(awaiting.map((r) => [r.pipeline_id as string, Number(r.n)]));
+    return latest.map((r) => ({
+      pipelineId: r.pipeline_id as string,
+      lastOutcome: r.outcome as RunOutcome,
+      lastRunAt: iso(r.finished_at),
+      lastSuccessAt: lastSuccess.get(r.pipeline_id) ?? null,
+      periodsAwaiting: awaitingCount.get(r.pipeline_id) ?? 0,
+    }));
+  }
+
+  /** Each check's result in the latest run that ran it, with that run's pipeline: one query of one row per check. */
+  async latestCheckResults(): Promise<LatestCheckResult[]> {
+    const rows = await this.db('check_states').select('check_id', 'pipeline_id', 'period_id', 'status', 'severity', 'failing_count', 'recorded_at');
     return rows.map((r) => ({
-      id: Number(r.id),
+      checkId: r.check_id,
       pipelineId: r.pipeline_id,
       periodId: r.period_id,
-      periodStart: dateOnly(r.period_start),
-      periodEnd: dateOnly(r.period_end),
-      startedAt: iso(r.started_at),
-      finishedAt: iso(r.finished_at),
-      outcome: r.outcome,
-      error: r.error ?? null,
-      rowsRead: Number(r.rows_read),
-      rowsRejected: Number(r.rows_rejected),
-      warnings: r.warnings ? (JSON.parse(r.warnings) as string[]) : [],
-      reason: r.reason ?? null,
-      newestRecord: r.newest_record ?? null,
+      status: r.status as CheckStatus,
+      severity: r.severity,
+      failing: num(r.failing_count),
+      at: iso(r.recorded_at),
+    }));
+  }
+
+  /**
+   * The current value and judgement of every indicator in these periods, without the words of
+   * its explanation: what the metrics show of thousands of indicators, in one query.
+   */
+  async judgedValuesIn(periodIds: string[]): Promise<JudgedValueRow[]> {
+    if (!periodIds.length) return [];
+    const rows = await this.db('indicator_values')
+      .select('indicator_id', 'period_id', 'value', 'data_quality', 'target', 'tolerance_amount', 'rag', 'direction_previous', 'direction_last_year', 'recorded_at')
+      .whereIn('period_id', periodIds)
+      .whereNull('superseded_at');
+    return rows.map((r) => ({
+      indicatorId: r.indicator_id,
+      periodId: r.period_id,
+      value: num(r.value),
+      dataQuality: r.data_quality as DataQuality,
+      target: num(r.target),
+      toleranceAmount: num(r.tolerance_amount),
+      rag: (r.rag as RagStatus | null) ?? null,
+      directionPrevious: r.direction_previous ?? null,
+      directionLastYear: r.direction_last_year ?? null,
+      recordedAt: iso(r.recorded_at),
     }));
   }
 
@@ -248,6 +347,25 @@ function sameValue(old: Record<string, unknown>, v: JudgedValue): boolean {
     (old.reason ?? null) === v.reason &&
     old.data_quality === v.dataQuality
   );
+}
+
+function toStoredRun(r: Record<string, unknown>): StoredRun {
+  return {
+    id: Number(r.id),
+    pipelineId: r.pipeline_id as string,
+    periodId: r.period_id as string,
+    periodStart: dateOnly(r.period_start),
+    periodEnd: dateOnly(r.period_end),
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
+    outcome: r.outcome as RunOutcome,
+    error: (r.error as string | null) ?? null,
+    rowsRead: Number(r.rows_read),
+    rowsRejected: Number(r.rows_rejected),
+    warnings: r.warnings ? (JSON.parse(r.warnings as string) as string[]) : [],
+    reason: (r.reason as string | null) ?? null,
+    newestRecord: (r.newest_record as string | null) ?? null,
+  };
 }
 
 function toStoredValue(r: Record<string, unknown>): StoredValue {

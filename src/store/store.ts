@@ -188,6 +188,32 @@ export class Store implements StoreParts {
     };
   }
 
+  /**
+   * A mark that changes whenever what the store says changes: a run recorded (its values and
+   * checks with it), a risk moved, an entry acknowledged. One cheap statement, so a reader can
+   * ask at every scrape whether anything it built is out of date. Counts as well as the newest
+   * ids, since a transaction that took a lower id may commit after one that took a higher.
+   */
+  async changeMark(): Promise<string> {
+    const count = (table: string, column: string) => this.knex(table).count({ v: column });
+    const max = (table: string, column: string) => this.knex(table).max({ v: column });
+    const [row] = await this.knex
+      .select({
+        runs: count('runs', '*'),
+        lastRun: max('runs', 'id'),
+        positions: count('risk_positions', '*'),
+        acks: count('check_log', 'acknowledged_at'),
+        lastAck: max('check_log', 'acknowledged_at'),
+      })
+      .catch((err: unknown) => Promise.reject(this.fault(err)));
+    return JSON.stringify(Object.values(row as Record<string, unknown>).map((v) => (v instanceof Date ? v.toISOString() : String(v))));
+  }
+
+  /** Whether the store answers: a statement that reads nothing. */
+  async ping(): Promise<void> {
+    await this.knex.raw('select 1').catch((err: unknown) => Promise.reject(this.fault(err)));
+  }
+
   /** Calls `listener` for every statement sent: for counting them, never for changing them. */
   onQuery(listener: () => void): void {
     this.knex.on('query', listener);
