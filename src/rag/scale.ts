@@ -20,6 +20,11 @@ export function isRuleStatus(status: string): status is RuleStatus {
   return Object.hasOwn(RANKS, status);
 }
 
+/** A status's rank on the scale: 0 the best, higher worse. */
+export function rankOf(status: RuleStatus): number {
+  return RANKS[status];
+}
+
 /** The status and every status worse than it: what "AMBER or worse" means in any scheme. */
 export function thisOrWorse(status: RuleStatus): RuleStatus[] {
   return RULE_STATUSES.filter((s) => RANKS[s] >= RANKS[status]).sort((a, b) => RANKS[a] - RANKS[b]);

@@ -26,12 +26,11 @@ export interface Scorecard {
 }
 
 /**
- * Every indicator as at a period, each at its own latest period within it: the period of its
- * frequency that contains the last day of the one asked for, or the one before if that has not
- * ended by then. Read in one query whatever the number of indicators, and one more for the
- * latest runs of periods with no value, which say when a period is still awaiting its data.
+ * Which period each indicator stands at as at a period, nothing read yet: its own latest period
+ * within it, the period of its frequency that contains the last day of the one asked for, or
+ * the one before if that has not ended by then.
  */
-export async function scorecard(config: LoadedConfig, runs: RunStore, filter: ScorecardFilter, today: string): Promise<Scorecard> {
+export function scorecardPeriods(config: LoadedConfig, filter: ScorecardFilter, today: string): Scorecard {
   const { calendar } = config;
   const asAt = filter.period ? calendar.parse(filter.period) : calendar.latestComplete(today, 'month');
   const lines: ScorecardLine[] = [];
@@ -46,6 +45,16 @@ export async function scorecard(config: LoadedConfig, runs: RunStore, filter: Sc
       lines.push({ indicator, pipelineId: pipeline.id, period, stored: undefined, awaiting: null });
     }
   }
+  return { asAt, lines };
+}
+
+/**
+ * Every indicator as at a period (scorecardPeriods), with its value. Read in one query whatever
+ * the number of indicators, and one more for the latest runs of periods with no value, which
+ * say when a period is still awaiting its data.
+ */
+export async function scorecard(config: LoadedConfig, runs: RunStore, filter: ScorecardFilter, today: string): Promise<Scorecard> {
+  const { asAt, lines } = scorecardPeriods(config, filter, today);
   const stored = await runs.valuesInPeriods(
     lines.map((l) => l.indicator.id),
     [...new Set(lines.map((l) => l.period.id))],

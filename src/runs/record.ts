@@ -63,3 +63,24 @@ export class StoreFault extends Error {
     this.name = 'StoreFault';
   }
 }
+
+/** Told of every run recorded, for the serving process's own metrics of the work it did. */
+export interface RunObserver {
+  runRecorded(run: RunRecord): void;
+}
+
+/** `recorder`, telling `observer` of each run once it is recorded. */
+export function observedRecorder(recorder: RunRecorder, observer: RunObserver): RunRecorder {
+  return {
+    async recordRun(run, values, checks) {
+      const recorded = await recorder.recordRun(run, values, checks);
+      observer.runRecorded(run);
+      return recorded;
+    },
+    async recordRunWithoutValues(run, checks) {
+      const id = await recorder.recordRunWithoutValues(run, checks);
+      observer.runRecorded(run);
+      return id;
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import type { ServiceConfig, SqlSourceConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
-import { SqlSource } from './sql.js';
+import { SqlSource, type SourceObserver } from './sql.js';
 
 /** Opens each database source once, on first use, and closes every pool on shutdown. */
 export class SourceRegistry {
@@ -10,6 +10,7 @@ export class SourceRegistry {
     private readonly sources: ServiceConfig['sources'],
     private readonly timeZone: string,
     private readonly logger: Logger,
+    private readonly observer?: SourceObserver,
   ) {}
 
   sql(name: string): SqlSource {
@@ -17,7 +18,7 @@ export class SourceRegistry {
     if (!source) {
       const cfg = this.sources[name];
       if (!cfg || cfg.client === 'csv') throw new Error(`source ${name} is not a database source`);
-      source = new SqlSource(name, cfg as SqlSourceConfig, this.timeZone, this.logger);
+      source = new SqlSource(name, cfg as SqlSourceConfig, this.timeZone, this.logger, this.observer);
       this.open.set(name, source);
     }
     return source;

@@ -118,6 +118,11 @@ function rowsOf(client: SqlSourceConfig['client'], result: unknown): Record<stri
   return result as Record<string, unknown>[];
 }
 
+/** Told how long each query against a source took, for the serving process's own metrics. */
+export interface SourceObserver {
+  queried(source: string, seconds: number): void;
+}
+
 /**
  * A finance or service database. Queries get named bindings (`:period_start`), so values are
  * never spliced into SQL, and run under the source's query timeout; PostgreSQL and MySQL cancel
@@ -131,6 +136,7 @@ export class SqlSource {
     readonly config: SqlSourceConfig,
     timeZone: string,
     logger: Logger,
+    private readonly observer?: SourceObserver,
   ) {
     const log = logger.child({ source: name });
     // knex writes pool and driver warnings to the console; they belong in the structured log.
@@ -159,14 +165,25 @@ export class SqlSource {
     }
   }
 
+  /** `work`, its time told to the observer whether it succeeded or not. */
+  private async observed<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.observer) return work();
+    const start = process.hrtime.bigint();
+    try {
+      return await work();
+    } finally {
+      this.observer.queried(this.name, Number(process.hrtime.bigint() - start) / 1e9);
+    }
+  }
+
   /** The rows of a query built with this source's knex (data-quality checks). */
   rows(query: Knex.QueryBuilder): Promise<Record<string, unknown>[]> {
-    return this.guarded<Record<string, unknown>[]>(query);
+    return this.observed(() => this.guarded<Record<string, unknown>[]>(query));
   }
 
   /** Runs an aggregate query that must return exactly one row. */
   async aggregate(sql: string, bindings: Record<string, string>): Promise<Record<string, unknown>> {
-    const { rows, columns } = this.config.client === 'sqlite' ? await this.sqliteResult(sql, bindings) : await this.driverResult(sql, bindings);
+    const { rows, columns } = await this.observed(() => (this.config.client === 'sqlite' ? this.sqliteResult(sql, bindings) : this.driverResult(sql, bindings)));
     if (rows.length !== 1) {
       throw new Error(`source ${this.name}: a query of aggregates must return exactly one row, it returned ${rows.length}`);
     }

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { LoadedConfig } from '../config/load.js';
+import type { RiskRegister } from '../risk/config.js';
+
+/**
+ * prom-client's default gauges that end in _total, which Prometheus keeps for counters
+ * (`promtool check metrics` refuses them); the same numbers stay as nodejs_active_handles,
+ * nodejs_active_requests and nodejs_active_resources, labelled by type.
+ */
+const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** The version in lineofsight's package.json, found up from this module wherever it was built to. */
+function packageVersion(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lineofsight' && pkg.version) return pkg.version;
+    } catch {
+      // No package.json here: look further up.
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
+const VERSION = packageVersion();
+
+/** The loaded configuration told apart from any other: every file's digest as written, in order. */
+export function configHash(config: LoadedConfig, register: RiskRegister | undefined): string {
+  const hash = createHash('sha256');
+  for (const [file, yaml] of [...config.yaml].sort(([a], [b]) => a.localeCompare(b))) hash.update(`${file}\0${yaml.digest}\0`);
+  if (register) hash.update(`${register.file}\0${register.digest}\0`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+export interface ProcessMetrics {
+  registry: Registry;
+  /** Set at every scrape: whether the store answered it. */
+  storeUp: Gauge;
+}
+
+/** The registry of this process: Node's and the process's own metrics, build and config info, and whether the store answers. */
+export function processRegistry(config: LoadedConfig, register: RiskRegister | undefined): ProcessMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
+  const registers = [registry];
+  new Gauge({ name: 'lineofsight_build_info', help: 'The lineofsight build serving, always 1.', labelNames: ['version', 'nodejs_version'], registers }).set({ version: VERSION, nodejs_version: process.version }, 1);
+  new Gauge({ name: 'lineofsight_config_info', help: 'The configuration loaded, always 1: hash changes when any config, pipeline, targets or risk file does.', labelNames: ['hash'], registers }).set({ hash: configHash(config, register) }, 1);
+  const storeUp = new Gauge({ name: 'lineofsight_store_up', help: 'Whether the store answered the latest scrape: 1 it did, 0 it did not (the state metrics are then absent).', registers });
+  return { registry, storeUp };
+}

@@ -1,0 +1,53 @@
+import type { LocalDate } from '../calendar/localDate.js';
+import type { LoadedConfig } from '../config/load.js';
+import { recordedStandings } from '../report/risks.js';
+import type { Period } from '../calendar/periods.js';
+import type { IndicatorConfig } from '../config/schema.js';
+import { scorecardPeriods } from '../report/scorecard.js';
+import type { RiskAssessment } from '../risk/evaluate.js';
+import type { RiskRegister } from '../risk/config.js';
+import type { StoreParts } from '../store/store.js';
+import type { JudgedValueRow, LatestCheckResult, PipelineState } from '../store/runs.js';
+
+/** Unresolved entries of the failed-check log, counted by pipeline and severity. */
+export interface UnresolvedCount {
+  pipelineId: string;
+  severity: 'warn' | 'error';
+  status: 'open' | 'acknowledged';
+  count: number;
+}
+
+/** An indicator at the period the scorecard shows it at, with its current value there if one is stored. */
+export interface IndicatorState {
+  indicator: IndicatorConfig;
+  pipelineId: string;
+  period: Period;
+  value: JudgedValueRow | undefined;
+}
+
+/** Everything the state metrics show, as the store has it at one moment. */
+export interface ServiceState {
+  /** Every indicator as at the latest complete month, at the scorecard's own periods, so the counts agree. */
+  indicators: IndicatorState[];
+  checks: LatestCheckResult[];
+  unresolved: UnresolvedCount[];
+  risks: RiskAssessment[];
+  pipelines: PipelineState[];
+}
+
+/**
+ * Reads the state from the store in a fixed number of queries, however many indicators, checks
+ * and risks there are: one for values, one for checks, one for the log, one for risks and three
+ * for pipelines.
+ */
+export async function readState(parts: StoreParts, config: LoadedConfig, register: RiskRegister | undefined, today: LocalDate): Promise<ServiceState> {
+  const { lines } = scorecardPeriods(config, {}, today);
+  const rows = await parts.runs.judgedValuesIn([...new Set(lines.map((l) => l.period.id))]);
+  const byKey = new Map(rows.map((r) => [`${r.indicatorId}/${r.periodId}`, r]));
+  const indicators = lines.map((l) => ({ indicator: l.indicator, pipelineId: l.pipelineId, period: l.period, value: byKey.get(`${l.indicator.id}/${l.period.id}`) }));
+  const checks = await parts.runs.latestCheckResults();
+  const unresolved = await parts.checkLog.unresolvedCounts();
+  const risks = register ? await recordedStandings(register, parts.risks) : [];
+  const pipelines = await parts.runs.pipelineStates();
+  return { indicators, checks, unresolved, risks, pipelines };
+}
