@@ -8,6 +8,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerRisks } from './commands/risks.js';
 import { registerRun } from './commands/run.js';
 import { registerScorecard } from './commands/scorecard.js';
+import { registerServe } from './commands/serve.js';
 import { registerValidate } from './commands/validate.js';
 import { registerValues } from './commands/values.js';
 
@@ -23,6 +24,7 @@ registerChecks(program);
 registerScorecard(program);
 registerRisks(program);
 registerMigrate(program);
+registerServe(program);
 registerDemo(program);
 
 // A reader that stops early (`validate | head -1`) has what it wanted: that is no error.

@@ -1,6 +1,9 @@
 import type { LogEntry, LogEntryRun, LogFilter } from '../quality/failedCheckLog.js';
 import type { CheckLogStore } from '../store/checkLog.js';
 
+/** The statuses the log is listed by: each of an entry's, or all. */
+export const LOG_STATUSES = ['open', 'resolved', 'acknowledged', 'all'] as const;
+
 /** The documented JSON shape of a failed-check log entry (README, "JSON output"). */
 export function entryJson(e: LogEntry) {
   return {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { acknowledgeEntry } from '../../app/acknowledge.js';
-import { entriesCsv, entriesJson, entryDetailJson, failedCheckLog, logEntry } from '../../report/logEntries.js';
+import { dateFilter, oneOf } from '../../report/filters.js';
+import { entriesCsv, entriesJson, entryDetailJson, failedCheckLog, LOG_STATUSES, logEntry } from '../../report/logEntries.js';
 import { withOpenService, type GlobalOptions } from '../context.js';
 import { logTable } from '../logTable.js';
 import { shown } from '../../text.js';
@@ -13,7 +14,6 @@ interface ListOptions {
   format: string;
 }
 
-const STATUSES = ['open', 'resolved', 'acknowledged', 'all'];
 const FORMATS = ['table', 'json', 'csv'];
 
 export function registerChecks(program: Command): void {
@@ -22,16 +22,16 @@ export function registerChecks(program: Command): void {
   checks
     .command('list', { isDefault: true })
     .description('list failed-check log entries (the default)')
-    .option('--status <status>', `open, resolved, acknowledged or all`, 'open')
+    .option('--status <status>', LOG_STATUSES.join(', '), 'open')
     .option('--pipeline <pipeline>', 'only this pipeline')
     .option('--since <date>', 'only entries that failed on or after this date (YYYY-MM-DD)')
     .option('--format <format>', 'table, json or csv', 'table')
     .action(async (opts: ListOptions, cmd: Command) => {
-      if (!STATUSES.includes(opts.status)) throw new Error(`--status is one of ${STATUSES.join(', ')}, not "${opts.status}"`);
-      if (!FORMATS.includes(opts.format)) throw new Error(`--format is one of ${FORMATS.join(', ')}, not "${opts.format}"`);
-      if (opts.since && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw new Error(`--since takes a date such as 2024-06-01, not "${opts.since}"`);
+      const status = oneOf('--status', opts.status, LOG_STATUSES);
+      oneOf('--format', opts.format, FORMATS);
+      const since = opts.since === undefined ? undefined : dateFilter('--since', opts.since);
       await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
-        const entries = await failedCheckLog(open.store.checkLog, { status: opts.status as never, pipelineId: opts.pipeline, since: opts.since });
+        const entries = await failedCheckLog(open.store.checkLog, { status, pipelineId: opts.pipeline, since });
         if (opts.format === 'json') {
           process.stdout.write(`${JSON.stringify(entriesJson(entries), null, 2)}\n`);
         } else if (opts.format === 'csv') {

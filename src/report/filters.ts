@@ -1,0 +1,37 @@
+/**
+ * The values a read model's filters take, checked the same way whichever front end was given
+ * them (a CLI option, a query parameter): `name` is how that front end names the filter.
+ */
+export class FilterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FilterError';
+  }
+}
+
+export function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new FilterError(`${name} is one of ${allowed.join(', ')}, not "${value}"`);
+  return value as T;
+}
+
+/** A calendar date, YYYY-MM-DD, that exists. */
+export function dateFilter(name: string, value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+    throw new FilterError(`${name} takes a date such as 2024-06-01, not "${value}"`);
+  }
+  return value;
+}
+
+/** A date, or an instant with its offset (2026-04-02T06:00:00Z), as ISO 8601 text the store compares. */
+export function instantFilter(name: string, value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return dateFilter(name, value);
+  const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(t)) throw new FilterError(`${name} takes a date (2026-04-01) or a time with its offset (2026-04-01T06:00:00Z), not "${value}"`);
+  return new Date(t).toISOString();
+}
+
+/** A whole number from 1 to `max`. */
+export function countFilter(name: string, value: string, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new FilterError(`${name} is a whole number from 1 to ${max}, not "${value}"`);
+  return Number(value);
+}
