@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchChecks } from './checks.js';
 import { benchCsvChecks, benchCsvMemory, benchCsvSpeed } from './csv.js';
 import { benchJudge } from './judge.js';
+import { benchScrape } from './scrape.js';
 import type { BenchResult } from './measure.js';
 import { benchSql } from './sql.js';
 
@@ -13,6 +14,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ['checks', benchChecks],
   ['csv-checks', benchCsvChecks],
   ['judge', benchJudge],
+  ['scrape', benchScrape],
 ];
 const only = process.argv.slice(2);
 const results: BenchResult[] = [];
