@@ -7,7 +7,7 @@ import { withService } from '../src/app/open.js';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { scheduleInterval } from '../src/calendar/schedule.js';
 import type { LoadedConfig } from '../src/config/load.js';
-import { indicatorSchema, serviceConfigSchema } from '../src/config/schema.js';
+import { indicatorSchema, pipelineSchema, serviceConfigSchema, SUSPECT_VALUES_CHECK } from '../src/config/schema.js';
 import { silentLogger } from '../src/logger.js';
 import { CHECK_CODES, DIRECTION_CODES, QUALITY_CODES, RAG_CODES } from '../src/metrics/codes.js';
 import { Family, labelsText } from '../src/metrics/exposition.js';
@@ -71,11 +71,12 @@ function stateWith(ind: ReturnType<typeof indicator>, value: number | null, judg
     indicatorId: ind.id, periodId: period.id, value, dataQuality: 'warned' as const, recordedAt: '2026-04-02T06:00:00.000Z',
     target: judgement?.target ?? null, toleranceAmount: judgement?.toleranceAmount ?? null, rag: judgement?.rag ?? null, directionPrevious: 'worsening', directionLastYear: null,
   };
-  return { indicators: [{ indicator: ind, pipelineId: 'p', period, value: stored }], checks: [], unresolved: [], risks: [], pipelines: [] };
+  // Computed again by a later run that found the same value: recorded once, computed twice.
+  return { indicators: [{ indicator: ind, pipelineId: 'p', period, value: stored, computedAt: stored ? '2026-05-02T06:00:00.000Z' : null }], checks: [], unresolved: [], risks: [], pipelines: [] };
 }
 
-function familiesOf(state: ServiceState): Map<string, number> {
-  const config = { file: 'x', service, calendar, pipelines: [], yaml: new Map(), targetOrigins: new Map() } as LoadedConfig;
+function familiesOf(state: ServiceState, scheme = 'tolerance-5pc'): Map<string, number> {
+  const config = { file: 'x', service: { ...service, rag: { ...service.rag, scheme } }, calendar, pipelines: [], yaml: new Map(), targetOrigins: new Map() } as LoadedConfig;
   const text = stateFamilies(state, { config, register: undefined, scheduleIntervals: new Map() });
   return new Map(text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('lineofsight_failed')).map((l) => [l.slice(0, l.indexOf('{')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
 }
@@ -92,6 +93,19 @@ describe('the state of an indicator', () => {
     expect(f.get('lineofsight_indicator_tolerance_ceiling')).toBe((bounds as { ceiling?: number }).ceiling);
   });
 
+  it.each(['belfast', 'havering', 'kent-floor', 'barnet-4', 'lincoln-stretch'])('%s: no tolerance bounds, since its AMBER is not target -/+ tolerance', (scheme) => {
+    const f = familiesOf(stateWith(indicator('S1', { polarity: 'on_target_is_best' }), 97, { target: 100, toleranceAmount: 5, rag: 'AMBER' }), scheme);
+    expect(f.has('lineofsight_indicator_tolerance_floor')).toBe(false);
+    expect(f.has('lineofsight_indicator_tolerance_ceiling')).toBe(false);
+    expect(f.get('lineofsight_indicator_target')).toBe(100);
+  });
+
+  it('gives an indicator computed as a percentage as a ratio, whatever its unit says', () => {
+    const f = familiesOf(stateWith(indicator('P2', { polarity: 'higher_is_better', type: 'percentage', numerator: 'a', denominator: 'b', value: undefined }), 88, { target: 90, toleranceAmount: 4.5, rag: 'AMBER' }));
+    expect(f.get('lineofsight_indicator_value')).toBeCloseTo(0.88, 12);
+    expect(f.get('lineofsight_indicator_tolerance_floor')).toBeCloseTo(0.855, 12);
+  });
+
   it('gives a percentage, its target and its bounds as ratios 0-1, other units as they are', () => {
     const pct = familiesOf(stateWith(indicator('P1', { polarity: 'higher_is_better', unit: '%' }), 93.5, { target: 95, toleranceAmount: 4.75, rag: 'AMBER' }));
     expect(pct.get('lineofsight_indicator_value')).toBeCloseTo(0.935, 12);
@@ -102,7 +116,7 @@ describe('the state of an indicator', () => {
     expect(days.get('lineofsight_indicator_rag')).toBe(RAG_CODES.RED);
     expect(days.get('lineofsight_indicator_direction')).toBe(DIRECTION_CODES.worsening);
     expect(days.get('lineofsight_indicator_data_quality')).toBe(QUALITY_CODES.warned);
-    expect(days.get('lineofsight_indicator_computed_timestamp_seconds')).toBe(Date.parse('2026-04-02T06:00:00Z') / 1000);
+    expect(days.get('lineofsight_indicator_computed_timestamp_seconds')).toBe(Date.parse('2026-05-02T06:00:00Z') / 1000);
     // March 2026 ended at midnight London time, by then BST.
     expect(days.get('lineofsight_indicator_period_end_timestamp_seconds')).toBe(Date.parse('2026-04-01T00:00:00+01:00') / 1000);
   });
@@ -111,6 +125,25 @@ describe('the state of an indicator', () => {
     const f = familiesOf(stateWith(indicator('M1', { polarity: 'higher_is_better' }), null, undefined));
     expect(f.get('lineofsight_indicator_rag')).toBe(RAG_CODES.MISSING);
     expect([...f.keys()].sort()).toEqual(['lineofsight_indicator_info', 'lineofsight_indicator_period_end_timestamp_seconds', 'lineofsight_indicator_rag']);
+  });
+});
+
+describe('the state of the checks', () => {
+  it("shows each check of a pipeline, the built-in suspect-values one too, and not one since taken out", () => {
+    const pipeline = {
+      ...pipelineSchema.parse({ id: 'p', title: 'P', source: 'db', schedule: '0 6 * * *', frequency: 'monthly', query: 'SELECT 1 AS v', indicators: [{ id: 'P1', title: 'P', type: 'value', value: 'v', polarity: 'higher_is_better', service: 'S' }], checks: [{ id: 'present', type: 'not_null', table: 't', date_column: 'd', column: 'c' }] }),
+      file: 'p.yaml',
+    };
+    const config = { file: 'x', service, calendar, pipelines: [pipeline], yaml: new Map(), targetOrigins: new Map() } as LoadedConfig;
+    const check = (checkId: string, status: 'passed' | 'failed') => ({ checkId, pipelineId: 'p', periodId: '2026-03', status, severity: 'warn' as const, failing: status === 'failed' ? 2 : 0, at: '2026-04-02T06:00:00.000Z' });
+    const state: ServiceState = { indicators: [], checks: [check('present', 'failed'), check(SUSPECT_VALUES_CHECK, 'passed'), check('retired', 'failed')], unresolved: [], risks: [], pipelines: [] };
+    const lines = stateFamilies(state, { config, register: undefined, scheduleIntervals: new Map() }).split('\n').filter((l) => l.startsWith('lineofsight_check_'));
+    expect(lines).toEqual([
+      'lineofsight_check_status{check="present",pipeline="p"} 2',
+      `lineofsight_check_status{check="${SUSPECT_VALUES_CHECK}",pipeline="p"} 0`,
+      'lineofsight_check_failing{check="present",pipeline="p"} 2',
+      `lineofsight_check_failing{check="${SUSPECT_VALUES_CHECK}",pipeline="p"} 0`,
+    ]);
   });
 });
 

@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RAG_CODES } from '../src/metrics/codes.js';
+import { loadService } from '../src/app/service.js';
+import { zonedInstant } from '../src/calendar/localDate.js';
+import { FinancialCalendar } from '../src/calendar/periods.js';
+import { CHECK_CODES, DIRECTION_CODES, QUALITY_CODES, RAG_CODES } from '../src/metrics/codes.js';
 import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
 import { freshPostgres } from './helpers/databases.js';
@@ -19,7 +22,7 @@ const TOKEN = 'test-token-7f3a9c';
 function documentedFamilies(): { name: string; type: string }[] {
   const readme = readFileSync('README.md', 'utf8');
   const section = readme.slice(readme.indexOf('\n## Metrics'), readme.indexOf('\n## ', readme.indexOf('\n## Metrics') + 1));
-  return [...section.matchAll(/^\| `([a-z_]+)`(?:, `[a-z_]+`)* \| (gauge|counter|histogram|info) \|/gm)].map((m) => ({ name: m[1]!, type: m[2]! }));
+  return [...section.matchAll(/^\| `([a-z_]+)` \| (gauge|counter|histogram) \|/gm)].map((m) => ({ name: m[1]!, type: m[2]! }));
 }
 
 describe.skipIf(!tools)('a real Prometheus scraping lineofsight serve over the demo in a PostgreSQL store', () => {
@@ -70,6 +73,58 @@ describe.skipIf(!tools)('a real Prometheus scraping lineofsight serve over the d
       if (!series.length) missing.push(name);
     }
     expect(missing).toEqual([]);
+    const text = await fetch(`${serve.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.text());
+    expect(families.filter(({ name, type }) => !text.includes(`\n# TYPE ${name} ${type}\n`)).map((f) => f.name)).toEqual([]);
+  });
+
+  it("serves every indicator's target, tolerance bounds, directions, data quality and times as the store has them", async () => {
+    const service = await loadService(env.LINEOFSIGHT_CONFIG!, { ...process.env, ...env });
+    const indicators = new Map(service.config.pipelines.flatMap((p) => p.indicators.map((i) => [i.id, i])));
+    const card = json(['scorecard', '--format', 'json']) as { indicators: { indicator: string; pipeline: string; period: string; value: number | null; target: number | null; tolerance: number | null; rag: string; directionPrevious: string | null; directionLastYear: string | null; dataQuality: 'passed' | 'warned' | 'failed' | null }[] };
+    const series = async (name: string) => new Map((await prometheus.query(name)).map((s) => [s.metric.indicator!, Number(s.value[1])]));
+    type Series = Map<string, number>;
+    const [target, floor, ceiling, direction, lastYear, quality, periodEnd, computed] = (await Promise.all(
+      ['target', 'tolerance_floor', 'tolerance_ceiling', 'direction', 'direction_last_year', 'data_quality', 'period_end_timestamp_seconds', 'computed_timestamp_seconds'].map((f) => series(`lineofsight_indicator_${f}`)),
+    )) as [Series, Series, Series, Series, Series, Series, Series, Series];
+    // Written here independently of the store's own statements.
+    const { rows } = await store.raw(`SELECT pipeline_id, period_id, extract(epoch FROM max(finished_at)) AS at FROM runs WHERE outcome = 'succeeded' GROUP BY pipeline_id, period_id`);
+    const lastComputed = new Map((rows as { pipeline_id: string; period_id: string; at: string }[]).map((r) => [`${r.pipeline_id}/${r.period_id}`, Number(r.at)]));
+    const calendar = new FinancialCalendar(4);
+    let banded = 0;
+    for (const line of card.indicators) {
+      const id = line.indicator;
+      const config = indicators.get(id)!;
+      const scale = config.unit === '%' || config.type === 'percentage' ? 0.01 : 1;
+      const expectNear = (got: number | undefined, want: number | null, what: string) => (want === null ? expect(got, `${id} ${what}`).toBeUndefined() : expect(got, `${id} ${what}`).toBeCloseTo(want, 9));
+      expectNear(target.get(id), line.target === null ? null : line.target * scale, 'target');
+      const rated = ['BLUE', 'GREEN', 'GREEN_AMBER', 'AMBER', 'RED_AMBER', 'RED'].includes(line.rag) && line.target !== null && line.tolerance !== null;
+      const [low, high] = rated ? [(line.target! - line.tolerance!) * scale, (line.target! + line.tolerance!) * scale] : [null, null];
+      expectNear(floor.get(id), rated && config.polarity !== 'lower_is_better' ? low : null, 'floor');
+      expectNear(ceiling.get(id), rated && config.polarity !== 'higher_is_better' ? high : null, 'ceiling');
+      if (rated) banded++;
+      expect(direction.get(id), `${id} direction`).toBe(line.directionPrevious === null ? undefined : DIRECTION_CODES[line.directionPrevious as keyof typeof DIRECTION_CODES]);
+      expect(lastYear.get(id), `${id} direction last year`).toBe(line.directionLastYear === null ? undefined : DIRECTION_CODES[line.directionLastYear as keyof typeof DIRECTION_CODES]);
+      expect(quality.get(id), `${id} quality`).toBe(line.dataQuality === null ? undefined : QUALITY_CODES[line.dataQuality]);
+      expect(periodEnd.get(id), `${id} period end`).toBe(zonedInstant(calendar.parse(line.period).end, 'Europe/London')!.getTime() / 1000);
+      // A value is stored exactly where the scorecard gives its data quality.
+      expectNear(computed.get(id), line.dataQuality === null ? null : lastComputed.get(`${line.pipeline}/${line.period}`)!, 'computed at');
+    }
+    expect(banded).toBeGreaterThan(5);
+  });
+
+  it("serves each check's result for its latest period as the store has it", async () => {
+    const { rows } = await store.raw(`
+      SELECT check_id, pipeline_id, status, failing_count FROM (
+        SELECT c.check_id, r.pipeline_id, c.status, c.failing_count, ROW_NUMBER() OVER (PARTITION BY c.check_id, r.pipeline_id ORDER BY r.period_start DESC, c.id DESC) AS n
+        FROM check_results c JOIN runs r ON r.id = c.run_id) latest WHERE n = 1`);
+    const latest = rows as { check_id: string; pipeline_id: string; status: keyof typeof CHECK_CODES; failing_count: number | null }[];
+    expect(latest.some((r) => r.check_id === 'suspect-values')).toBe(true);
+    const status = await prometheus.query('lineofsight_check_status');
+    expect(status.length).toBe(latest.length);
+    for (const r of latest) {
+      expect(await scalar(`lineofsight_check_status{check="${r.check_id}",pipeline="${r.pipeline_id}"}`), r.check_id).toBe(CHECK_CODES[r.status]);
+      expect(await scalar(`lineofsight_check_failing{check="${r.check_id}",pipeline="${r.pipeline_id}"}`), r.check_id).toBe(r.failing_count === null ? undefined : Number(r.failing_count));
+    }
   });
 
   it('serves the numbers the store holds: the scorecard, the failed-check log, the risks', async () => {

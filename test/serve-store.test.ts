@@ -92,6 +92,28 @@ describe('serve when the store is slow or goes away (PostgreSQL behind a proxy)'
     }
   });
 
+  it('answers within its budget when the store hangs: its own metrics, lineofsight_store_up 0, /readyz 503; then the state again once it answers', async () => {
+    await held.open.store.runs.recordRunWithoutValues({ pipelineId: 'cases', periodId: '2026-02', periodStart: '2026-02-01', periodEnd: '2026-03-01', startedAt: new Date(), finishedAt: new Date(), outcome: 'failed', error: 'moves the mark', rowsRead: 0, rowsRejected: 0, warnings: [] });
+    proxy.hold();
+    try {
+      const started = Date.now();
+      const [metrics, ready] = await Promise.all([get('/metrics').then((r) => r.text()), get('/readyz')]);
+      expect(Date.now() - started).toBeLessThan(9_000);
+      expect(metrics).toContain('lineofsight_store_up 0');
+      expect(metrics).toContain('process_cpu_seconds_total');
+      expect(metrics).not.toContain('lineofsight_indicator_');
+      expect(ready.status).toBe(503);
+      // The ping gives up at its own 5 s, or the pool at the store's acquire_timeout: either names a time.
+      expect(JSON.stringify(await ready.json())).toMatch(/"ok":false,"detail":"[^"]*within \d+ s/);
+    } finally {
+      proxy.release();
+    }
+    const back = Date.now() + 15_000;
+    let text = '';
+    while (!text.includes('lineofsight_store_up 1') && Date.now() < back) text = await (await get('/metrics')).text();
+    expect(text).toContain('lineofsight_indicator_rag{indicator="CASE1"}');
+  });
+
   it('serves its own metrics with lineofsight_store_up 0 while the store is away, and fails /readyz with the reason', async () => {
     expect(await (await get('/metrics')).text()).toContain('lineofsight_store_up 1');
     await proxy.down();

@@ -128,6 +128,9 @@ describe('lineofsight serve over the demo (SQLite store)', () => {
     ['/api/runs?limit=0', 400, /limit is a whole number from 1 to 5000/],
     ['/api/runs?limit=99999', 400, /limit is a whole number from 1 to 5000/],
     ['/api/values/HR01?revisions=yes', 400, /revisions is one of true, false/],
+    ['/api/scorecard?service=', 400, /query parameter "service" is empty/],
+    ['/metrics?format=json', 400, /unknown query parameter "format": this endpoint takes none/],
+    ['/readyz?verbose=1', 400, /unknown query parameter "verbose"/],
   ])('%s is %i, saying why', async (p, status, message) => {
     const r = await getJson(p);
     expect(r.status).toBe(status);
@@ -178,6 +181,13 @@ describe('lineofsight serve over the demo (SQLite store)', () => {
   ])('survives %s: answered 400 and closed, and serves the next request', async (_what, bytes) => {
     expect(await rawExchange(server.url, bytes)).toMatch(/^HTTP\/1\.1 4\d\d /);
     expect((await get('/healthz', {})).status).toBe(200);
+  });
+
+  it.each([
+    ['headers too large', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, /^HTTP\/1\.1 431 /],
+    ['a target that is no URL path', 'GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', /^HTTP\/1\.1 400 [^]*not a valid URL path/],
+  ])('answers %s with its own status, before asking for the token', async (_what, bytes, answer) => {
+    expect(await rawExchange(server.url, bytes)).toMatch(answer);
   });
 
   it('reads the store again only when it changed: a second scrape sends one cheap statement', async () => {

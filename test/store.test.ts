@@ -132,22 +132,29 @@ describe.each([
     expect(revisions.map((v) => v.dataQuality)).toEqual(['failed', 'passed']);
   });
 
-  it("keeps each check's latest result, one row per check, which a run of an earlier id never overwrites", async () => {
+  it("keeps each check's result for its latest period, one row per check: a backfill leaves it, a run of an earlier id never overwrites it", async () => {
     const result = (checkId: string, status: 'passed' | 'failed', failing: number): CheckResult => ({ checkId, type: 'not_null', severity: 'error', status, failing, checked: 10, share: failing * 10, sample: [], message: status });
     const other = { ...run('2024-11', '2024-12-01T06:00:00Z'), pipelineId: 'ledger' };
+    const states = async () => (await store.runs.latestCheckResults()).filter((c) => ['supplier-present', 'amount-present'].includes(c.checkId)).map((c) => [c.pipelineId, c.checkId, c.periodId, c.status, c.failing]).sort();
     await store.runs.recordRun(run('2024-11', '2024-12-01T06:00:00Z'), [], { source: 'finance', results: [result('supplier-present', 'failed', 2), result('amount-present', 'passed', 0)] });
     await store.runs.recordRun(other, [], { source: 'finance', results: [result('supplier-present', 'passed', 0)] });
-    const second = await store.runs.recordRun(run('2024-12', '2025-01-01T06:00:00Z'), [], { source: 'finance', results: [result('supplier-present', 'passed', 0)] });
-    const latest = (await store.runs.latestCheckResults()).filter((c) => ['supplier-present', 'amount-present'].includes(c.checkId));
-    expect(latest.map((c) => [c.pipelineId, c.checkId, c.periodId, c.status, c.failing]).sort()).toEqual([
+    const december = await store.runs.recordRun(run('2024-12', '2025-01-01T06:00:00Z'), [], { source: 'finance', results: [result('supplier-present', 'passed', 0)] });
+    const expected = [
       ['ledger', 'supplier-present', '2024-11', 'passed', 0],
       ['payments', 'amount-present', '2024-11', 'passed', 0],
       ['payments', 'supplier-present', '2024-12', 'passed', 0],
-    ]);
-    // A run that took its id before another but commits after it: its result is the older one.
-    await asDashboards(store.config, (db) => db('check_states').where({ check_id: 'supplier-present', pipeline_id: 'payments' }).update({ run_id: second.runId + 1000, status: 'warned' }));
+    ];
+    expect(await states()).toEqual(expected);
+    // A backfill of an earlier period, run later: the latest period's result stands.
+    await store.runs.recordRun(run('2024-10', '2025-01-02T06:00:00Z'), [], { source: 'finance', results: [result('supplier-present', 'failed', 7)] });
+    expect(await states()).toEqual(expected);
+    // A run of the same period that took its id before another but commits after it: its result is the older one.
+    await asDashboards(store.config, (db) => db('check_states').where({ check_id: 'supplier-present', pipeline_id: 'payments' }).update({ run_id: december.runId + 1000, status: 'warned' }));
+    await store.runs.recordRun(run('2024-12', '2025-01-03T06:00:00Z'), [], { source: 'finance', results: [result('supplier-present', 'failed', 5)] });
+    expect((await states()).find((c) => c[0] === 'payments' && c[1] === 'supplier-present')?.[3]).toBe('warned');
+    // A later period replaces it.
     await store.runs.recordRun(run('2025-01', '2025-02-01T06:00:00Z'), [], { source: 'finance', results: [result('supplier-present', 'failed', 5)] });
-    expect((await store.runs.latestCheckResults()).find((c) => c.checkId === 'supplier-present' && c.pipelineId === 'payments')?.status).toBe('warned');
+    expect((await states()).find((c) => c[0] === 'payments' && c[1] === 'supplier-present')).toEqual(['payments', 'supplier-present', '2025-01', 'failed', 5]);
   });
 
   it('moves its change mark at every write a reader must see, and at nothing else', async () => {
@@ -224,7 +231,9 @@ describe.each([
       const a = await insertRun('payments', '2024-05', '2024-06-01T06:00:00.000Z');
       const b = await insertRun('payments', '2024-06', '2024-07-01T06:00:00.000Z');
       const c = await insertRun('ledger', '2024-06', '2024-07-01T07:00:00.000Z');
-      await db('check_results').insert([result(a, 'present', 'failed', 3), result(b, 'present', 'passed', 0), result(a, 'unique', 'failed', 1), result(c, 'present', 'warned', 2)]);
+      // A backfill of May after June: June's result is still the latest period's.
+      const backfill = await insertRun('payments', '2024-05', '2024-07-02T06:00:00.000Z');
+      await db('check_results').insert([result(a, 'present', 'failed', 3), result(b, 'present', 'passed', 0), result(a, 'unique', 'failed', 1), result(c, 'present', 'warned', 2), result(backfill, 'present', 'failed', 9)]);
     } finally {
       await db.destroy();
     }

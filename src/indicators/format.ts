@@ -1,3 +1,4 @@
+import type { IndicatorConfig } from '../config/schema.js';
 import { nearlyEqual } from './numbers.js';
 
 /**
@@ -57,6 +58,11 @@ export function formatSet(value: number, unit: string): string {
 /** A plain number as set, without a unit: the 5 of "5%" when the 5 is a share of the target. */
 export function formatPlain(value: number): string {
   return grouped(value, naturalDecimals(value));
+}
+
+/** A value in per cent: its unit says so, or it is computed as a percentage (x 100). */
+export function isPercentage(indicator: Pick<IndicatorConfig, 'unit' | 'type'>): boolean {
+  return indicator.unit === '%' || indicator.type === 'percentage';
 }
 
 /** A gap between two values of a percentage indicator is in points, not per cent: "7.0 points". */

@@ -19,11 +19,19 @@ export interface ScrapeSource extends StateContext {
 }
 
 /**
+ * How long a scrape waits for the store before it answers without the state: within
+ * Prometheus' default scrape timeout of 10 s, so a store that hangs shows as
+ * lineofsight_store_up 0, not as a target down.
+ */
+export const STATE_READ_BUDGET_MS = 5_000;
+
+/**
  * Builds the /metrics text. The state families are read from the store, so every replica and a
  * restarted process serve the same values, and a run by any process shows at the next scrape;
  * the text is rebuilt only when the store's change mark or the day moves, and one read at a
  * time is in flight, however many scrapes come at once: they share it. When the store does not
- * answer, the process's own metrics are still served, with lineofsight_store_up 0.
+ * answer, or does not within the budget, the process's own metrics are still served, with
+ * lineofsight_store_up 0; a read that outlives its scrape goes on, and the next scrape shares it.
  */
 export class Scraper {
   private cached: { key: string; text: Buffer } | undefined;
@@ -34,6 +42,7 @@ export class Scraper {
     private readonly source: ScrapeSource,
     private readonly registry: Registry,
     private readonly storeUp: Gauge,
+    private readonly budgetMs = STATE_READ_BUDGET_MS,
   ) {}
 
   /**
@@ -41,7 +50,13 @@ export class Scraper {
    * for thousands of indicators), then this process's own.
    */
   async metrics(): Promise<Buffer[]> {
-    const state = await (this.inFlight ??= this.stateText().finally(() => (this.inFlight = undefined)));
+    const read = (this.inFlight ??= this.stateText().finally(() => (this.inFlight = undefined)));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.budgetMs)));
+    const outcome = await Promise.race([read, late]).finally(() => clearTimeout(timer));
+    if (outcome === 'late' && !this.storeFailing) this.source.logger.error({ budgetMs: this.budgetMs }, 'state metrics not served: the store did not answer within the budget');
+    if (outcome === 'late') this.storeFailing = true;
+    const state = outcome === 'late' ? null : outcome;
     this.storeUp.set(state === null ? 0 : 1);
     const own = Buffer.from(await this.registry.metrics());
     return state === null ? [own] : [state, own];

@@ -23,6 +23,8 @@ export interface IndicatorState {
   pipelineId: string;
   period: Period;
   value: JudgedValueRow | undefined;
+  /** When the latest successful run of its pipeline and period computed it (a rerun that confirms a value computes it too). */
+  computedAt: string | null;
 }
 
 /** Everything the state metrics show, as the store has it at one moment. */
@@ -37,14 +39,19 @@ export interface ServiceState {
 
 /**
  * Reads the state from the store in a fixed number of queries, however many indicators, checks
- * and risks there are: one for values, one for checks, one for the log, one for risks and three
+ * and risks there are: two for values, one for checks, one for the log, one for risks and three
  * for pipelines.
  */
 export async function readState(parts: StoreParts, config: LoadedConfig, register: RiskRegister | undefined, today: LocalDate): Promise<ServiceState> {
   const { lines } = scorecardPeriods(config, {}, today);
-  const rows = await parts.runs.judgedValuesIn([...new Set(lines.map((l) => l.period.id))]);
+  const periods = [...new Set(lines.map((l) => l.period.id))];
+  const rows = await parts.runs.judgedValuesIn(periods);
+  const computed = await parts.runs.computedAt(periods);
   const byKey = new Map(rows.map((r) => [`${r.indicatorId}/${r.periodId}`, r]));
-  const indicators = lines.map((l) => ({ indicator: l.indicator, pipelineId: l.pipelineId, period: l.period, value: byKey.get(`${l.indicator.id}/${l.period.id}`) }));
+  const indicators = lines.map((l) => {
+    const value = byKey.get(`${l.indicator.id}/${l.period.id}`);
+    return { indicator: l.indicator, pipelineId: l.pipelineId, period: l.period, value, computedAt: value ? (computed.get(`${l.pipelineId}/${l.period.id}`) ?? value.recordedAt) : null };
+  });
   const checks = await parts.runs.latestCheckResults();
   const unresolved = await parts.checkLog.unresolvedCounts();
   const risks = register ? await recordedStandings(register, parts.risks) : [];

@@ -1,7 +1,10 @@
 import { zonedInstant } from '../calendar/localDate.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { IndicatorConfig } from '../config/schema.js';
+import { isPercentage } from '../indicators/format.js';
+import { ratingOf } from '../judging/rating.js';
 import { amberBoundary } from '../rag/variables.js';
+import { checksOf } from '../runs/checks.js';
 import type { Direction } from '../rag/input.js';
 import type { RiskRegister } from '../risk/config.js';
 import type { RunOutcome } from '../runs/record.js';
@@ -23,7 +26,7 @@ export interface StateContext {
 const seconds = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso) / 1000);
 
 /** A percentage as the ratio Prometheus' base units want; any other unit as it is. */
-const scaleOf = (indicator: IndicatorConfig): number => (indicator.unit === '%' ? 0.01 : 1);
+const scaleOf = (indicator: IndicatorConfig): number => (isPercentage(indicator) ? 0.01 : 1);
 const scaled = (v: number | null | undefined, scale: number): number | null => (v === null || v === undefined ? null : v * scale);
 const directionCode = (d: string | null | undefined): number | null => (d ? (DIRECTION_CODES[d as Direction] ?? null) : null);
 
@@ -38,14 +41,14 @@ export function stateFamilies(state: ServiceState, ctx: StateContext): string {
   const timeZone = config.service.timezone;
   const value = new Family('lineofsight_indicator_value', `Latest value of each indicator as at the latest complete month, ${UNITS}.`);
   const target = new Family('lineofsight_indicator_target', `Signed-off target the latest value was judged against, ${UNITS}.`);
-  const floor = new Family('lineofsight_indicator_tolerance_floor', `Lowest value still AMBER (target less tolerance), where higher is better or on target is best, ${UNITS}.`);
-  const ceiling = new Family('lineofsight_indicator_tolerance_ceiling', `Highest value still AMBER (target plus tolerance), where lower is better or on target is best, ${UNITS}.`);
+  const floor = new Family('lineofsight_indicator_tolerance_floor', `Lowest value still AMBER (target less tolerance), where the indicator's RAG scheme bands by its tolerance and higher is better or on target is best, ${UNITS}.`);
+  const ceiling = new Family('lineofsight_indicator_tolerance_ceiling', `Highest value still AMBER (target plus tolerance), where the indicator's RAG scheme bands by its tolerance and lower is better or on target is best, ${UNITS}.`);
   const rag = new Family('lineofsight_indicator_rag', `RAG status of the latest value: ${codesInWords(RAG_CODES)}.`);
   const direction = new Family('lineofsight_indicator_direction', `Direction of travel against the previous period: ${codesInWords(DIRECTION_CODES)}.`);
   const directionYear = new Family('lineofsight_indicator_direction_last_year', `Direction of travel against the same period last year: ${codesInWords(DIRECTION_CODES)}.`);
   const quality = new Family('lineofsight_indicator_data_quality', `Data quality of the latest value: ${codesInWords(QUALITY_CODES)}.`);
   const periodEnd = new Family('lineofsight_indicator_period_end_timestamp_seconds', 'When the period of the latest value ended (midnight, service timezone), Unix seconds.');
-  const computed = new Family('lineofsight_indicator_computed_timestamp_seconds', 'When the latest value was recorded by a run, Unix seconds.');
+  const computed = new Family('lineofsight_indicator_computed_timestamp_seconds', 'When a run last computed the latest value (the latest successful run of its pipeline and period), Unix seconds.');
   const info = new Family('lineofsight_indicator_info', 'Each indicator\'s descriptive labels, always 1: join on indicator.');
   // A handful of periods for thousands of indicators: each end's instant is worked out once.
   const ends = new Map<string, number>();
@@ -56,7 +59,8 @@ export function stateFamilies(state: ServiceState, ctx: StateContext): string {
     const scale = scaleOf(indicator);
     value.sample(l, scaled(stored?.value, scale));
     target.sample(l, scaled(stored?.target, scale));
-    if (stored && stored.rag !== null && stored.target !== null && stored.toleranceAmount !== null && indicator.polarity !== 'none') {
+    // Only a scheme that compares with the tolerance has its AMBER band there (not Belfast's percentages, nor Kent's floor).
+    if (stored && stored.rag !== null && stored.target !== null && stored.toleranceAmount !== null && indicator.polarity !== 'none' && ratingOf(config, indicator).scheme.bandedByTolerance) {
       const boundary = amberBoundary(indicator.polarity, stored.target, stored.toleranceAmount);
       if (indicator.polarity !== 'lower_is_better') floor.sample(l, (boundary ?? stored.target - stored.toleranceAmount) * scale);
       if (indicator.polarity !== 'higher_is_better') ceiling.sample(l, (boundary ?? stored.target + stored.toleranceAmount) * scale);
@@ -66,7 +70,7 @@ export function stateFamilies(state: ServiceState, ctx: StateContext): string {
     directionYear.sample(l, directionCode(stored?.directionLastYear));
     quality.sample(l, stored ? QUALITY_CODES[stored.dataQuality] : null);
     periodEnd.sample(l, endOf(line.period.end));
-    computed.sample(l, seconds(stored?.recordedAt ?? null));
+    computed.sample(l, seconds(line.computedAt));
     info.sample(
       labelsText({
         indicator: indicator.id,
@@ -82,10 +86,10 @@ export function stateFamilies(state: ServiceState, ctx: StateContext): string {
     );
   }
 
-  const checkStatus = new Family('lineofsight_check_status', `Result of each check in the latest run that ran it: ${codesInWords(CHECK_CODES)}.`);
-  const checkFailing = new Family('lineofsight_check_failing', 'Rows (or values) failing each check in the latest run that ran it.');
+  const checkStatus = new Family('lineofsight_check_status', `Result of each check for its latest period (the latest run of that period that ran it): ${codesInWords(CHECK_CODES)}.`);
+  const checkFailing = new Family('lineofsight_check_failing', 'Rows (or values) failing each check for its latest period.');
   // A check since taken out of its pipeline keeps its last state in the store, not in the metrics.
-  const configured = new Set(config.pipelines.flatMap((p) => p.checks.map((c) => `${p.id}/${c.id}`)));
+  const configured = new Set(config.pipelines.flatMap((p) => checksOf(p).map((c) => `${p.id}/${c.id}`)));
   for (const c of state.checks) {
     if (!configured.has(`${c.pipelineId}/${c.checkId}`)) continue;
     const l = labelsText({ check: c.checkId, pipeline: c.pipelineId });
@@ -113,7 +117,7 @@ export function stateFamilies(state: ServiceState, ctx: StateContext): string {
     above.sample(l, r.assessed.aboveTolerance ? 1 : 0);
   }
 
-  const outcome = new Family('lineofsight_pipeline_last_run_outcome', 'Outcome of each pipeline\'s latest run: 1 for the outcome it had, 0 for the others.');
+  const outcome = new Family('lineofsight_pipeline_last_run_outcome', 'Outcome of each pipeline\'s latest run, of whichever period (a backfill too): 1 for the outcome it had, 0 for the others.');
   const lastRun = new Family('lineofsight_pipeline_last_run_timestamp_seconds', 'When each pipeline\'s latest run finished, Unix seconds.');
   const lastSuccess = new Family('lineofsight_pipeline_last_success_timestamp_seconds', 'When each pipeline\'s latest successful run finished, Unix seconds.');
   const awaiting = new Family('lineofsight_pipeline_periods_awaiting', 'Periods of each pipeline whose latest run found their data not yet in.');

@@ -15,6 +15,8 @@ export interface RagRule {
 /** Ordered rules, first match wins; the last always matches, so every judged value gets a status. */
 export interface RagScheme {
   rules: readonly RagRule[];
+  /** A rule compares with the tolerance (`shortfall <= tolerance`): the scheme's band is target -/+ tolerance. */
+  bandedByTolerance: boolean;
 }
 
 /**
@@ -68,7 +70,7 @@ export function parseScheme(rules: readonly RagRuleConfig[], name?: string): Rag
     if (last && rule.when !== null) throw new RagSchemeError(index, 'when', 'the last rule must have no "when", so that every value gets a status', name);
     if (!last && rule.when === null) throw new RagSchemeError(index, 'when', 'only the last rule may omit "when": the rules after this one could never match', name);
   });
-  return { rules: parsed };
+  return { rules: parsed, bandedByTolerance: parsed.some((r) => r.when !== null && /\btolerance\b/.test(r.when)) };
 }
 
 const compiled = new WeakMap<readonly RagRuleConfig[], RagScheme>();

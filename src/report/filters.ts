@@ -1,3 +1,5 @@
+import { zonedInstant } from '../calendar/localDate.js';
+
 /**
  * The values a read model's filters take, checked the same way whichever front end was given
  * them (a CLI option, a query parameter): `name` is how that front end names the filter.
@@ -22,9 +24,12 @@ export function dateFilter(name: string, value: string): string {
   return value;
 }
 
-/** A date, or an instant with its offset (2026-04-02T06:00:00Z), as ISO 8601 text the store compares. */
-export function instantFilter(name: string, value: string): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return dateFilter(name, value);
+/**
+ * A date (from its midnight in the service's timezone) or an instant with its offset
+ * (2026-04-02T06:00:00Z), as the ISO 8601 UTC text the store compares its times with.
+ */
+export function instantFilter(name: string, value: string, timeZone: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return zonedInstant(dateFilter(name, value), timeZone)!.toISOString();
   const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : NaN;
   if (Number.isNaN(t)) throw new FilterError(`${name} takes a date (2026-04-01) or a time with its offset (2026-04-01T06:00:00Z), not "${value}"`);
   return new Date(t).toISOString();

@@ -31,7 +31,7 @@ export interface PeriodChecks {
  */
 export async function runChecks(at: PeriodChecks, which: (check: CheckConfig) => boolean = () => true): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const check of [...at.pipeline.checks, ...builtInChecks(at.pipeline)]) {
+  for (const check of checksOf(at.pipeline)) {
     if (!which(check)) continue;
     let result: CheckResult;
     try {
@@ -76,7 +76,7 @@ function outcomeOf(check: CheckConfig, at: PeriodChecks): Promise<CheckOutcome> 
   return values(check, ctx);
 }
 
-/** The checks every pipeline runs besides its own: suspect values, where it has an indicator to weigh. */
-function builtInChecks(pipeline: LoadedPipeline): CheckConfig[] {
-  return pipeline.indicators.some(weighsSuspicion) ? [SUSPECT_VALUES] : [];
+/** Every check a pipeline runs: its own, and suspect values where it has an indicator to weigh. */
+export function checksOf(pipeline: LoadedPipeline): CheckConfig[] {
+  return pipeline.indicators.some(weighsSuspicion) ? [...pipeline.checks, SUSPECT_VALUES] : pipeline.checks;
 }

@@ -58,7 +58,7 @@ export const API: Readonly<Record<string, Endpoint>> = {
   async runs(open, params) {
     const q = queryOf(params, ['pipeline', 'outcome', 'since', 'limit']);
     const outcome = q.outcome === undefined ? undefined : checked(() => oneOf('outcome', q.outcome!, RUN_OUTCOMES));
-    const since = q.since === undefined ? undefined : checked(() => instantFilter('since', q.since!));
+    const since = q.since === undefined ? undefined : checked(() => instantFilter('since', q.since!, open.config.service.timezone));
     const limit = q.limit === undefined ? DEFAULT_RUNS_LISTED : checked(() => countFilter('limit', q.limit!, MAX_RUNS_LISTED));
     return runLogJson(await runLog(open.store.runs, { pipelineId: q.pipeline, outcome, since, limit }));
   },

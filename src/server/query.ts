@@ -24,6 +24,8 @@ export function queryOf<K extends string>(params: URLSearchParams, known: readon
     }
     const values = params.getAll(name);
     if (values.length > 1) throw new HttpError(400, `query parameter "${name}" is given ${values.length} times; give it once`);
+    // An empty filter would quietly filter nothing: say so rather than answer with everything.
+    if (values[0]!.trim() === '') throw new HttpError(400, `query parameter "${name}" is empty`);
     out[name as K] = values[0]!;
   }
   return out;

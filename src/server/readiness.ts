@@ -18,10 +18,11 @@ export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T
 
 /**
  * Readiness: the configuration was loaded whole (serve does not start otherwise) and the store
- * answers. One probe of the store in flight at a time: probes arriving together share it.
+ * answers. One ping of the store in flight at a time, however many probes, and however long it
+ * takes: a probe that gives up on it leaves it running for the next probe to share.
  */
 export class ReadinessProbe {
-  private inFlight: Promise<Readiness> | undefined;
+  private pinging: Promise<void> | undefined;
 
   constructor(
     private readonly configFile: string,
@@ -29,15 +30,12 @@ export class ReadinessProbe {
     private readonly ping: () => Promise<void>,
   ) {}
 
-  probe(): Promise<Readiness> {
-    return (this.inFlight ??= this.check().finally(() => (this.inFlight = undefined)));
-  }
-
-  private async check(): Promise<Readiness> {
+  async probe(): Promise<Readiness> {
     const config = { name: 'config', ok: true, detail: `loaded from ${this.configFile}` };
     let store = { name: 'store', ok: true, detail: `${this.storeName} answers` };
     try {
-      await within(this.ping(), READY_TIMEOUT_MS, this.storeName);
+      const ping = (this.pinging ??= this.ping().finally(() => (this.pinging = undefined)));
+      await within(ping, READY_TIMEOUT_MS, this.storeName);
     } catch (err) {
       store = { name: 'store', ok: false, detail: (err as Error).message };
     }

@@ -6,7 +6,7 @@ import { StoreFault } from '../runs/record.js';
 import { bounded } from '../text.js';
 import { API } from './api.js';
 import { bearerMatches } from './auth.js';
-import { HttpError } from './query.js';
+import { HttpError, queryOf } from './query.js';
 import type { ReadinessProbe } from './readiness.js';
 
 export interface ServeOptions {
@@ -38,6 +38,21 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
 
 const sendJson = (res: ServerResponse, status: number, value: unknown, head: boolean, extra?: Record<string, string>) => send(res, status, JSON_TYPE, `${JSON.stringify(value)}\n`, head, extra);
 
+/** The request's target as a URL, or a 400 for one that is not. */
+function urlOf(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    throw new HttpError(400, 'the request target is not a valid URL path');
+  }
+}
+
+/** What the parser could not read, answered with its own status: too slow, too large, or malformed. */
+const CLIENT_ERRORS: Readonly<Record<string, string>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+};
+
 /** The path's segments, or a 400 for one that cannot be decoded. */
 function segmentsOf(pathname: string): string[] {
   try {
@@ -58,14 +73,21 @@ export async function startServer(open: OpenService, options: ServeOptions): Pro
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) return sendJson(res, 405, { error: `${bounded(String(req.method), 20)} is not allowed: this server is read-only` }, false, { allow: 'GET, HEAD' });
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = urlOf(req.url);
     const path = url.pathname;
-    if (path === '/healthz') return send(res, 200, 'text/plain; charset=utf-8', 'ok\n', head);
+    if (path === '/healthz') {
+      queryOf(url.searchParams, []);
+      return send(res, 200, 'text/plain; charset=utf-8', 'ok\n', head);
+    }
     if (options.token !== undefined && !bearerMatches(req.headers.authorization, options.token)) {
       return sendJson(res, 401, { error: 'a bearer token is required: Authorization: Bearer <token>' }, head, { 'www-authenticate': 'Bearer realm="lineofsight"' });
     }
-    if (path === '/metrics') return send(res, 200, options.scraper.contentType, await options.scraper.metrics(), head);
+    if (path === '/metrics') {
+      queryOf(url.searchParams, []);
+      return send(res, 200, options.scraper.contentType, await options.scraper.metrics(), head);
+    }
     if (path === '/readyz') {
+      queryOf(url.searchParams, []);
       const r = await options.readiness.probe();
       return sendJson(res, r.ready ? 200 : 503, r, head);
     }
@@ -87,7 +109,7 @@ export async function startServer(open: OpenService, options: ServeOptions): Pro
   });
   // A request the parser cannot read: answered if the socket still can be, then closed.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    if (socket.writable && err.code !== 'ECONNRESET') socket.end(`HTTP/1.1 ${CLIENT_ERRORS[err.code ?? ''] ?? '400 Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
   server.maxHeadersCount = 100;

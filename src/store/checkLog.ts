@@ -91,14 +91,19 @@ export class CheckLogStore {
       })),
       200,
     );
-    // Each check's latest result: a run of an earlier id committing later does not overwrite a newer one.
+    // Each check's result for its latest period: a backfill of an earlier period leaves it, and
+    // of two runs of one period the later id wins, whichever commits last.
     await trx('check_states')
       .insert(
-        checks.results.map((r) => ({ check_id: r.checkId, pipeline_id: run.pipelineId, run_id: runId, period_id: run.periodId, status: r.status, severity: r.severity, failing_count: r.failing, recorded_at: at })),
+        checks.results.map((r) => ({ check_id: r.checkId, pipeline_id: run.pipelineId, run_id: runId, period_id: run.periodId, period_start: run.periodStart, status: r.status, severity: r.severity, failing_count: r.failing, recorded_at: at })),
       )
       .onConflict(['check_id', 'pipeline_id'])
       .merge()
-      .where('check_states.run_id', '<', trx.raw('excluded.run_id'));
+      .where((q) =>
+        q
+          .where('check_states.period_start', '<', trx.raw('excluded.period_start'))
+          .orWhere((same) => same.where('check_states.period_start', '=', trx.raw('excluded.period_start')).andWhere('check_states.run_id', '<', trx.raw('excluded.run_id'))),
+      );
     const existing: Record<string, unknown>[] = await lockedOnPostgres(
       trx('check_log')
         .whereIn(

@@ -203,28 +203,36 @@ const MIGRATIONS: Migration[] = [
   {
     name: '007_metrics_reads',
     async up(knex) {
-      // Each check's latest result, one row per check, kept by every run that records checks:
-      // read at each change of state by /metrics, whose cost must not grow with the history.
+      // Each check's result for its latest period, one row per check, kept by every run that
+      // records checks: read at each change of state by /metrics, whose cost must not grow with
+      // the history.
       await knex.schema.createTable('check_states', (t) => {
         t.string('check_id', 100).notNullable();
         t.string('pipeline_id', 100).notNullable();
         t.integer('run_id').notNullable();
         t.string('period_id', 20).notNullable();
+        t.date('period_start').notNullable();
         t.string('status', 10).notNullable();
         t.string('severity', 10).notNullable();
         t.integer('failing_count');
         t.timestamp('recorded_at', { useTz: true }).notNullable();
         t.primary(['check_id', 'pipeline_id']);
       });
-      const latest = knex('check_results as c').join('runs as r', 'r.id', 'c.run_id').max({ id: 'c.id' }).groupBy('c.check_id', 'r.pipeline_id');
-      // Columns in the table's order: an INSERT ... SELECT names none.
-      await knex('check_states').insert(
-        knex('check_results as c').join('runs as r', 'r.id', 'c.run_id').select('c.check_id', 'r.pipeline_id', 'c.run_id', 'r.period_id', 'c.status', 'c.severity', 'c.failing_count', 'r.finished_at').whereIn('c.id', latest),
-      );
+      // The latest period's latest result of each check, from the results the store holds.
+      await knex.raw(`
+        INSERT INTO check_states (check_id, pipeline_id, run_id, period_id, period_start, status, severity, failing_count, recorded_at)
+        SELECT check_id, pipeline_id, run_id, period_id, period_start, status, severity, failing_count, finished_at FROM (
+          SELECT c.check_id, r.pipeline_id, c.run_id, r.period_id, r.period_start, c.status, c.severity, c.failing_count, r.finished_at,
+                 ROW_NUMBER() OVER (PARTITION BY c.check_id, r.pipeline_id ORDER BY r.period_start DESC, c.id DESC) AS n
+          FROM check_results c JOIN runs r ON r.id = c.run_id
+        ) latest WHERE n = 1`);
+      // The change mark's newest acknowledgement, off an index rather than the whole log.
+      await knex.schema.alterTable('check_log', (t) => t.index(['acknowledged_at'], 'check_log_acknowledged_at_index'));
       // The latest period's values, every indicator at once (the scorecard as at a month).
       await knex.schema.alterTable('indicator_values', (t) => t.index(['period_id'], 'indicator_values_period_id_index'));
     },
     async down(knex) {
+      await knex.schema.alterTable('check_log', (t) => t.dropIndex(['acknowledged_at'], 'check_log_acknowledged_at_index'));
       await knex.schema.alterTable('indicator_values', (t) => t.dropIndex(['period_id'], 'indicator_values_period_id_index'));
       await knex.schema.dropTable('check_states');
     },

@@ -200,7 +200,7 @@ export class RunStore {
     }));
   }
 
-  /** Each check's result in the latest run that ran it, with that run's pipeline: one query of one row per check. */
+  /** Each check's result for its latest period (the latest run of it that ran the check): one query of one row per check. */
   async latestCheckResults(): Promise<LatestCheckResult[]> {
     const rows = await this.db('check_states').select('check_id', 'pipeline_id', 'period_id', 'status', 'severity', 'failing_count', 'recorded_at');
     return rows.map((r) => ({
@@ -212,6 +212,21 @@ export class RunStore {
       failing: num(r.failing_count),
       at: iso(r.recorded_at),
     }));
+  }
+
+  /**
+   * When each pipeline's latest successful run of each of these periods finished: when its
+   * values were last computed, whether or not they changed. One query.
+   */
+  async computedAt(periodIds: string[]): Promise<Map<string, string>> {
+    if (!periodIds.length) return new Map();
+    const rows: Record<string, unknown>[] = await this.db('runs')
+      .select('pipeline_id', 'period_id')
+      .max({ at: 'finished_at' })
+      .whereIn('period_id', periodIds)
+      .andWhere('outcome', 'succeeded')
+      .groupBy('pipeline_id', 'period_id');
+    return new Map(rows.map((r) => [`${r.pipeline_id}/${r.period_id}`, iso(r.at)]));
   }
 
   /**

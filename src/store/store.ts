@@ -107,6 +107,9 @@ function faultsNamed<T extends object>(part: T, fault: (err: unknown) => unknown
   });
 }
 
+/** How many of the newest rows the change mark counts: see Store.changeMark. */
+const RECENT_ROWS = 1000;
+
 /** Migration errors a process gets when another is migrating the same store at the same moment. */
 const RACED_MIGRATION = /already exists|Migration table is already locked|duplicate key|UNIQUE constraint|database is locked/i;
 
@@ -190,20 +193,22 @@ export class Store implements StoreParts {
 
   /**
    * A mark that changes whenever what the store says changes: a run recorded (its values and
-   * checks with it), a risk moved, an entry acknowledged. One cheap statement, so a reader can
-   * ask at every scrape whether anything it built is out of date. Counts as well as the newest
-   * ids, since a transaction that took a lower id may commit after one that took a higher.
+   * checks with it), a risk moved, an entry acknowledged. One statement off indexes, whatever
+   * the store's age, so a reader can ask at every scrape whether anything it built is out of
+   * date. Besides the newest ids it counts the rows among the newest thousand, since a
+   * transaction that took a lower id may commit after one that took a higher; a write is a
+   * short transaction, so a thousand others do not commit while one is under way.
    */
   async changeMark(): Promise<string> {
-    const count = (table: string, column: string) => this.knex(table).count({ v: column });
-    const max = (table: string, column: string) => this.knex(table).max({ v: column });
+    const newest = (table: string) => this.knex(table).max({ v: 'id' });
+    const recent = (table: string) => this.knex(table).count({ v: '*' }).where('id', '>', this.knex.raw('(SELECT COALESCE(MAX(id), 0) - ? FROM ??)', [RECENT_ROWS, table]));
     const [row] = await this.knex
       .select({
-        runs: count('runs', '*'),
-        lastRun: max('runs', 'id'),
-        positions: count('risk_positions', '*'),
-        acks: count('check_log', 'acknowledged_at'),
-        lastAck: max('check_log', 'acknowledged_at'),
+        lastRun: newest('runs'),
+        recentRuns: recent('runs'),
+        lastPosition: newest('risk_positions'),
+        recentPositions: recent('risk_positions'),
+        lastAck: this.knex('check_log').max({ v: 'acknowledged_at' }),
       })
       .catch((err: unknown) => Promise.reject(this.fault(err)));
     return JSON.stringify(Object.values(row as Record<string, unknown>).map((v) => (v instanceof Date ? v.toISOString() : String(v))));

@@ -7,6 +7,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** While held, what either side sends waits here: a store that hangs without refusing. */
+  private held: (() => void)[] | undefined;
   delayMs = 0;
 
   private constructor(
@@ -25,6 +27,7 @@ export class TcpProxy {
 
   private relay(from: Socket, to: Socket): void {
     from.on('data', (chunk) => {
+      if (this.held) return void this.held.push(() => to.write(chunk));
       if (!this.delayMs) return void to.write(chunk);
       from.pause();
       setTimeout(() => {
@@ -47,6 +50,17 @@ export class TcpProxy {
       this.relay(upstream, client);
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  /** Holds everything sent either way until `release`: connections stay open, nothing answers. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const send of held) send();
   }
 
   /** Refuses new connections and cuts every open one, as a store that went away. */

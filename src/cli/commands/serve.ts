@@ -26,6 +26,8 @@ export function registerServe(program: Command): void {
     .action(async (opts: { host?: string; port?: number }, cmd: Command) => {
       const token = process.env[TOKEN_VARIABLE];
       if (token !== undefined && token.trim() === '') throw new Error(`${TOKEN_VARIABLE} is set but empty: unset it to serve without a token, or give the token`);
+      // A header carries the token as one word: with a space or a newline in it (read from a file?) nothing could match.
+      if (token !== undefined && /\s/.test(token)) throw new Error(`${TOKEN_VARIABLE} holds whitespace (a newline at the end of a secret file?): no Authorization header could match it`);
       const service = await serviceFor(cmd.optsWithGlobals<GlobalOptions>());
       const { config, register } = service;
       const logger = createLogger('info');
