@@ -110,7 +110,7 @@ export async function seedCouncil(config: LoadedConfig, options: { checks: boole
         p.checks.forEach((c, i) => {
           const failing = (i + k) % 25 === 0 ? 3 : 0;
           put('check_results', { run_id: runId, check_id: c.id, check_type: c.type, status: failing ? 'failed' : 'passed', severity: 'error', failing_count: failing, checked_count: 100, failing_share: failing, message: 'bench' });
-          if (k === COUNCIL_MONTHS.length - 1) put('check_states', { check_id: c.id, pipeline_id: p.id, run_id: runId, period_id: m.id, status: failing ? 'failed' : 'passed', severity: 'error', failing_count: failing, recorded_at: at });
+          if (k === COUNCIL_MONTHS.length - 1) put('check_states', { check_id: c.id, pipeline_id: p.id, run_id: runId, period_id: m.id, period_start: m.start, status: failing ? 'failed' : 'passed', severity: 'error', failing_count: failing, recorded_at: at });
           if (failing && k >= COUNCIL_MONTHS.length - 2) {
             put('check_log', {
               check_id: c.id, check_type: c.type, pipeline_id: p.id, source: 'db', period_id: m.id, period_start: m.start, severity: 'error', status: 'open',
