@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 const LINE: Record<string, number> = {
   'logger.ts': 0,
   'text.ts': 0,
+  'deadline.ts': 0,
   calendar: 0,
   config: 1,
   sources: 2,

@@ -135,7 +135,7 @@ describe('the state of the checks', () => {
       file: 'p.yaml',
     };
     const config = { file: 'x', service, calendar, pipelines: [pipeline], yaml: new Map(), targetOrigins: new Map() } as LoadedConfig;
-    const check = (checkId: string, status: 'passed' | 'failed') => ({ checkId, pipelineId: 'p', periodId: '2026-03', status, severity: 'warn' as const, failing: status === 'failed' ? 2 : 0, at: '2026-04-02T06:00:00.000Z' });
+    const check = (checkId: string, status: 'passed' | 'failed') => ({ checkId, pipelineId: 'p', periodId: '2026-03', status, failing: status === 'failed' ? 2 : 0 });
     const state: ServiceState = { indicators: [], checks: [check('present', 'failed'), check(SUSPECT_VALUES_CHECK, 'passed'), check('retired', 'failed')], unresolved: [], risks: [], pipelines: [] };
     const lines = stateFamilies(state, { config, register: undefined, scheduleIntervals: new Map() }).split('\n').filter((l) => l.startsWith('lineofsight_check_'));
     expect(lines).toEqual([

@@ -1,6 +1,7 @@
 import type { Gauge, Registry } from 'prom-client';
 import type { LocalDate } from '../calendar/localDate.js';
 import type { Logger } from '../logger.js';
+import { TooLate, within } from '../deadline.js';
 import { StoreFault } from '../runs/record.js';
 import type { StoreParts } from '../store/store.js';
 import { readState } from './state.js';
@@ -51,12 +52,12 @@ export class Scraper {
    */
   async metrics(): Promise<Buffer[]> {
     const read = (this.inFlight ??= this.stateText().finally(() => (this.inFlight = undefined)));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.budgetMs)));
-    const outcome = await Promise.race([read, late]).finally(() => clearTimeout(timer));
-    if (outcome === 'late' && !this.storeFailing) this.source.logger.error({ budgetMs: this.budgetMs }, 'state metrics not served: the store did not answer within the budget');
-    if (outcome === 'late') this.storeFailing = true;
-    const state = outcome === 'late' ? null : outcome;
+    const state = await within(read, this.budgetMs, 'the store').catch((err: unknown) => {
+      if (!(err instanceof TooLate)) throw err;
+      if (!this.storeFailing) this.source.logger.error({ err: err.message }, 'state metrics not served: the store did not answer within the budget');
+      this.storeFailing = true;
+      return null;
+    });
     this.storeUp.set(state === null ? 0 : 1);
     const own = Buffer.from(await this.registry.metrics());
     return state === null ? [own] : [state, own];

@@ -6,16 +6,9 @@ import type { IndicatorConfig } from '../config/schema.js';
 import { scorecardPeriods } from '../report/scorecard.js';
 import type { RiskAssessment } from '../risk/evaluate.js';
 import type { RiskRegister } from '../risk/config.js';
+import type { UnresolvedCount } from '../store/checkLog.js';
 import type { StoreParts } from '../store/store.js';
 import type { JudgedValueRow, LatestCheckResult, PipelineState } from '../store/runs.js';
-
-/** Unresolved entries of the failed-check log, counted by pipeline and severity. */
-export interface UnresolvedCount {
-  pipelineId: string;
-  severity: 'warn' | 'error';
-  status: 'open' | 'acknowledged';
-  count: number;
-}
 
 /** An indicator at the period the scorecard shows it at, with its current value there if one is stored. */
 export interface IndicatorState {

@@ -1,4 +1,4 @@
-import { zonedInstant } from '../calendar/localDate.js';
+import { parseLocalDate, zonedInstant } from '../calendar/localDate.js';
 
 /**
  * The values a read model's filters take, checked the same way whichever front end was given
@@ -18,9 +18,7 @@ export function oneOf<T extends string>(name: string, value: string, allowed: re
 
 /** A calendar date, YYYY-MM-DD, that exists. */
 export function dateFilter(name: string, value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new FilterError(`${name} takes a date such as 2024-06-01, not "${value}"`);
-  }
+  if (!parseLocalDate(value)) throw new FilterError(`${name} takes a date such as 2024-06-01, not "${value}"`);
   return value;
 }
 

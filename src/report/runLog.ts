@@ -11,7 +11,7 @@ export function runLog(runs: RunStore, filter: RunFilter): Promise<StoredRun[]> 
   return runs.storedRuns(filter);
 }
 
-/** The documented `/api/runs` shape (README, "JSON output"). */
+/** The documented `/api/runs` shape (README, "Serving: metrics and the HTTP API"). */
 export function runLogJson(list: readonly StoredRun[]) {
   return {
     runs: list.map((r) => ({

@@ -1,3 +1,5 @@
+import { within } from '../deadline.js';
+
 /** What /readyz answers: ready, or every reason it is not. */
 export interface Readiness {
   ready: boolean;
@@ -6,15 +8,6 @@ export interface Readiness {
 
 /** How long the store has to answer a readiness probe before it is taken as down. */
 export const READY_TIMEOUT_MS = 5_000;
-
-/** `work` within `ms`, else rejected saying so. */
-export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Readiness: the configuration was loaded whole (serve does not start otherwise) and the store

@@ -18,7 +18,10 @@ export interface ServingOptions {
 /** The HTTP server over an open service: its metrics scraped from the store, its readiness probed. */
 export function startServing(open: OpenService, options: ServingOptions): Promise<RunningServer> {
   const { config, register, store, logger } = open;
-  const scheduleIntervals = new Map(config.pipelines.map((p) => [p.id, scheduleInterval(p.schedule, config.service.timezone)]));
+  // Pipelines mostly share a few schedules: each is worked out once, not once per pipeline at start-up.
+  const bySchedule = new Map<string, number>();
+  const intervalOf = (schedule: string) => bySchedule.get(schedule) ?? bySchedule.set(schedule, scheduleInterval(schedule, config.service.timezone)).get(schedule)!;
+  const scheduleIntervals = new Map(config.pipelines.map((p) => [p.id, intervalOf(p.schedule)]));
   const scraper = new Scraper({ store, config, register, scheduleIntervals, today: open.today, logger }, options.metrics.registry, options.metrics.storeUp);
   const readiness = new ReadinessProbe(config.file, store.name, async () => {
     await store.ping();

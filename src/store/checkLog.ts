@@ -4,6 +4,14 @@ import { nextLogState, type LogEntry, type LogEntryRun, type LogFilter, type Log
 import type { RunChecks, RunRecord } from '../runs/record.js';
 import { dateOnly, iso, isoOrNull, num } from './rows.js';
 
+/** Unresolved entries of the failed-check log, counted by pipeline and severity. */
+export interface UnresolvedCount {
+  pipelineId: string;
+  severity: 'warn' | 'error';
+  status: 'open' | 'acknowledged';
+  count: number;
+}
+
 /**
  * The failed-check log (tables check_log and check_log_runs, read by dashboards through the
  * failed_check_log view), and every check result a run records (check_results, and each
@@ -24,7 +32,7 @@ export class CheckLogStore {
   }
 
   /** How many entries are open, and how many acknowledged, by pipeline and severity: one query. */
-  async unresolvedCounts(): Promise<{ pipelineId: string; severity: 'warn' | 'error'; status: 'open' | 'acknowledged'; count: number }[]> {
+  async unresolvedCounts(): Promise<UnresolvedCount[]> {
     const rows: Record<string, unknown>[] = await this.db('check_log')
       .select('pipeline_id', 'severity', 'status')
       .count({ n: '*' })

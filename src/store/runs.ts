@@ -61,15 +61,13 @@ export interface JudgedValueRow {
   recordedAt: string;
 }
 
-/** A check's result in the latest run that ran it. */
+/** A check's result for its latest period. */
 export interface LatestCheckResult {
   checkId: string;
   pipelineId: string;
   periodId: string;
   status: CheckStatus;
-  severity: 'warn' | 'error';
   failing: number | null;
-  at: string;
 }
 
 /**
@@ -202,16 +200,8 @@ export class RunStore {
 
   /** Each check's result for its latest period (the latest run of it that ran the check): one query of one row per check. */
   async latestCheckResults(): Promise<LatestCheckResult[]> {
-    const rows = await this.db('check_states').select('check_id', 'pipeline_id', 'period_id', 'status', 'severity', 'failing_count', 'recorded_at');
-    return rows.map((r) => ({
-      checkId: r.check_id,
-      pipelineId: r.pipeline_id,
-      periodId: r.period_id,
-      status: r.status as CheckStatus,
-      severity: r.severity,
-      failing: num(r.failing_count),
-      at: iso(r.recorded_at),
-    }));
+    const rows = await this.db('check_states').select('check_id', 'pipeline_id', 'period_id', 'status', 'failing_count');
+    return rows.map((r) => ({ checkId: r.check_id, pipelineId: r.pipeline_id, periodId: r.period_id, status: r.status as CheckStatus, failing: num(r.failing_count) }));
   }
 
   /**
