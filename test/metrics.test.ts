@@ -75,9 +75,10 @@ function stateWith(ind: ReturnType<typeof indicator>, value: number | null, judg
   return { indicators: [{ indicator: ind, pipelineId: 'p', period, value: stored, computedAt: stored ? '2026-05-02T06:00:00.000Z' : null }], checks: [], unresolved: [], risks: [], pipelines: [] };
 }
 
+const configWith = (scheme: string) => ({ file: 'x', service: { ...service, rag: { ...service.rag, scheme } }, calendar, pipelines: [], yaml: new Map(), targetOrigins: new Map() }) as LoadedConfig;
+
 function familiesOf(state: ServiceState, scheme = 'tolerance-5pc'): Map<string, number> {
-  const config = { file: 'x', service: { ...service, rag: { ...service.rag, scheme } }, calendar, pipelines: [], yaml: new Map(), targetOrigins: new Map() } as LoadedConfig;
-  const text = stateFamilies(state, { config, register: undefined, scheduleIntervals: new Map() });
+  const text = stateFamilies(state, { config: configWith(scheme), register: undefined, scheduleIntervals: new Map() });
   return new Map(text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('lineofsight_failed')).map((l) => [l.slice(0, l.indexOf('{')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
 }
 
@@ -98,6 +99,20 @@ describe('the state of an indicator', () => {
     expect(f.has('lineofsight_indicator_tolerance_floor')).toBe(false);
     expect(f.has('lineofsight_indicator_tolerance_ceiling')).toBe(false);
     expect(f.get('lineofsight_indicator_target')).toBe(100);
+  });
+
+  it.each([
+    ['tolerance-5pc', 'higher_is_better', {}, 'floor', 'false'],
+    ['tolerance-5pc', 'higher_is_better', { unit: '%' }, 'floor', 'true'],
+    ['tolerance-5pc', 'lower_is_better', {}, 'ceiling', 'false'],
+    ['tolerance-5pc', 'on_target_is_best', {}, 'both', 'false'],
+    ['tolerance-5pc', 'none', {}, 'none', 'false'],
+    ['tolerance-5pc', 'higher_is_better', { rag: 'monitor' }, 'none', 'false'],
+    ['belfast', 'higher_is_better', {}, 'none', 'false'],
+    ['kent-floor', 'lower_is_better', { unit: '%' }, 'none', 'true'],
+  ])('%s, %s %j: tolerance_band="%s" and percentage="%s" on its info series, with nothing stored yet', (scheme, polarity, extra, band, percentage) => {
+    const text = stateFamilies(stateWith(indicator('B1', { polarity, ...extra }), null, undefined), { config: configWith(scheme), register: undefined, scheduleIntervals: new Map() });
+    expect(text).toMatch(new RegExp(`^lineofsight_indicator_info\\{indicator="B1",.*,percentage="${percentage}",tolerance_band="${band}"\\} 1$`, 'm'));
   });
 
   it('gives an indicator computed as a percentage as a ratio, whatever its unit says', () => {

@@ -5,6 +5,7 @@ import knexFactory, { type Knex } from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { StoreFault } from '../src/runs/record.js';
+import { migrationSource } from '../src/store/migrations.js';
 import { runPipeline } from '../src/runs/execute.js';
 import { buildCli } from './helpers/build.js';
 import { openRun } from './helpers/run.js';
@@ -149,7 +150,7 @@ describe('processes racing on a new SQLite store', () => {
     expect(await Promise.all([1, 2, 3, 4].map(race))).toEqual(['ok', 'ok', 'ok', 'ok']);
     const db = knexFactory({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
     try {
-      expect((await db('knex_migrations').count({ n: '*' }).first())?.n).toBe(7);
+      expect((await db('knex_migrations').count({ n: '*' }).first())?.n).toBe((await migrationSource.getMigrations([])).length);
       // Each position recorded is a move from the one before it: no process wrote past another's write unseen.
       const rows = await db('risk_positions').select('risk_id', 'likelihood').orderBy('id');
       const last = new Map<string, string>();

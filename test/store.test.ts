@@ -2,6 +2,7 @@ import knexFactory from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoreSettings } from '../src/config/schema.js';
 import type { CheckResult } from '../src/quality/result.js';
+import { RiskMatrix } from '../src/risk/matrix.js';
 import type { RunRecord } from '../src/runs/record.js';
 import { migrationSource } from '../src/store/migrations.js';
 import { Store } from '../src/store/store.js';
@@ -50,7 +51,7 @@ describe.each([
   it('migrates once, then is up to date', async () => {
     store = new Store(await configure());
     stores.push(store);
-    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks', '004_run_warnings', '005_run_arrival', '006_store_locks', '007_metrics_reads']);
+    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks', '004_run_warnings', '005_run_arrival', '006_store_locks', '007_metrics_reads', '008_risk_matrix']);
     expect(await store.migrate()).toEqual([]);
   });
 
@@ -194,6 +195,26 @@ describe.each([
     await store.runs.recordRun(run('2024-04', '2024-05-02T06:00:00Z'), [value('FIN09', null)]);
     expect(await store.runs.storedValues(['FIN09'])).toMatchObject([{ value: null, reason: 'no data' }]);
   });
+  it('keeps every cell of the matrix risks are assessed on, the same rows however many assess at once, and only the newest matrix', async () => {
+    const bands = (names: string[]) => names.map((band, i) => ({ band, label: `${band} label`, score: names.length - i }));
+    const three = new RiskMatrix(bands(['A', 'B', 'C']), bands(['I', 'II']), {}, { score: 4 });
+    const at = new Date('2025-04-01T06:00:00Z');
+    await Promise.all([store.risks.recordMatrix(three, at), store.risks.recordMatrix(three, at), store.risks.recordMatrix(three, at)]);
+    const cells = () => asDashboards(store.config, (db) => db('risk_matrix_cells').orderBy(['likelihood_rank', 'impact_rank']).select('likelihood', 'likelihood_label', 'likelihood_rank', 'impact', 'impact_rank', 'score', 'above_tolerance'));
+    expect((await cells()).map((c) => [c.likelihood, c.impact, c.likelihood_rank, c.impact_rank, Number(c.score), Boolean(c.above_tolerance)])).toEqual([
+      ['A', 'I', 0, 0, 6, true],
+      ['A', 'II', 0, 1, 3, false],
+      ['B', 'I', 1, 0, 4, true],
+      ['B', 'II', 1, 1, 2, false],
+      ['C', 'I', 2, 0, 2, false],
+      ['C', 'II', 2, 1, 1, false],
+    ]);
+    expect((await cells())[0]).toMatchObject({ likelihood_label: 'A label' });
+    // The register loses its least likely band and moves its line: the store's matrix follows.
+    await store.risks.recordMatrix(new RiskMatrix(bands(['A', 'B']), bands(['I', 'II']), {}, { cells: ['A/I'] }), at);
+    expect((await cells()).map((c) => `${c.likelihood}/${c.impact} ${Boolean(c.above_tolerance)}`)).toEqual(['A/I true', 'A/II false', 'B/I false', 'B/II false']);
+  });
+
   it('writes across its parts atomically when asked: all of a transaction or none of it', async () => {
     const attempt = store.transaction(async (tx) => {
       await tx.runs.recordRun(run('2024-11', '2024-12-02T06:00:00Z'), [value('FIN40', 1)]);
@@ -239,7 +260,7 @@ describe.each([
     }
     const store = new Store(config);
     stores.push(store);
-    expect(await store.migrate()).toEqual(['007_metrics_reads']);
+    expect(await store.migrate()).toEqual(['007_metrics_reads', '008_risk_matrix']);
     expect((await store.runs.latestCheckResults()).map((r) => [r.pipelineId, r.checkId, r.periodId, r.status, r.failing]).sort()).toEqual([
       ['ledger', 'present', '2024-06', 'warned', 2],
       ['payments', 'present', '2024-06', 'passed', 0],

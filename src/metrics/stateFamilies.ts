@@ -33,6 +33,18 @@ const directionCode = (d: string | null | undefined): number | null => (d ? (DIR
 const UNITS = 'in the indicator\'s unit (lineofsight_indicator_info\'s unit label), a percentage as a ratio 0-1';
 
 /**
+ * Which side of its target an indicator's AMBER band lies, where its scheme bands by tolerance:
+ * `floor` (target less tolerance, higher is better), `ceiling` (lower is better), `both` (on
+ * target is best), `none`. Its floor and ceiling series follow it, and a dashboard drawing the
+ * band over the stored history reads it from lineofsight_indicator_info.
+ */
+export function toleranceBandOf(config: LoadedConfig, indicator: IndicatorConfig): 'floor' | 'ceiling' | 'both' | 'none' {
+  const rating = ratingOf(config, indicator);
+  if (indicator.polarity === 'none' || rating.monitor || !rating.scheme.bandedByTolerance) return 'none';
+  return indicator.polarity === 'higher_is_better' ? 'floor' : indicator.polarity === 'lower_is_better' ? 'ceiling' : 'both';
+}
+
+/**
  * The state families in Prometheus' text format: per indicator (labelled by `indicator` alone,
  * the descriptive labels on lineofsight_indicator_info only), per check, per risk, per pipeline.
  */
@@ -60,10 +72,11 @@ export function stateFamilies(state: ServiceState, ctx: StateContext): string {
     value.sample(l, scaled(stored?.value, scale));
     target.sample(l, scaled(stored?.target, scale));
     // Only a scheme that compares with the tolerance has its AMBER band there (not Belfast's percentages, nor Kent's floor).
-    if (stored && stored.rag !== null && stored.target !== null && stored.toleranceAmount !== null && indicator.polarity !== 'none' && ratingOf(config, indicator).scheme.bandedByTolerance) {
+    const band = toleranceBandOf(config, indicator);
+    if (stored && stored.rag !== null && stored.target !== null && stored.toleranceAmount !== null && band !== 'none' && indicator.polarity !== 'none') {
       const boundary = amberBoundary(indicator.polarity, stored.target, stored.toleranceAmount);
-      if (indicator.polarity !== 'lower_is_better') floor.sample(l, (boundary ?? stored.target - stored.toleranceAmount) * scale);
-      if (indicator.polarity !== 'higher_is_better') ceiling.sample(l, (boundary ?? stored.target + stored.toleranceAmount) * scale);
+      if (band !== 'ceiling') floor.sample(l, (boundary ?? stored.target - stored.toleranceAmount) * scale);
+      if (band !== 'floor') ceiling.sample(l, (boundary ?? stored.target + stored.toleranceAmount) * scale);
     }
     rag.sample(l, RAG_CODES[stored ? (stored.rag ?? 'NOT_JUDGED') : 'MISSING']);
     direction.sample(l, directionCode(stored?.directionPrevious));
@@ -81,6 +94,8 @@ export function stateFamilies(state: ServiceState, ctx: StateContext): string {
         priority: indicator.priority ?? '',
         perspective: indicator.perspective ?? '',
         pipeline: line.pipelineId,
+        percentage: String(isPercentage(indicator)),
+        tolerance_band: band,
       }),
       1,
     );
@@ -109,6 +124,13 @@ export function stateFamilies(state: ServiceState, ctx: StateContext): string {
   const impact = new Family('lineofsight_risk_impact', 'Each risk\'s impact at its last recorded position, as the matrix scores the band.');
   const score = new Family('lineofsight_risk_score', 'Each risk\'s score (likelihood by impact) at its last recorded position.');
   const above = new Family('lineofsight_risk_above_tolerance', 'Whether each risk stands above the council\'s tolerance line: 1 above, 0 within.');
+  const riskInfo = new Family('lineofsight_risk_info', 'Each risk\'s descriptive labels, always 1: join on risk.');
+  const riskIndicator = new Family('lineofsight_risk_indicator_info', 'Each indicator a risk names (in its indicators or a trigger), always 1: join on risk or indicator.');
+  for (const r of register?.risks ?? []) {
+    riskInfo.sample(labelsText({ risk: r.id, title: r.title, owner: r.owner, clinic: r.clinic }), 1);
+    const named = new Set([...r.indicators, ...r.triggers.flatMap((t) => ('indicator' in t ? [t.indicator] : []))]);
+    for (const indicator of named) riskIndicator.sample(labelsText({ risk: r.id, indicator }), 1);
+  }
   for (const r of state.risks) {
     const l = labelsText({ risk: r.riskId });
     likelihood.sample(l, register!.matrix.band('likelihood', r.assessed.likelihood).score);
@@ -133,5 +155,5 @@ export function stateFamilies(state: ServiceState, ctx: StateContext): string {
     interval.sample(l, ctx.scheduleIntervals.get(pipeline.id) ?? null);
   }
 
-  return [value, target, floor, ceiling, rag, direction, directionYear, quality, periodEnd, computed, info, checkStatus, checkFailing, open, likelihood, impact, score, above, outcome, lastRun, lastSuccess, awaiting, interval].join('');
+  return [value, target, floor, ceiling, rag, direction, directionYear, quality, periodEnd, computed, info, checkStatus, checkFailing, open, likelihood, impact, score, above, riskInfo, riskIndicator, outcome, lastRun, lastSuccess, awaiting, interval].join('');
 }

@@ -1,4 +1,5 @@
 import type { RiskAssessment } from './evaluate.js';
+import type { RiskMatrix } from './matrix.js';
 
 /** A risk's position as recorded in its history, with the evidence that put it there. */
 export interface RecordedPosition {
@@ -18,6 +19,8 @@ export interface PositionRecorder {
   latestRiskPositions(): Promise<Map<string, RecordedPosition>>;
   /** Records the position unless it is the last one recorded, checked again under a lock; true if it did. */
   recordRiskPosition(position: RecordedPosition): Promise<boolean>;
+  /** Keeps the matrix the positions are assessed on, every cell of it, in place of the one kept before. */
+  recordMatrix(matrix: RiskMatrix, at: Date): Promise<void>;
 }
 
 /** A trigger's evidence line is "<trigger id>: <evidence>" (an id holds no colon or space). */

@@ -237,6 +237,30 @@ const MIGRATIONS: Migration[] = [
       await knex.schema.dropTable('check_states');
     },
   },
+  {
+    name: '008_risk_matrix',
+    async up(knex) {
+      // The matrix risks were last assessed on, every cell with its bands, score and side of the
+      // tolerance line: a dashboard draws the whole matrix, empty cells and the line too, from
+      // the store alone. Kept by each assessment.
+      await knex.schema.createTable('risk_matrix_cells', (t) => {
+        t.string('likelihood', 20).notNullable();
+        t.text('likelihood_label').notNullable();
+        // 0 for the most severe band of its axis, as the register lists them.
+        t.integer('likelihood_rank').notNullable();
+        t.string('impact', 20).notNullable();
+        t.text('impact_label').notNullable();
+        t.integer('impact_rank').notNullable();
+        t.double('score').notNullable();
+        t.boolean('above_tolerance').notNullable();
+        t.timestamp('recorded_at', { useTz: true }).notNullable();
+        t.primary(['likelihood', 'impact']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('risk_matrix_cells');
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

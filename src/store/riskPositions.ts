@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
+import { cellKey, type RiskMatrix } from '../risk/matrix.js';
 import type { PositionRecorder, RecordedPosition } from '../risk/position.js';
 import { lockFor } from './locks.js';
 import { iso } from './rows.js';
 
-/** Each risk's history of positions (table risk_positions): only a move is recorded. */
+/** Each risk's history of positions (table risk_positions): only a move is recorded; and the matrix they stand on (risk_matrix_cells). */
 export class RiskPositionStore implements PositionRecorder {
   constructor(private readonly db: Knex) {}
 
@@ -27,6 +28,35 @@ export class RiskPositionStore implements PositionRecorder {
         evidence: JSON.stringify(p.evidence),
       });
       return true;
+    });
+  }
+
+  /**
+   * The register's matrix, cell by cell. An upsert, so processes assessing at once each leave the
+   * same rows; cells the register no longer has are then taken out.
+   */
+  async recordMatrix(matrix: RiskMatrix, at: Date): Promise<void> {
+    const rows = matrix.cells().map((cell) => {
+      const likelihood = matrix.band('likelihood', cell.likelihood);
+      const impact = matrix.band('impact', cell.impact);
+      return {
+        likelihood: cell.likelihood,
+        likelihood_label: likelihood.label,
+        likelihood_rank: matrix.rank('likelihood', cell.likelihood),
+        impact: cell.impact,
+        impact_label: impact.label,
+        impact_rank: matrix.rank('impact', cell.impact),
+        score: matrix.score(cell),
+        above_tolerance: matrix.aboveTolerance(cell),
+        recorded_at: at.toISOString(),
+      };
+    });
+    await this.db.transaction(async (trx) => {
+      await trx('risk_matrix_cells').insert(rows).onConflict(['likelihood', 'impact']).merge();
+      const kept = new Set(rows.map((r) => cellKey(r)));
+      for (const stale of (await trx('risk_matrix_cells').select('likelihood', 'impact')).filter((r) => !kept.has(cellKey(r)))) {
+        await trx('risk_matrix_cells').where(stale).delete();
+      }
     });
   }
 
