@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +67,7 @@ describe('lineofsight CLI', () => {
   it('validates the shipped configuration', () => {
     const r = lineofsight(['validate']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/config\/lineofsight\.yaml: valid \(11 pipelines, \d+ indicators, 1 target in \.\/config\/targets\.yaml, 6 risks in \.\/config\/risks\.yaml\)/);
+    expect(r.stdout).toMatch(/config\/lineofsight\.yaml: valid \(12 pipelines, \d+ indicators, 1 target in \.\/config\/targets\.yaml, 6 risks in \.\/config\/risks\.yaml\)/);
     // Governance gaps are listed, located, and do not make the configuration invalid.
     expect(r.stdout).toMatch(/governance: pipelines\/oxford-spend\.yaml:\d+:\d+: indicators\[2\]\.targets: OXF03 has no target in force/);
     expect(r.status).toBe(0);
@@ -190,7 +190,7 @@ describe('lineofsight CLI', () => {
 
     it('migrates an empty store and then says it is up to date', () => {
       const fresh = workspace({ 'lineofsight.yaml': `pipelines_dir: ${ws.dir}/pipelines\nstore: { client: sqlite, filename: ./s.sqlite }\nsources:\n  cases: { client: sqlite, connection: x.sqlite }\n` });
-      expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/applied: 001_runs_and_indicator_values, 002_data_quality, 003_judgements_and_risks, 004_run_warnings, 005_run_arrival, 006_store_locks, 007_metrics_reads/);
+      expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/applied: 001_runs_and_indicator_values, 002_data_quality, 003_judgements_and_risks, 004_run_warnings, 005_run_arrival, 006_store_locks, 007_metrics_reads, 008_risk_matrix/);
       expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/store is up to date/);
     });
   });
@@ -308,13 +308,19 @@ describe('lineofsight CLI', () => {
 
   it('shows a newcomer the latest complete month with values and RAG, and the late return as awaiting', () => {
     const live = workspace({});
-    const env = { LINEOFSIGHT_STORE_FILE: live.file('store.sqlite'), LINEOFSIGHT_FINANCE_DB: live.file('demo/finance.sqlite'), LINEOFSIGHT_SERVICES_DB: live.file('demo/services.sqlite') };
+    const env = {
+      LINEOFSIGHT_STORE_FILE: live.file('store.sqlite'),
+      LINEOFSIGHT_FINANCE_DB: live.file('demo/finance.sqlite'),
+      LINEOFSIGHT_SERVICES_DB: live.file('demo/services.sqlite'),
+      LINEOFSIGHT_DEMO_EXPORTS: live.file('demo/exports'),
+    };
     // The latest complete month in London, as the demo and the scorecard work it out (either side of a midnight between them).
     const latest = () => new FinancialCalendar(4).latestComplete(dateIn(new Date(), 'Europe/London'), 'month').id;
     const before = latest();
     const demo = lineofsight(['demo'], { env });
+    // The planted failure is of an earlier month: it exits 0, and the latest month has its values.
     expect(demo.status).toBe(0);
-    expect(demo.stdout).toMatch(/0 failed, 1 awaiting data\.\n  AWAITING waste \d{4}-\d{2}: no data received/);
+    expect(demo.stdout).toMatch(/1 failed \(1 planted\), 1 awaiting data, 1 with malformed rows left out\.\n  FAILED contact-centre \d{4}-10 \(planted: .*\n  AWAITING waste \d{4}-\d{2}: no data received/);
     const card = JSON.parse(lineofsight(['scorecard', '--format', 'json'], { env }).stdout);
     expect([before, latest()]).toContain(card.asAt);
     const demoLines = card.indicators.filter((i: { pipeline: string }) => !['hyndburn-spend', 'oxford-spend', 'trafford-planning'].includes(i.pipeline));
@@ -330,32 +336,78 @@ describe('lineofsight CLI', () => {
     LINEOFSIGHT_STORE_FILE: tmp.file('store.sqlite'),
     LINEOFSIGHT_FINANCE_DB: tmp.file('demo/finance.sqlite'),
     LINEOFSIGHT_SERVICES_DB: tmp.file('demo/services.sqlite'),
+    LINEOFSIGHT_DEMO_EXPORTS: tmp.file('demo/exports'),
   };
 
-  it('runs the whole demo: every pipeline, every demo period, nothing failed', () => {
+  it('runs the whole demo: every pipeline, every demo period, nothing failed but what was planted', async () => {
     writeFileSync(tmp.file('.keep'), '');
     // Pinned to the years the demo is written in, so that its planted problems sit where these tests look.
     const r = lineofsight(['demo', '--as-of', '2026-04-01'], { env: demoEnv });
     expect(r.status).toBe(0);
-    // stderr carries one structured line per data-quality failure, and nothing else.
+    // stderr carries one structured line per data-quality failure, and the planted exports' malformed rows and their runs.
     const logLines = r.stderr.trim().split('\n').map((line) => JSON.parse(line));
-    expect(logLines.every((l) => l.event === 'data_quality_check' && l.check && l.pipeline && l.period && l.status)).toBe(true);
-    expect(logLines.map((l) => l.check)).toContain('repairs-reconcile-ledger');
+    const quality = logLines.filter((l) => l.event === 'data_quality_check');
+    expect(quality.every((l) => l.check && l.pipeline && l.period && l.status)).toBe(true);
+    expect(quality.map((l) => l.check)).toContain('repairs-reconcile-ledger');
+    const exports = logLines.filter((l) => l.event !== 'data_quality_check');
+    expect(exports.every((l) => l.pipeline === 'contact-centre')).toBe(true);
+    const malformedByFile = new Map<string, number>();
+    for (const l of exports.filter((x) => x.msg.startsWith('malformed CSV row: '))) malformedByFile.set(path.basename(l.file), (malformedByFile.get(path.basename(l.file)) ?? 0) + 1);
+    expect(Object.fromEntries(malformedByFile)).toEqual({ 'calls_2023-10.csv': 28, 'calls_2024-09.csv': 4 });
+    expect(exports.filter((l) => !l.msg.startsWith('malformed CSV row: ')).map((l) => [l.period, l.err === undefined ? 'warned' : 'failed'])).toEqual([
+      ['2023-10', 'failed'],
+      ['2024-09', 'warned'],
+    ]);
+    // The store records the failed run with the rows it read and rejected, and the run that left rows out.
+    const store = knexFactory({ client: 'better-sqlite3', connection: { filename: demoEnv.LINEOFSIGHT_STORE_FILE, options: { readonly: true } }, useNullAsDefault: true });
+    try {
+      const runs = await store('runs').where('outcome', 'failed').orWhere('rows_rejected', '>', 0).select('pipeline_id', 'period_id', 'outcome', 'rows_read', 'rows_rejected').orderBy('period_id');
+      // 22 working days in October 2023 and 21 in September 2024, a row for each of the four queues.
+      expect(runs).toEqual([
+        { pipeline_id: 'contact-centre', period_id: '2023-10', outcome: 'failed', rows_read: 88 - 28, rows_rejected: 28 },
+        { pipeline_id: 'contact-centre', period_id: '2024-09', outcome: 'succeeded', rows_read: 84 - 4, rows_rejected: 4 },
+      ]);
+    } finally {
+      await store.destroy();
+    }
+    expect(r.stdout).toMatch(/FAILED contact-centre 2023-10 \(planted: a supplier patch to the telephony platform on 23 October 2023 .*\): 28 of 88 data rows for 2023-10 \(31\.8%\) are malformed, more than max_malformed 10 allows/);
+    expect(r.stdout).toMatch(/ROWS LEFT OUT contact-centre 2024-09 \(planted: the telephony reporting server was patched on 17 September 2024 .*\): 4 malformed rows left out of 2024-09, the first .*calls_2024-09\.csv line \d+: answered_in_60s "n\/a" is not a number/);
     expect(r.stdout).toMatch(/financial years 2023-24 to 2025-26/);
     // Freshness is of the feed as it stands today, so whether it runs in any of these periods
     // depends on the day the test runs: the other entries do not.
     const open = Number(/Failed-check log: (\d+) open entries/.exec(r.stdout)?.[1]);
     const fresh = r.stdout.split('\n').filter((line) => /^\s*\d+\s+\S+-data-fresh\s/.test(line)).length;
-    expect(open - fresh).toBe(16);
+    expect(open - fresh).toBe(17);
+    // The month the telephony platform counted no call as answered in time: a 0 to question, not a value to trust.
+    expect(r.stdout).toMatch(/suspect-values\s+contact-centre\s+2025-01\s+warn\s+open\s+.*CC01: 0 after six months/);
     // At least one risk escalated by a trigger, shown on the matrix.
     expect(Number(/Risk register: 6 risks, (\d+) moved by triggers/.exec(r.stdout)?.[1])).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/HR-R1\*/);
     expect(r.stdout).toMatch(/repairs-reconcile-ledger\s+housing-repairs\s+2024-11\s+error\s+open/);
-    expect(r.stdout).toMatch(/runs \(11 pipelines x their periods\) stored in .*store\.sqlite; 0 failed, 1 awaiting data/);
+    expect(r.stdout).toMatch(/runs \(12 pipelines x their periods\) stored in .*store\.sqlite; 1 failed \(1 planted\), 1 awaiting data, 1 with malformed rows left out\./);
     // The waste contractor's return is a month late: March 2026 is awaiting, never 0.
     expect(r.stdout).toMatch(/AWAITING waste 2026-03: no data received for 2026-03: the newest record is \d+ February 2026/);
     expect(r.stdout).toMatch(/WM01 +Missed bin .*…$/m);
-    for (const id of ['FIN01', 'HR01', 'PL01', 'CT01', 'WM01', 'FOI01', 'SPD01', 'TRF01']) expect(r.stdout).toContain(id);
+    for (const id of ['FIN01', 'HR01', 'PL01', 'CT01', 'WM01', 'FOI01', 'SPD01', 'TRF01', 'CC01']) expect(r.stdout).toContain(id);
+  });
+
+  it('exits 1 when a demo run fails that was not planted, and says which failures were', () => {
+    const ws = workspace({ 'pipelines/broken.yaml': PIPELINE('broken', 'no_such_table').replace('source: cases', 'source: services') });
+    for (const name of readdirSync('pipelines')) copyFileSync(path.join('pipelines', name), ws.file(`pipelines/${name}`));
+    writeFileSync(ws.config, readFileSync('config/lineofsight.yaml', 'utf8').replace('pipelines_dir: ./pipelines', `pipelines_dir: ${ws.file('pipelines')}`));
+    const env = {
+      LINEOFSIGHT_CONFIG: ws.config,
+      LINEOFSIGHT_STORE_FILE: ws.file('store.sqlite'),
+      LINEOFSIGHT_FINANCE_DB: ws.file('demo/finance.sqlite'),
+      LINEOFSIGHT_SERVICES_DB: ws.file('demo/services.sqlite'),
+      LINEOFSIGHT_DEMO_EXPORTS: ws.file('demo/exports'),
+    };
+    const r = lineofsight(['demo', '--as-of', '2026-04-01'], { env });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/runs \(13 pipelines x their periods\) stored in .*; 37 failed \(1 planted\), 1 awaiting data, 1 with malformed rows left out\./);
+    expect(r.stdout).toMatch(/  FAILED contact-centre 2023-10 \(planted: /);
+    expect(r.stdout).toMatch(/  FAILED broken 2023-04: .*no_such_table/);
+    expect(r.stdout).not.toMatch(/FAILED broken .*planted/);
   });
 
   it('works through the failed-check log: list, show, acknowledge', () => {

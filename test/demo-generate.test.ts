@@ -1,4 +1,5 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
@@ -8,8 +9,11 @@ import { periodBindings } from '../src/calendar/bindings.js';
 import { KIND_OF_FREQUENCY } from '../src/calendar/periods.js';
 import { loadConfig, type LoadedConfig, type LoadedPipeline } from '../src/config/load.js';
 import { toNumber } from '../src/indicators/compute.js';
-import { demoTimeline, financeTables, generateDemoDatabases, generateFinance, generateServices, plantedProblems, servicesTables, WASTE_RETURN_LAG_MONTHS } from '../src/demo/generate.js';
-import { dayOf } from '../src/demo/dates.js';
+import { demoTimeline, financeTables, generateDemoDatabases, generateDemoExports, generateFinance, generateServices, plantedProblems, servicesTables, WASTE_RETURN_LAG_MONTHS, type DemoExports } from '../src/demo/generate.js';
+import { NO_THRESHOLD_MONTH } from '../src/demo/contactCentre.js';
+import { dateOf, dayOf, isWorkingDay } from '../src/demo/dates.js';
+import { silentLogger } from '../src/logger.js';
+import { readCsv } from '../src/sources/csv/index.js';
 
 const TEST_DATABASE = 'lineofsight_test_demo';
 /** The demo as the tests pin it: the three years as written, 2023-24 to 2025-26. */
@@ -464,5 +468,130 @@ describe('a demo that is live on the day it is generated', () => {
     // February's late invoices are keyed in May, which has not come.
     expect(early).not.toContain('2026-02');
     expect(plantedProblems(T).length).toBeGreaterThan(early.length);
+  });
+});
+
+describe("the contact centre's exports", () => {
+  let written: DemoExports;
+  let pipeline: LoadedPipeline;
+  const exportsOf = (t: ReturnType<typeof demoTimeline>) => t.months.map((m) => `calls_${m.id}.csv`);
+  const text = (file: string) => readFile(file, 'utf8');
+
+  beforeAll(async () => {
+    written = await generateDemoExports(path.join(dir, 'exports-a'), T);
+    pipeline = (await loadConfig('config/lineofsight.yaml', {})).pipelines.find((p) => p.id === 'contact-centre')!;
+  });
+
+  /** The records of a file read independently of the CSV engine, each with its line (one line each: no cell is quoted). */
+  async function recordsOf(file: string): Promise<{ header: string[]; rows: { line: number; cells: string[] }[] }> {
+    const [header, ...rows] = parseCsv(await text(file), { relax_column_count: true }) as string[][];
+    return { header: header!, rows: rows.map((cells, i) => ({ line: i + 2, cells })) };
+  }
+
+  /** Whether a row is what the export's header promises: its cells, whole counts, a working day of the file's month. */
+  function wellFormed(file: string, header: string[], cells: string[]): boolean {
+    const [d, m, y] = cells[0]!.split('/');
+    const date = `${y}-${m}-${d}`;
+    const inMonth = date.startsWith(path.basename(file).slice('calls_'.length, -'.csv'.length)) && dateOf(dayOf(date)) === date && isWorkingDay(dayOf(date));
+    return cells.length === header.length && inMonth && cells.slice(2).every((c) => /^\d+$/.test(c));
+  }
+
+  it('writes a file a month, the same every time', async () => {
+    expect(written.files.map((f) => path.basename(f))).toEqual(exportsOf(T));
+    const again = await generateDemoExports(path.join(dir, 'exports-b'), T);
+    expect(again.planted).toEqual(written.planted);
+    for (const [i, file] of written.files.entries()) expect(await text(again.files[i]!), file).toBe(await text(file));
+  });
+
+  it('has a row per queue for each working day, the counts adding up, the queues those its check accepts', async () => {
+    const check = pipeline.checks.find((c) => c.id === 'contact-centre-queue-known');
+    const queues = check?.type === 'accepted_values' ? check.values : [];
+    expect(queues).toHaveLength(4);
+    for (const [i, file] of written.files.entries()) {
+      const { header, rows } = await recordsOf(file);
+      expect(header).toEqual(['Date', 'Queue', 'Calls Offered', 'Calls Answered', 'Answered Within 60s', 'Calls Abandoned', 'Average Speed of Answer (s)']);
+      const month = T.months[i]!;
+      const workingDays: string[] = [];
+      for (let day = month.start; day < month.end; day++) if (isWorkingDay(day)) workingDays.push(dateOf(day));
+      expect(rows.map((r) => `${r.cells[0]} ${r.cells[1]}`), file).toEqual(workingDays.flatMap((d) => queues.map((q) => `${d.slice(8)}/${d.slice(5, 7)}/${d.slice(0, 4)} ${q}`)));
+      for (const { line, cells } of rows) {
+        if (!wellFormed(file, header, cells)) continue;
+        const [offered, answered, within, abandoned, speed] = cells.slice(2).map(Number) as [number, number, number, number, number];
+        const where = `${path.basename(file)} line ${line}`;
+        expect(answered + abandoned, where).toBe(offered);
+        expect(within, where).toBeLessThanOrEqual(answered);
+        expect(offered, where).toBeGreaterThan(40);
+        expect(offered, where).toBeLessThan(900);
+        expect(speed, where).toBeGreaterThanOrEqual(3);
+        expect(speed, where).toBeLessThan(180);
+      }
+    }
+  });
+
+  it('has the planted malformed rows exactly where planted, and nowhere else', async () => {
+    expect(written.planted.map((p) => [p.kind, p.period, p.file])).toEqual([
+      ['broken', '2023-10', 'calls_2023-10.csv'],
+      ['malformed', '2024-09', 'calls_2024-09.csv'],
+    ]);
+    for (const file of written.files) {
+      const { header, rows } = await recordsOf(file);
+      const faulty = rows.filter((r) => !wellFormed(file, header, r.cells)).map((r) => r.line);
+      expect(faulty, file).toEqual(written.planted.find((p) => p.file === path.basename(file))?.lines ?? []);
+    }
+    // The shipped pipeline's reader finds the same rows malformed, and no others.
+    const read = await readCsv({ directory: path.join(dir, 'exports-a'), spec: pipeline.csv!, aggregates: [{ fn: 'count', where: [] }], calendar: config.calendar, logger: silentLogger });
+    const planted = written.planted.flatMap((p) => p.lines.map((line) => `${p.file}:${line}`));
+    expect(read.malformed.map((m) => `${path.basename(m.file)}:${m.line}`).sort()).toEqual(planted.sort());
+    expect(read.unread).toEqual([]);
+  });
+
+  it("plants a broken export the month's run must fail on, and a day of lost counters it only warns of", async () => {
+    const limit = pipeline.csv!.max_malformed;
+    expect(typeof limit).toBe('number');
+    const [broken, malformed] = written.planted as [DemoExports['planted'][number], DemoExports['planted'][number]];
+    // Every row from the patch to the month's end has one cell more than the header.
+    const october = await recordsOf(path.join(dir, 'exports-a', broken.file));
+    expect(broken.lines.length).toBeGreaterThan(limit as number);
+    // Dates within one month compare as text by their day, which comes first.
+    expect(broken.lines).toEqual(october.rows.filter((r) => r.cells[0]! >= '23/10/2023').map((r) => r.line));
+    expect(october.rows.filter((r) => broken.lines.includes(r.line)).every((r) => r.cells.length === october.header.length + 1)).toBe(true);
+    // One day's rows, a row per queue, read n/a for the service-level counters.
+    const september = await recordsOf(path.join(dir, 'exports-a', malformed.file));
+    const lost = september.rows.filter((r) => malformed.lines.includes(r.line));
+    expect(malformed.lines.length).toBeLessThanOrEqual(limit as number);
+    expect(new Set(lost.map((r) => r.cells[0]))).toEqual(new Set(['17/09/2024']));
+    expect(new Set(lost.map((r) => r.cells[1])).size).toBe(4);
+    expect(lost.every((r) => r.cells[4] === 'n/a' && /^\d+$/.test(r.cells[2]!))).toBe(true);
+  });
+
+  it('counts no call answered within 60 seconds in the month the threshold was lost, and some in every other month', async () => {
+    const lost = `calls_${T.month(NO_THRESHOLD_MONTH)}.csv`;
+    for (const file of written.files) {
+      const { header, rows } = await recordsOf(file);
+      const within = rows.filter((r) => wellFormed(file, header, r.cells)).map((r) => Number(r.cells[4]));
+      if (path.basename(file) === lost) expect(within.every((n) => n === 0) && within.length > 0, file).toBe(true);
+      else expect(within.some((n) => n > 0), file).toBe(true);
+    }
+  });
+
+  it.each(['2025-06-10', '2026-05-01', '2026-12-02', '2027-04-15'])('as of %s keeps both planted months in place, in whole years, neither the latest', async (asOf) => {
+    const t = demoTimeline(asOf);
+    const moved = await generateDemoExports(path.join(dir, `exports-${asOf}`), t);
+    expect(moved.planted.map((p) => p.period)).toEqual([`${2023 + t.shift}-10`, `${2024 + t.shift}-09`]);
+    const limit = pipeline.csv!.max_malformed as number;
+    for (const p of moved.planted) {
+      expect(t.months.slice(0, -1).map((m) => m.id)).toContain(p.period);
+      if (p.kind === 'broken') expect(p.lines.length, asOf).toBeGreaterThan(limit);
+      else expect(p.lines).toHaveLength(4);
+    }
+  });
+
+  it("replaces an earlier timeline's exports, leaving other files alone", async () => {
+    const shared = path.join(dir, 'exports-shared');
+    await generateDemoExports(shared, T);
+    await writeFile(path.join(shared, 'notes.txt'), 'not an export');
+    const live = demoTimeline('2026-12-02');
+    await generateDemoExports(shared, live);
+    expect((await readdir(shared)).sort()).toEqual([...exportsOf(live), 'notes.txt'].sort());
   });
 });

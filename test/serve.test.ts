@@ -17,13 +17,14 @@ import { holdOpen } from './helpers/holdOpen.js';
 
 const TOKEN = 's3cret-token';
 
-/** The demo's config, its store and databases in a folder of the test's own. */
+/** The demo's config, its store, databases and exports in a folder of the test's own. */
 function demoEnv(): NodeJS.ProcessEnv {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'los-serve-'));
   return {
     LINEOFSIGHT_STORE_FILE: path.join(dir, 'store.sqlite'),
     LINEOFSIGHT_FINANCE_DB: path.join(dir, 'demo', 'finance.sqlite'),
     LINEOFSIGHT_SERVICES_DB: path.join(dir, 'demo', 'services.sqlite'),
+    LINEOFSIGHT_DEMO_EXPORTS: path.join(dir, 'demo', 'exports'),
     LINEOFSIGHT_LOG_LEVEL: 'warn',
   };
 }

@@ -3,11 +3,18 @@ import type { LocalDate } from '../calendar/localDate.js';
 import type { PeriodChoice } from '../calendar/selection.js';
 import type { LoadedConfig } from '../config/load.js';
 import { dateOf } from '../demo/dates.js';
-import { demoTimeline, generateDemoDatabases, type DemoTimeline } from '../demo/generate.js';
+import { demoTimeline, generateDemoDatabases, generateDemoExports, type DemoTimeline, type PlantedExportProblem } from '../demo/generate.js';
+import type { PeriodRun } from '../runs/execute.js';
 import type { Service } from './service.js';
 
-/** The demo databases' files, as the configuration's `finance` and `services` sources name them. */
-function demoFiles(config: LoadedConfig): { dir: string; finance: string; services: string } {
+/** The source the demo's CSV exports are read through. */
+const EXPORTS_SOURCE = 'exports';
+
+/**
+ * Where the demo writes, as the configuration's sources name it: the `finance` and `services`
+ * databases' files, and the folder of the `exports` source.
+ */
+function demoFiles(config: LoadedConfig): { dir: string; finance: string; services: string; exports: string } {
   const fileOf = (name: string): string => {
     const source = config.service.sources[name];
     if (source?.client !== 'sqlite' || typeof source.connection !== 'string') {
@@ -18,7 +25,9 @@ function demoFiles(config: LoadedConfig): { dir: string; finance: string; servic
   const finance = fileOf('finance');
   const services = fileOf('services');
   if (path.dirname(finance) !== path.dirname(services)) throw new Error('the demo writes its finance and services databases into one folder');
-  return { dir: path.dirname(finance), finance, services };
+  const exports = config.service.sources[EXPORTS_SOURCE];
+  if (exports?.client !== 'csv') throw new Error(`the demo needs a CSV source "${EXPORTS_SOURCE}" in ${config.file} (see config/lineofsight.yaml)`);
+  return { dir: path.dirname(finance), finance, services, exports: path.resolve(exports.directory) };
 }
 
 export interface PreparedDemo {
@@ -27,11 +36,30 @@ export interface PreparedDemo {
   choice: PeriodChoice;
   /** The last day of the demo's data: the end of the last complete month. */
   lastDay: LocalDate;
+  /**
+   * The story of a run that failed, or left rows out, because the demo planted it so; undefined
+   * for any other run, whose failure is a real one.
+   */
+  plantedStory(run: PeriodRun): string | undefined;
 }
 
 /**
- * Writes the demo council's databases as of a day where the demo config's sources read them:
- * three financial years to the last complete month before it.
+ * A run tells a planted story when it is of a pipeline on the exports' source, for the month of a
+ * planted export, and rejected exactly the planted rows: failing for a broken export, succeeding
+ * for one with a few malformed rows.
+ */
+function plantedStories(config: LoadedConfig, planted: PlantedExportProblem[]): (run: PeriodRun) => string | undefined {
+  const onExports = new Set(config.pipelines.filter((p) => p.source === EXPORTS_SOURCE).map((p) => p.id));
+  return (run) => {
+    if (!onExports.has(run.pipelineId) || run.outcome === 'awaiting') return undefined;
+    const kind = run.outcome === 'failed' ? 'broken' : 'malformed';
+    return planted.find((p) => p.kind === kind && p.period === run.period.id && p.lines.length === run.rowsRejected)?.what;
+  };
+}
+
+/**
+ * Writes the demo council's databases and exports as of a day where the demo config's sources
+ * read them: three financial years to the last complete month before it.
  */
 export async function prepareDemo(service: Service, asOf: LocalDate): Promise<PreparedDemo> {
   const { config } = service;
@@ -41,6 +69,12 @@ export async function prepareDemo(service: Service, asOf: LocalDate): Promise<Pr
   if (path.resolve(written.finance) !== files.finance || path.resolve(written.services) !== files.services) {
     throw new Error(`the demo wrote ${written.finance} and ${written.services}, but the sources read ${files.finance} and ${files.services}`);
   }
+  const { planted } = await generateDemoExports(files.exports, timeline);
   const years = timeline.years.map((y) => config.calendar.yearId(y));
-  return { timeline, choice: { from: years[0], to: years[years.length - 1], endedBy: dateOf(timeline.end) }, lastDay: dateOf(timeline.end - 1) };
+  return {
+    timeline,
+    choice: { from: years[0], to: years[years.length - 1], endedBy: dateOf(timeline.end) },
+    lastDay: dateOf(timeline.end - 1),
+    plantedStory: plantedStories(config, planted),
+  };
 }

@@ -23,6 +23,12 @@ export function timestampOf(day: Day, minuteOfDay: number): string {
   return `${dateOf(day)} ${hh}:${mm}:00`;
 }
 
+/** 'DD/MM/YYYY', as UK systems export a date. */
+export function ukDateOf(day: Day): string {
+  const [year, month, date] = dateOf(day).split('-');
+  return `${date}/${month}/${year}`;
+}
+
 /** 'YYYY-MM' of a day. */
 export function monthOf(day: Day): string {
   return dateOf(day).slice(0, 7);
@@ -33,8 +39,13 @@ export function calendarMonthOf(day: Day): number {
   return new Date(day * MS_PER_DAY).getUTCMonth() + 1;
 }
 
+/** 0 Sunday ... 6 Saturday. */
+export function weekdayOf(day: Day): number {
+  return new Date(day * MS_PER_DAY).getUTCDay();
+}
+
 export function isWeekend(day: Day): boolean {
-  const dow = new Date(day * MS_PER_DAY).getUTCDay();
+  const dow = weekdayOf(day);
   return dow === 0 || dow === 6;
 }
 
@@ -51,8 +62,6 @@ function easterSunday(year: number): Day {
   return dayOf(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
 }
 
-/** 0 Sunday ... 6 Saturday. */
-const weekdayOf = (day: Day) => new Date(day * MS_PER_DAY).getUTCDay();
 const mondayOnOrAfter = (day: Day) => day + ((8 - weekdayOf(day)) % 7);
 const mondayOnOrBefore = (day: Day) => day - ((weekdayOf(day) + 6) % 7);
 

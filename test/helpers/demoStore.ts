@@ -4,8 +4,8 @@ import path from 'node:path';
 
 /**
  * The demo's own config with its store moved to PostgreSQL (as the README says to do) and its
- * demo databases in a folder of the test's own; run from the repository, so the demo's
- * pipelines, targets and risk register are the real ones.
+ * demo databases and exports in a folder of the test's own; run from the repository, so the
+ * demo's pipelines, targets and risk register are the real ones.
  */
 export function demoOnPostgres(storeUrl: string): { dir: string; env: NodeJS.ProcessEnv } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'los-demo-pg-'));
@@ -21,6 +21,7 @@ export function demoOnPostgres(storeUrl: string): { dir: string; env: NodeJS.Pro
       LINEOFSIGHT_STORE_URL: storeUrl,
       LINEOFSIGHT_FINANCE_DB: path.join(dir, 'demo', 'finance.sqlite'),
       LINEOFSIGHT_SERVICES_DB: path.join(dir, 'demo', 'services.sqlite'),
+      LINEOFSIGHT_DEMO_EXPORTS: path.join(dir, 'demo', 'exports'),
       LINEOFSIGHT_LOG_LEVEL: 'warn',
     },
   };
