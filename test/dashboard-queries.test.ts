@@ -197,6 +197,11 @@ describe.skipIf(!tools)('every dashboard query, against a real Prometheus and th
     expect(cells).toHaveLength(24); // every cell of the demo's 6 x 4 matrix, empty ones too
     expect(cells.some((c) => /^▲ [A-Z]+-R\d/.test(c.Risks))).toBe(true);
     expect(cells.some((c) => c.Risks === '▲')).toBe(true); // the line shows where no risk stands
+    // A risk since taken out of the register keeps its history, and no place on the matrix.
+    await owner('risk_positions').insert({ risk_id: 'OLD-R9', assessed_at: new Date(), likelihood: 'A', impact: 'I', score: 24, above_tolerance: true, triggered: false, evidence: '[]' });
+    const after = ((await reader.raw(sqlQueries(matrix)[0]!.rawSql)) as { rows: { Risks: string }[] }).rows;
+    expect(after).toEqual(cells);
+    await owner('risk_positions').where('risk_id', 'OLD-R9').delete();
   });
 
   it('lets the read-only role read what the panels read and nothing else, and write nothing', async () => {

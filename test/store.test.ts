@@ -195,12 +195,14 @@ describe.each([
     await store.runs.recordRun(run('2024-04', '2024-05-02T06:00:00Z'), [value('FIN09', null)]);
     expect(await store.runs.storedValues(['FIN09'])).toMatchObject([{ value: null, reason: 'no data' }]);
   });
-  it('keeps every cell of the matrix risks are assessed on, the same rows however many assess at once, and only the newest matrix', async () => {
+  it('keeps every cell of the matrix and every risk of the register assessed on, the same rows however many assess at once, and only the newest', async () => {
     const bands = (names: string[]) => names.map((band, i) => ({ band, label: `${band} label`, score: names.length - i }));
-    const three = new RiskMatrix(bands(['A', 'B', 'C']), bands(['I', 'II']), {}, { score: 4 });
+    const risk = (id: string) => ({ id, title: `${id} title`, owner: 'An Owner', clinic: 'Place' });
+    const three = { matrix: new RiskMatrix(bands(['A', 'B', 'C']), bands(['I', 'II']), {}, { score: 4 }), risks: [risk('R1'), risk('R2')] };
     const at = new Date('2025-04-01T06:00:00Z');
-    await Promise.all([store.risks.recordMatrix(three, at), store.risks.recordMatrix(three, at), store.risks.recordMatrix(three, at)]);
+    await Promise.all([store.risks.recordRegister(three, at), store.risks.recordRegister(three, at), store.risks.recordRegister(three, at)]);
     const cells = () => asDashboards(store.config, (db) => db('risk_matrix_cells').orderBy(['likelihood_rank', 'impact_rank']).select('likelihood', 'likelihood_label', 'likelihood_rank', 'impact', 'impact_rank', 'score', 'above_tolerance'));
+    const risks = () => asDashboards(store.config, (db) => db('risk_register').orderBy('risk_id').select('risk_id', 'title', 'owner', 'clinic'));
     expect((await cells()).map((c) => [c.likelihood, c.impact, c.likelihood_rank, c.impact_rank, Number(c.score), Boolean(c.above_tolerance)])).toEqual([
       ['A', 'I', 0, 0, 6, true],
       ['A', 'II', 0, 1, 3, false],
@@ -210,9 +212,13 @@ describe.each([
       ['C', 'II', 2, 1, 1, false],
     ]);
     expect((await cells())[0]).toMatchObject({ likelihood_label: 'A label' });
-    // The register loses its least likely band and moves its line: the store's matrix follows.
-    await store.risks.recordMatrix(new RiskMatrix(bands(['A', 'B']), bands(['I', 'II']), {}, { cells: ['A/I'] }), at);
+    expect(await risks()).toEqual([{ risk_id: 'R1', title: 'R1 title', owner: 'An Owner', clinic: 'Place' }, { risk_id: 'R2', title: 'R2 title', owner: 'An Owner', clinic: 'Place' }]);
+    // The register loses its least likely band, moves its line and retires a risk: the store's follows.
+    await store.risks.recordRegister({ matrix: new RiskMatrix(bands(['A', 'B']), bands(['I', 'II']), {}, { cells: ['A/I'] }), risks: [{ ...risk('R2'), owner: 'A New Owner' }] }, at);
     expect((await cells()).map((c) => `${c.likelihood}/${c.impact} ${Boolean(c.above_tolerance)}`)).toEqual(['A/I true', 'A/II false', 'B/I false', 'B/II false']);
+    expect(await risks()).toEqual([{ risk_id: 'R2', title: 'R2 title', owner: 'A New Owner', clinic: 'Place' }]);
+    await store.risks.recordRegister({ ...three, risks: [] }, at);
+    expect(await risks()).toEqual([]);
   });
 
   it('writes across its parts atomically when asked: all of a transaction or none of it', async () => {

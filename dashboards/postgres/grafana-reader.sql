@@ -32,5 +32,6 @@ GRANT SELECT ON
   failed_check_log,    -- data quality: the failed-check log (a view: its columns are a contract)
   risk_matrix_cells,   -- risk: the matrix and its tolerance line
   risk_positions,      -- risk: each risk's cell, moves of position
+  risk_register,       -- risk: which risks the register holds now
   runs                 -- pipeline health: outcomes, durations, rows read, malformed rows, awaiting periods
 TO lineofsight_grafana;

@@ -11,8 +11,9 @@ import { SqlQueryBuilder } from './sqlQuery.js';
 const ABOVE = '▲';
 
 /**
- * Every cell of the matrix the risks were last assessed on, most severe first, with the risks whose
- * last recorded position is in it: one row per cell, which the panel turns into the matrix.
+ * Every cell of the matrix the risks were last assessed on, most severe first, with the register's
+ * risks whose last recorded position is in it (a risk since retired keeps its history, not a
+ * place): one row per cell, which the panel turns into the matrix.
  */
 const MATRIX = [
   'SELECT c.likelihood || \' \' || c.likelihood_label AS "Likelihood", c.impact || \' \' || c.impact_label AS "Impact",',
@@ -20,6 +21,7 @@ const MATRIX = [
   'FROM risk_matrix_cells c',
   'LEFT JOIN risk_positions p ON p.likelihood = c.likelihood AND p.impact = c.impact',
   '  AND p.id = (SELECT max(latest.id) FROM risk_positions latest WHERE latest.risk_id = p.risk_id)',
+  '  AND p.risk_id IN (SELECT risk_id FROM risk_register)',
   'GROUP BY c.likelihood, c.likelihood_label, c.likelihood_rank, c.impact, c.impact_label, c.impact_rank, c.above_tolerance',
   'ORDER BY c.likelihood_rank, c.impact_rank',
 ].join('\n');
@@ -47,7 +49,7 @@ export function riskDashboard() {
         title: 'Risk matrix',
         description:
           `Likelihood (rows, most likely first) by impact (columns, most severe first), with the risks whose last recorded position is in each cell. Cells above the council's tolerance line are red and marked ${ABOVE}. ` +
-          'Reads the risk_matrix_cells and risk_positions tables of the store.',
+          'Reads the risk_matrix_cells, risk_positions and risk_register tables of the store.',
         span: 12,
         height: 10,
       })

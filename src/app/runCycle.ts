@@ -67,7 +67,7 @@ export async function runCycle(open: OpenService, request: CycleRequest): Promis
 export async function assessAndRecord(open: Pick<OpenService, 'config' | 'register' | 'store'>, at: Date): Promise<RiskAssessment[]> {
   if (!open.register) return [];
   const assessments = assessRisks(open.register, await evidenceFrom(open.config, open.store.runs, at));
-  await open.store.risks.recordMatrix(open.register.matrix, at);
+  await open.store.risks.recordRegister(open.register, at);
   await recordMoves(open.store.risks, assessments, at);
   return assessments;
 }

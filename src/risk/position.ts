@@ -1,4 +1,5 @@
 import type { RiskAssessment } from './evaluate.js';
+import type { Risk } from './config.js';
 import type { RiskMatrix } from './matrix.js';
 
 /** A risk's position as recorded in its history, with the evidence that put it there. */
@@ -14,13 +15,19 @@ export interface RecordedPosition {
   evidence: string[];
 }
 
+/** What of the register the store keeps beside the positions: what a dashboard draws the matrix from. */
+export interface AssessedRegister {
+  matrix: RiskMatrix;
+  risks: readonly Pick<Risk, 'id' | 'title' | 'owner' | 'clinic'>[];
+}
+
 /** Where risk positions are kept: only a move is history. */
 export interface PositionRecorder {
   latestRiskPositions(): Promise<Map<string, RecordedPosition>>;
   /** Records the position unless it is the last one recorded, checked again under a lock; true if it did. */
   recordRiskPosition(position: RecordedPosition): Promise<boolean>;
-  /** Keeps the matrix the positions are assessed on, every cell of it, in place of the one kept before. */
-  recordMatrix(matrix: RiskMatrix, at: Date): Promise<void>;
+  /** Keeps the register positions are assessed on (its matrix, every cell, and its risks) in place of the one kept before. */
+  recordRegister(register: AssessedRegister, at: Date): Promise<void>;
 }
 
 /** A trigger's evidence line is "<trigger id>: <evidence>" (an id holds no colon or space). */

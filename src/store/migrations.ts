@@ -242,7 +242,7 @@ const MIGRATIONS: Migration[] = [
     async up(knex) {
       // The matrix risks were last assessed on, every cell with its bands, score and side of the
       // tolerance line: a dashboard draws the whole matrix, empty cells and the line too, from
-      // the store alone. Kept by each assessment.
+      // the store alone. Kept by each assessment, with the register's risks.
       await knex.schema.createTable('risk_matrix_cells', (t) => {
         t.string('likelihood', 20).notNullable();
         t.text('likelihood_label').notNullable();
@@ -256,8 +256,18 @@ const MIGRATIONS: Migration[] = [
         t.timestamp('recorded_at', { useTz: true }).notNullable();
         t.primary(['likelihood', 'impact']);
       });
+      // The register's risks as last assessed: a risk since taken out of the register keeps its
+      // positions as history, but no longer stands on the matrix.
+      await knex.schema.createTable('risk_register', (t) => {
+        t.string('risk_id', 100).primary();
+        t.text('title').notNullable();
+        t.text('owner').notNullable();
+        t.text('clinic').notNullable();
+        t.timestamp('recorded_at', { useTz: true }).notNullable();
+      });
     },
     async down(knex) {
+      await knex.schema.dropTable('risk_register');
       await knex.schema.dropTable('risk_matrix_cells');
     },
   },

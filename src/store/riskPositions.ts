@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { cellKey, type RiskMatrix } from '../risk/matrix.js';
-import type { PositionRecorder, RecordedPosition } from '../risk/position.js';
+import { cellKey } from '../risk/matrix.js';
+import type { AssessedRegister, PositionRecorder, RecordedPosition } from '../risk/position.js';
 import { lockFor } from './locks.js';
 import { iso } from './rows.js';
 
@@ -32,31 +32,32 @@ export class RiskPositionStore implements PositionRecorder {
   }
 
   /**
-   * The register's matrix, cell by cell. An upsert, so processes assessing at once each leave the
-   * same rows; cells the register no longer has are then taken out.
+   * The register's matrix, cell by cell, and its risks. Upserts, so processes assessing at once
+   * each leave the same rows; cells and risks the register no longer has are then taken out.
    */
-  async recordMatrix(matrix: RiskMatrix, at: Date): Promise<void> {
-    const rows = matrix.cells().map((cell) => {
-      const likelihood = matrix.band('likelihood', cell.likelihood);
-      const impact = matrix.band('impact', cell.impact);
-      return {
-        likelihood: cell.likelihood,
-        likelihood_label: likelihood.label,
-        likelihood_rank: matrix.rank('likelihood', cell.likelihood),
-        impact: cell.impact,
-        impact_label: impact.label,
-        impact_rank: matrix.rank('impact', cell.impact),
-        score: matrix.score(cell),
-        above_tolerance: matrix.aboveTolerance(cell),
-        recorded_at: at.toISOString(),
-      };
-    });
+  async recordRegister(register: AssessedRegister, at: Date): Promise<void> {
+    const { matrix } = register;
+    const recorded_at = at.toISOString();
+    const cells = matrix.cells().map((cell) => ({
+      likelihood: cell.likelihood,
+      likelihood_label: matrix.band('likelihood', cell.likelihood).label,
+      likelihood_rank: matrix.rank('likelihood', cell.likelihood),
+      impact: cell.impact,
+      impact_label: matrix.band('impact', cell.impact).label,
+      impact_rank: matrix.rank('impact', cell.impact),
+      score: matrix.score(cell),
+      above_tolerance: matrix.aboveTolerance(cell),
+      recorded_at,
+    }));
+    const risks = register.risks.map((r) => ({ risk_id: r.id, title: r.title, owner: r.owner, clinic: r.clinic, recorded_at }));
     await this.db.transaction(async (trx) => {
-      await trx('risk_matrix_cells').insert(rows).onConflict(['likelihood', 'impact']).merge();
-      const kept = new Set(rows.map((r) => cellKey(r)));
-      for (const stale of (await trx('risk_matrix_cells').select('likelihood', 'impact')).filter((r) => !kept.has(cellKey(r)))) {
+      await trx('risk_matrix_cells').insert(cells).onConflict(['likelihood', 'impact']).merge();
+      const kept = new Set(cells.map((c) => cellKey(c)));
+      for (const stale of (await trx('risk_matrix_cells').select('likelihood', 'impact')).filter((c) => !kept.has(cellKey(c)))) {
         await trx('risk_matrix_cells').where(stale).delete();
       }
+      if (risks.length) await trx('risk_register').insert(risks).onConflict('risk_id').merge();
+      await trx('risk_register').whereNotIn('risk_id', risks.map((r) => r.risk_id)).delete();
     });
   }
 
