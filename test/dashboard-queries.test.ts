@@ -5,14 +5,11 @@ import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboards } from '../dashboards/src/dashboards.js';
-import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
 import { panelsOf, promQueries, sqlQueries } from './helpers/dashboardQueries.js';
-import { freshPostgres } from './helpers/databases.js';
-import { demoOnPostgres } from './helpers/demoStore.js';
 import { promqlFor, relativeTime, sqlFor, type VariableValue } from './helpers/grafanaMacros.js';
-import { prometheusTools, startPrometheus, type RunningPrometheus } from './helpers/prometheus.js';
-import { startServe, type ServeProcess } from './helpers/serve.js';
+import { prometheusTools, type RunningPrometheus } from './helpers/prometheus.js';
+import { scrapedDemo, type ScrapedDemo } from './helpers/scrapedDemo.js';
 
 const tools = prometheusTools();
 const TOKEN = 'dashboards-token-51c2';
@@ -25,11 +22,10 @@ const READER_PASSWORD = 'reader-password-for-tests';
  * store read as the read-only role dashboards/postgres/grafana-reader.sql creates.
  */
 describe.skipIf(!tools)('every dashboard query, against a real Prometheus and the real store', () => {
-  let serve: ServeProcess;
+  let demo: ScrapedDemo;
   let prometheus: RunningPrometheus;
   let reader: Knex;
   let owner: Knex;
-  let storeUrl: string;
   let env: NodeJS.ProcessEnv;
   const now = new Date();
 
@@ -66,32 +62,20 @@ describe.skipIf(!tools)('every dashboard query, against a real Prometheus and th
   };
 
   beforeAll(async () => {
-    buildCli();
-    storeUrl = await freshPostgres('lineofsight_test_dashboards');
-    env = { ...demoOnPostgres(storeUrl).env, LINEOFSIGHT_HTTP_TOKEN: TOKEN };
-    const demo = lineofsight(['demo'], { env });
-    expect(demo.stdout, demo.stderr).toMatch(/stored in PostgreSQL/);
+    demo = await scrapedDemo(tools!.prometheus, 'lineofsight_test_dashboards', TOKEN);
+    ({ env, prometheus } = demo);
     // The role as an administrator makes it, with psql and the shipped file.
-    const psql = spawnSync('psql', [storeUrl, '-v', 'ON_ERROR_STOP=1', '-v', `password=${READER_PASSWORD}`, '-f', 'dashboards/postgres/grafana-reader.sql'], { encoding: 'utf8' });
+    const psql = spawnSync('psql', [demo.storeUrl, '-v', 'ON_ERROR_STOP=1', '-v', `password=${READER_PASSWORD}`, '-f', 'dashboards/postgres/grafana-reader.sql'], { encoding: 'utf8' });
     expect(psql.status, psql.stderr).toBe(0);
-    const url = new URL(storeUrl);
+    const url = new URL(demo.storeUrl);
     url.username = READER;
     url.password = READER_PASSWORD;
     reader = knexFactory({ client: 'pg', connection: { connectionString: url.toString() }, pool: { min: 0, max: 2 } });
-    owner = knexFactory({ client: 'pg', connection: { connectionString: storeUrl }, pool: { min: 0, max: 1 } });
-    serve = await startServe([], { env });
-    prometheus = await startPrometheus(tools!.prometheus, { host: new URL(serve.url).host, token: TOKEN });
-    const deadline = Date.now() + 30_000;
-    // Two scrapes at least, so that rates and `increase` have samples to work on.
-    while ((await prometheus.query('count_over_time(lineofsight_store_up[1m]) >= 2')).length === 0) {
-      if (Date.now() > deadline) throw new Error(`Prometheus never scraped serve twice: ${serve.log()}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    owner = knexFactory({ client: 'pg', connection: { connectionString: demo.storeUrl }, pool: { min: 0, max: 1 } });
   }, 300_000);
 
   afterAll(async () => {
-    await prometheus?.stop();
-    await serve?.stop();
+    await demo?.stop();
     await reader?.destroy();
     await owner?.destroy();
   });

@@ -7,12 +7,10 @@ import { loadService } from '../src/app/service.js';
 import { zonedInstant } from '../src/calendar/localDate.js';
 import { FinancialCalendar } from '../src/calendar/periods.js';
 import { CHECK_CODES, DIRECTION_CODES, QUALITY_CODES, RAG_CODES } from '../src/metrics/codes.js';
-import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
-import { freshPostgres } from './helpers/databases.js';
-import { demoOnPostgres } from './helpers/demoStore.js';
 import { prometheusTools, startPrometheus, type RunningPrometheus } from './helpers/prometheus.js';
-import { startServe, type ServeProcess } from './helpers/serve.js';
+import { scrapedDemo, type ScrapedDemo } from './helpers/scrapedDemo.js';
+import type { ServeProcess } from './helpers/serve.js';
 
 const tools = prometheusTools();
 const RULES = path.resolve('dashboards/prometheus/lineofsight.rules.yml');
@@ -26,6 +24,7 @@ function documentedFamilies(): { name: string; type: string }[] {
 }
 
 describe.skipIf(!tools)('a real Prometheus scraping lineofsight serve over the demo in a PostgreSQL store', () => {
+  let demo: ScrapedDemo;
   let env: NodeJS.ProcessEnv;
   let serve: ServeProcess;
   let prometheus: RunningPrometheus;
@@ -43,24 +42,13 @@ describe.skipIf(!tools)('a real Prometheus scraping lineofsight serve over the d
   };
 
   beforeAll(async () => {
-    buildCli();
-    const url = await freshPostgres('lineofsight_test_prometheus');
-    env = { ...demoOnPostgres(url).env, LINEOFSIGHT_HTTP_TOKEN: TOKEN };
-    const demo = cli(['demo']);
-    expect(demo.stdout, demo.stderr).toMatch(/runs \(\d+ pipelines x their periods\) stored in PostgreSQL/);
-    store = knexFactory({ client: 'pg', connection: { connectionString: url } });
-    serve = await startServe([], { env });
-    prometheus = await startPrometheus(tools!.prometheus, { host: new URL(serve.url).host, token: TOKEN }, [RULES]);
-    const deadline = Date.now() + 30_000;
-    while ((await scalar('lineofsight_store_up')) !== 1) {
-      if (Date.now() > deadline) throw new Error(`Prometheus never scraped lineofsight_store_up 1: ${serve.log()}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    demo = await scrapedDemo(tools!.prometheus, 'lineofsight_test_prometheus', TOKEN, [RULES]);
+    ({ env, serve, prometheus } = demo);
+    store = knexFactory({ client: 'pg', connection: { connectionString: demo.storeUrl } });
   }, 240_000);
 
   afterAll(async () => {
-    await prometheus?.stop();
-    await serve?.stop();
+    await demo?.stop();
     await store?.destroy();
   });
 

@@ -1,10 +1,9 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { CHECK_WORDS } from './codes.js';
 import { serviceDashboard } from './layout.js';
-import { inWords, labelVariable, NO_THRESHOLDS, place, prom, STACKED } from './panels.js';
+import { inWords, labelVariable, NO_THRESHOLDS, place, prom, stackedCounts } from './panels.js';
 import { stateOf } from './promql.js';
 import { SqlQueryBuilder } from './sqlQuery.js';
 
@@ -94,19 +93,16 @@ export function dataQualityDashboard() {
         .filterable(true),
     )
     .withPanel(
-      place(new timeseries.PanelBuilder(), {
-        title: 'Failed checks by period',
-        description: 'Entries ever logged (open, acknowledged or resolved), by the period their data belongs to and their severity: the months whose data was bad. Reads the failed_check_log view of the store.',
-        span: 12,
-        height: 9,
-      })
-        .withTarget(new SqlQueryBuilder(BY_PERIOD, 'time_series'))
-        .drawStyle(common.GraphDrawStyle.Bars)
-        .stacking(STACKED)
-        .fillOpacity(80)
-        .decimals(0)
-        .overrideByName('error', [{ id: 'color', value: { mode: 'fixed', fixedColor: 'red' } }])
-        .overrideByName('warn', [{ id: 'color', value: { mode: 'fixed', fixedColor: 'orange' } }]),
+      stackedCounts(
+        {
+          title: 'Failed checks by period',
+          description: 'Entries ever logged (open, acknowledged or resolved), by the period their data belongs to and their severity: the months whose data was bad. Reads the failed_check_log view of the store.',
+          span: 12,
+          height: 9,
+        },
+        BY_PERIOD,
+        { error: 'red', warn: 'orange' },
+      ),
     )
     .withPanel(
       place(new table.PanelBuilder(), {

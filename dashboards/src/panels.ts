@@ -1,7 +1,9 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { PROMETHEUS } from './datasources.js';
+import { SqlQueryBuilder } from './sqlQuery.js';
 
 /**
  * A PromQL query of the Prometheus data source: `now`, the value at the dashboard's end, for what
@@ -72,5 +74,17 @@ export function joinedColumns(key: string, labels: readonly string[], headings: 
 /** Grafana's default thresholds, which colour a value green unless a mapping colours it. */
 export const NO_THRESHOLDS = new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([{ value: null, color: 'text' }]);
 
-/** Series stacked one on another: counts that add up to a whole. */
-export const STACKED = new common.StackingConfigBuilder().mode(common.StackingMode.Normal);
+/**
+ * Counts over time from the store, a bar per interval with its series stacked (they add up to a
+ * whole), each series coloured as `colours` says where it names one.
+ */
+export function stackedCounts(d: Described, sql: string, colours: Readonly<Record<string, string>> = {}): timeseries.PanelBuilder {
+  const panel = place(new timeseries.PanelBuilder(), d)
+    .withTarget(new SqlQueryBuilder(sql, 'time_series'))
+    .drawStyle(common.GraphDrawStyle.Bars)
+    .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
+    .fillOpacity(80)
+    .decimals(0);
+  for (const [series, colour] of Object.entries(colours)) panel.overrideByName(series, [{ id: 'color', value: { mode: 'fixed', fixedColor: colour } }]);
+  return panel;
+}

@@ -4,7 +4,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { serviceDashboard } from './layout.js';
-import { labelVariable, NO_THRESHOLDS, place, prom, STACKED } from './panels.js';
+import { labelVariable, NO_THRESHOLDS, place, prom, stackedCounts } from './panels.js';
 import { stateOf } from './promql.js';
 import { SqlQueryBuilder } from './sqlQuery.js';
 
@@ -126,20 +126,16 @@ export function pipelineHealthDashboard() {
       }).withTarget(new SqlQueryBuilder(AWAITING)),
     )
     .withPanel(
-      place(new timeseries.PanelBuilder(), {
-        title: 'Runs by outcome',
-        description: 'Runs started in each interval by every process on the store (CLI, serve, daemon), by outcome. Reads the runs table of the store.',
-        span: 12,
-        height: 8,
-      })
-        .withTarget(new SqlQueryBuilder(RUNS_BY_OUTCOME, 'time_series'))
-        .drawStyle(common.GraphDrawStyle.Bars)
-        .stacking(STACKED)
-        .fillOpacity(80)
-        .decimals(0)
-        .overrideByName('succeeded', [{ id: 'color', value: { mode: 'fixed', fixedColor: OUTCOME_COLOURS.succeeded } }])
-        .overrideByName('failed', [{ id: 'color', value: { mode: 'fixed', fixedColor: OUTCOME_COLOURS.failed } }])
-        .overrideByName('awaiting', [{ id: 'color', value: { mode: 'fixed', fixedColor: OUTCOME_COLOURS.awaiting } }]),
+      stackedCounts(
+        {
+          title: 'Runs by outcome',
+          description: 'Runs started in each interval by every process on the store (CLI, serve, daemon), by outcome. Reads the runs table of the store.',
+          span: 12,
+          height: 8,
+        },
+        RUNS_BY_OUTCOME,
+        OUTCOME_COLOURS,
+      ),
     )
     .withPanel(
       place(new timeseries.PanelBuilder(), {
@@ -154,17 +150,15 @@ export function pipelineHealthDashboard() {
         .unit('s'),
     )
     .withPanel(
-      place(new timeseries.PanelBuilder(), {
-        title: 'Source rows read',
-        description: 'Rows the runs of each pipeline read from its source in each interval. Reads the runs table of the store.',
-        span: 12,
-        height: 8,
-      })
-        .withTarget(new SqlQueryBuilder(ROWS_READ, 'time_series'))
-        .drawStyle(common.GraphDrawStyle.Bars)
-        .stacking(STACKED)
-        .fillOpacity(80)
-        .decimals(0),
+      stackedCounts(
+        {
+          title: 'Source rows read',
+          description: 'Rows the runs of each pipeline read from its source in each interval. Reads the runs table of the store.',
+          span: 12,
+          height: 8,
+        },
+        ROWS_READ,
+      ),
     )
     .withPanel(
       place(new table.PanelBuilder(), {
