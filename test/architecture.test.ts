@@ -21,14 +21,16 @@ const LINE: Record<string, number> = {
   judging: 5,
   risk: 6,
   runs: 7,
-  store: 8,
-  report: 9,
-  metrics: 10,
-  app: 11,
-  server: 12,
-  cli: 13,
+  exceptions: 8,
+  notify: 9,
+  store: 10,
+  report: 11,
+  metrics: 12,
+  app: 13,
+  server: 14,
+  cli: 15,
 };
-const STAGES = ['sources', 'indicators', 'quality', 'judging', 'rag', 'risk', 'targets', 'calendar', 'config'];
+const STAGES = ['sources', 'indicators', 'quality', 'judging', 'rag', 'risk', 'targets', 'calendar', 'config', 'exceptions', 'notify'];
 
 const SRC = path.resolve('src');
 const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => f.split(path.sep).join('/'));
@@ -71,7 +73,7 @@ describe('the architecture', () => {
     expect(cycles).toEqual([]);
   });
 
-  it('imports only up the line: config -> sources -> indicators -> quality -> judging and risk -> runs -> store -> report -> metrics -> app -> server -> cli', () => {
+  it('imports only up the line: config -> sources -> indicators -> quality -> judging and risk -> runs -> exceptions -> notify -> store -> report -> metrics -> app -> server -> cli', () => {
     const backwards = [...graph].flatMap(([file, targets]) =>
       targets.filter((t) => LINE[folderOf(t)]! > LINE[folderOf(file)]!).map((t) => `${file} imports ${t}`),
     );

@@ -10,7 +10,7 @@ import { KIND_OF_FREQUENCY } from '../src/calendar/periods.js';
 import { loadConfig, type LoadedConfig, type LoadedPipeline } from '../src/config/load.js';
 import { toNumber } from '../src/indicators/compute.js';
 import { demoTimeline, financeTables, generateDemoDatabases, generateDemoExports, generateFinance, generateServices, plantedProblems, servicesTables, WASTE_RETURN_LAG_MONTHS, type DemoExports } from '../src/demo/generate.js';
-import { NO_THRESHOLD_MONTH } from '../src/demo/contactCentre.js';
+import { noThresholdMonth, UNAGREED_QUEUE } from '../src/demo/contactCentre.js';
 import { dateOf, dayOf, isWorkingDay } from '../src/demo/dates.js';
 import { silentLogger } from '../src/logger.js';
 import { readCsv } from '../src/sources/csv/index.js';
@@ -503,7 +503,7 @@ describe("the contact centre's exports", () => {
     for (const [i, file] of written.files.entries()) expect(await text(again.files[i]!), file).toBe(await text(file));
   });
 
-  it('has a row per queue for each working day, the counts adding up, the queues those its check accepts', async () => {
+  it('has a row per queue for each working day, the counts adding up, the queues those its check accepts but the one planted', async () => {
     const check = pipeline.checks.find((c) => c.id === 'contact-centre-queue-known');
     const queues = check?.type === 'accepted_values' ? check.values : [];
     expect(queues).toHaveLength(4);
@@ -513,7 +513,8 @@ describe("the contact centre's exports", () => {
       const month = T.months[i]!;
       const workingDays: string[] = [];
       for (let day = month.start; day < month.end; day++) if (isWorkingDay(day)) workingDays.push(dateOf(day));
-      expect(rows.map((r) => `${r.cells[0]} ${r.cells[1]}`), file).toEqual(workingDays.flatMap((d) => queues.map((q) => `${d.slice(8)}/${d.slice(5, 7)}/${d.slice(0, 4)} ${q}`)));
+      const planted = (d: string) => (i === T.months.length - 1 && Number(d.slice(8)) >= 8 ? [UNAGREED_QUEUE.name] : []);
+      expect(rows.map((r) => `${r.cells[0]} ${r.cells[1]}`), file).toEqual(workingDays.flatMap((d) => [...queues, ...planted(d)].map((q) => `${d.slice(8)}/${d.slice(5, 7)}/${d.slice(0, 4)} ${q}`)));
       for (const { line, cells } of rows) {
         if (!wellFormed(file, header, cells)) continue;
         const [offered, answered, within, abandoned, speed] = cells.slice(2).map(Number) as [number, number, number, number, number];
@@ -564,13 +565,28 @@ describe("the contact centre's exports", () => {
     expect(lost.every((r) => r.cells[4] === 'n/a' && /^\d+$/.test(r.cells[2]!))).toBe(true);
   });
 
-  it('counts no call answered within 60 seconds in the month the threshold was lost, and some in every other month', async () => {
-    const lost = `calls_${T.month(NO_THRESHOLD_MONTH)}.csv`;
+  it('counts no call answered within 60 seconds in the month the threshold was lost, the latest, and some in every other month', async () => {
+    expect(noThresholdMonth(T)).toBe(T.months[T.months.length - 1]!.id);
+    const lost = `calls_${noThresholdMonth(T)}.csv`;
     for (const file of written.files) {
       const { header, rows } = await recordsOf(file);
       const within = rows.filter((r) => wellFormed(file, header, r.cells)).map((r) => Number(r.cells[4]));
       if (path.basename(file) === lost) expect(within.every((n) => n === 0) && within.length > 0, file).toBe(true);
       else expect(within.some((n) => n > 0), file).toBe(true);
+    }
+  });
+
+  it('takes calls to a queue nobody agreed only in the latest month, from its second week', async () => {
+    const latest = T.months[T.months.length - 1]!;
+    for (const file of written.files) {
+      const { header, rows } = await recordsOf(file);
+      const unagreed = rows.filter((r) => wellFormed(file, header, r.cells) && r.cells[1] === UNAGREED_QUEUE.name);
+      if (path.basename(file) !== `calls_${latest.id}.csv`) expect(unagreed, file).toEqual([]);
+      else {
+        expect(unagreed.length).toBeGreaterThan(0);
+        // UK dates, day first: none in the month's first week.
+        expect(unagreed.every((r) => Number(r.cells[0]!.slice(0, 2)) >= 8)).toBe(true);
+      }
     }
   });
 

@@ -5,6 +5,9 @@ import { evidenceFrom } from '../risk/evidence.js';
 import { assessRisks, type RiskAssessment } from '../risk/evaluate.js';
 import { recordMoves } from '../risk/position.js';
 import { runPipeline, type PeriodRun } from '../runs/execute.js';
+import type { Drained } from '../notify/drain.js';
+import { deliverOutbox } from './deliver.js';
+import { reckonExceptions, type Reckoning } from './exceptions.js';
 import { runContextOf, type OpenService } from './open.js';
 
 export interface CycleRequest {
@@ -24,6 +27,10 @@ export interface Cycle {
   skipped: string[];
   /** Every risk assessed on the evidence the runs added; moves are recorded. */
   risks: RiskAssessment[];
+  /** The exceptions the results raise, and what each recipient was told of them. */
+  exceptions: Reckoning;
+  /** What the outbox sent afterwards, this cycle's messages and any due from before. */
+  delivered: Drained;
 }
 
 /** The pipelines a request names: one by id, or every one when it names none. */
@@ -39,7 +46,8 @@ type Plan = { pipeline: LoadedPipeline; periods: Period[] } | { pipeline: Loaded
 /**
  * One run cycle, the same for every front end: periods are worked out for every pipeline before
  * any runs; pipelines run one after another, one that fails recorded while the next still runs;
- * then every risk is assessed on the evidence the runs added, and each move recorded.
+ * then every risk is assessed on the evidence the runs added, and each move recorded; then the
+ * exceptions are reckoned and their messages written to the outbox, which is then sent.
  */
 export async function runCycle(open: OpenService, request: CycleRequest): Promise<Cycle> {
   const now = request.now ?? (() => new Date());
@@ -60,7 +68,9 @@ export async function runCycle(open: OpenService, request: CycleRequest): Promis
     if (request.signal?.aborted) break;
     if ('periods' in plan) runs.push(...(await runPipeline(ctx, plan.pipeline, plan.periods)));
   }
-  return { runs, skipped, risks: await assessAndRecord(open, now()) };
+  const risks = await assessAndRecord(open, now());
+  const exceptions = await reckonExceptions(open, now());
+  return { runs, skipped, risks, exceptions, delivered: await deliverOutbox(open, now) };
 }
 
 /** Assesses every risk on the stored evidence and records each whose position moved. */

@@ -2,6 +2,7 @@ import type { CheckableParts, LoadedConfig } from '../config/load.js';
 import { readConfig } from '../config/load.js';
 import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { ragProblems } from '../rag/validate.js';
+import { ownerReferences, readPeopleFile, referenceProblems, routeReferences, type Directory, type PersonReference } from '../config/people.js';
 import { loadRisks, type KnownIds, type RiskRegister } from '../risk/config.js';
 
 /** The whole service as configured: every pipeline, its RAG schemes, targets and risk register. */
@@ -9,6 +10,8 @@ export interface Service {
   config: LoadedConfig;
   /** The risk register, when the service config names one. */
   register: RiskRegister | undefined;
+  /** The people directory, when the service config names one: without it exceptions are raised but nobody is emailed. */
+  directory?: Directory;
 }
 
 /**
@@ -46,6 +49,21 @@ export async function loadService(file: string, env: NodeJS.ProcessEnv = process
       }
     }
   }
+  const directory = read.config?.service.people_file ? await readDirectory(read.config, register, env, problems) : undefined;
   if (problems.length || !read.config) throw new ConfigError(problems);
-  return { config: read.config, register };
+  return { config: read.config, register, directory };
+}
+
+/** The people directory, with a problem for every owner, manager, lead and route recipient not in it. */
+async function readDirectory(config: LoadedConfig, register: RiskRegister | undefined, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Promise<Directory | undefined> {
+  const read = await readPeopleFile(config.service.people_file!, env);
+  problems.push(...read.problems);
+  if (!read.directory) return undefined;
+  const references: PersonReference[] = [
+    ...ownerReferences(config.pipelines, (file) => config.yaml.get(file)),
+    ...(register?.risks.map((r, i) => ({ id: r.owner, what: `owner of risk ${r.id}`, yaml: register.yaml, file: register.file, path: ['risks', i, 'owner'] })) ?? []),
+    ...routeReferences(config.service.exceptions.routes, config.yaml.get(config.file), config.file),
+  ];
+  problems.push(...referenceProblems(read.directory, references));
+  return read.directory;
 }

@@ -92,3 +92,9 @@ export function dateIn(instant: Date, timeZone: string): LocalDate {
   const [y, mo, d] = wallClock(instant.getTime(), timeZone) as [number, number, number];
   return localDate(y, mo, d);
 }
+
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: LocalDate, to: LocalDate): number {
+  const utc = (d: LocalDate) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
+  return Math.round((utc(to) - utc(from)) / 86_400_000);
+}

@@ -1,4 +1,5 @@
 import { dateIn, zonedInstant, type LocalDate } from './localDate.js';
+import type { FinancialCalendar } from './periods.js';
 
 /** A record's date as a database or CSV file gives it: the instant, and the local date it falls on. */
 export interface RecordDate {
@@ -28,4 +29,12 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 export function dateInWords(day: LocalDate): string {
   const [year, month, date] = day.split('-').map(Number) as [number, number, number];
   return `${date} ${MONTHS[month - 1]} ${year}`;
+}
+
+/** A period as a heading names it: "May 2024", "Q1 2024-25", "2024-25". */
+export function periodInWords(calendar: FinancialCalendar, periodId: string): string {
+  const period = calendar.parse(periodId);
+  if (period.kind === 'month') return `${MONTHS[Number(period.start.slice(5, 7)) - 1]} ${period.start.slice(0, 4)}`;
+  if (period.kind === 'quarter') return `Q${calendar.positionInYear(period)} ${calendar.yearId(period.fyYear)}`;
+  return period.id;
 }

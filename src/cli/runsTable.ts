@@ -35,3 +35,12 @@ export function movedRisks(risks: readonly RiskAssessment[]): string[] {
     .filter((r) => r.changed)
     .map((r) => `RISK ${r.riskId} at ${r.assessed.likelihood}/${r.assessed.impact}${r.exception ? ' (above the tolerance line)' : ''}: ${r.triggered.map((t) => t.evidence).join('; ')}`);
 }
+
+/** What a cycle told people, in a line or two: the messages written, and what the outbox sent. */
+export function toldLines(cycle: { exceptions: { raised: { exceptions: readonly unknown[] }; messages: readonly { kind: string }[]; nobody?: string }; delivered: { via: string; sent: number; retrying: number; failed: number } }): string[] {
+  const { exceptions, delivered } = cycle;
+  const lines = [`${exceptions.raised.exceptions.length} exception(s) raised; ${exceptions.messages.length} message(s) written to the outbox (lineofsight exceptions, lineofsight outbox)`];
+  if (exceptions.nobody) lines.push(exceptions.nobody);
+  if (delivered.sent + delivered.retrying + delivered.failed) lines.push(`outbox: ${delivered.sent} sent to ${delivered.via}, ${delivered.retrying} to be tried again, ${delivered.failed} failed`);
+  return lines;
+}

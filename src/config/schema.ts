@@ -78,6 +78,78 @@ const storeSchema = z.discriminatedUnion('client', [
   }),
 ]);
 
+/** The kinds of exception a run cycle raises, as routes and messages name them. */
+export const EXCEPTION_KINDS = ['rag', 'worsening', 'suspect_value', 'data_quality', 'risk', 'pipeline_failed', 'governance', 'data_not_received'] as const;
+
+/** Who a route sends to: a person of the directory, or one of these, worked out for each exception. */
+export const ROUTE_ROLES = ['owner', 'manager', 'data_quality_leads', 'performance_team', 'risk_owner'] as const;
+
+const routeSchema = z.strictObject({
+  kind: z.enum(EXCEPTION_KINDS).optional(),
+  severity: z.enum(['warn', 'error']).optional(),
+  service: z.string().min(1).optional(),
+  clinic: z.string().min(1).optional(),
+  /** Person ids of the directory, or owner, manager, data_quality_leads, performance_team, risk_owner. */
+  to: z.array(z.string().min(1)).min(1),
+  /** Send only to these, not also to the kind's default recipients. */
+  replace_defaults: z.boolean().default(false),
+});
+
+const exceptionsSchema = z.strictObject({
+  /** Raise an exception for an AMBER indicator (a service or an indicator may turn it off). */
+  amber: z.boolean().default(true),
+  /** An indicator whose direction of travel has been worsening for this many periods running. */
+  worsening_periods: z.number().int().min(2).default(3),
+  /** Data-quality failures of warn severity too, not only error. */
+  data_quality_warnings: z.boolean().default(false),
+  /** An indicator still awaiting its data this long after its period ended: data not received. */
+  data_not_received_after: duration.default(10 * 86_400_000),
+  /**
+   * While an exception stays open, a reminder after each interval in turn, the last repeating:
+   * [1d, 7d] is a reminder after a day, then weekly.
+   */
+  reminders: z.array(duration.refine((ms) => ms > 0, { message: 'a reminder interval must be more than 0' })).min(1).default([86_400_000, 7 * 86_400_000]),
+  /** The RAG of an indicator whose pipeline failed, or whose data failed an error check: marked unvalidated, or held back. */
+  unvalidated: z.enum(['mark', 'hold']).default('mark'),
+  /** Base URLs that messages link to, when given. */
+  links: z.strictObject({ grafana: z.url().optional(), api: z.url().optional() }).default({}),
+  routes: z.array(routeSchema).default([]),
+});
+
+const emailSchema = z.strictObject({
+  from: z.string().default('lineofsight <lineofsight@localhost>'),
+  // `files` writes each email as a .eml file into files_dir, for the demo and for a look before
+  // mail is switched on; either way every message goes through the store's outbox first.
+  transport: z.enum(['files', 'smtp'], { error: (issue) => (issue.input === 'outbox' ? 'transport "outbox" is now called "files"' : 'transport is files or smtp') }).default('files'),
+  files_dir: z.string().default('./outbox'),
+  outbox_dir: z.never({ error: 'outbox_dir is now files_dir' }).optional(),
+  smtp: z
+    .strictObject({
+      host: z.string().min(1),
+      port: z.coerce.number().int().positive().default(587),
+      /** tls: TLS from the first byte (port 465); starttls: STARTTLS required; none: plain (a relay on loopback). */
+      security: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+      /** Read from the environment: user: ${SMTP_USER}, password: ${SMTP_PASSWORD}. */
+      user: z.string().optional(),
+      password: z.string().optional(),
+      connect_timeout: duration.default(30_000),
+      /** Waiting on the server at any step of a message, once connected. */
+      reply_timeout: duration.default(60_000),
+    })
+    .optional(),
+  outbox: z
+    .strictObject({
+      /** The first retry of a message the server could not take now; each later one waits twice as long, up to retry_max. */
+      retry_after: duration.default(60_000),
+      retry_max: duration.default(3_600_000),
+      /** A message still not accepted this long after it was written is failed. */
+      give_up_after: duration.default(2 * 86_400_000),
+      /** How long a process may hold a message it is sending before another may take it. */
+      claim_timeout: duration.default(300_000),
+    })
+    .prefault({}),
+});
+
 export const serviceConfigSchema = z.strictObject({
   timezone: timezone.default('Europe/London'),
   financial_year_start_month: z.number().int().min(1).max(12).default(4),
@@ -110,25 +182,10 @@ export const serviceConfigSchema = z.strictObject({
   http: z
     .strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) })
     .default({ host: '127.0.0.1', port: 9464 }),
-  email: z
-    .strictObject({
-      from: z.string().default('lineofsight <lineofsight@localhost>'),
-      // `files` writes each email as a .eml file into files_dir, for the demo and for a look before
-      // mail is switched on. (`outbox` names the store's message table, not a transport.)
-      transport: z.enum(['files', 'smtp'], { error: (issue) => (issue.input === 'outbox' ? 'transport "outbox" is now called "files"' : 'transport is files or smtp') }).default('files'),
-      files_dir: z.string().default('./mail'),
-      outbox_dir: z.never({ error: 'outbox_dir is now files_dir' }).optional(),
-      smtp: z
-        .strictObject({
-          host: z.string(),
-          port: z.coerce.number().int().positive().default(587),
-          secure: z.boolean().default(false),
-          user: z.string().optional(),
-          password: z.string().optional(),
-        })
-        .optional(),
-    })
-    .default({ from: 'lineofsight <lineofsight@localhost>', transport: 'files', files_dir: './mail' }),
+  /** The people directory: who is who, services with their managers, data-quality leads, the performance team's address. */
+  people_file: z.string().optional(),
+  exceptions: exceptionsSchema.prefault({}),
+  email: emailSchema.prefault({}),
 });
 
 // ---- pipelines ----------------------------------------------------------------------------
@@ -218,6 +275,8 @@ export const indicatorSchema = z.strictObject({
   tolerance: toleranceSchema.optional(),
   /** The built-in suspect-values check; off for counts of rare events, where 0 is the usual month. */
   suspect_values: z.boolean().default(true),
+  /** AMBER raises an exception for this indicator (default: its service's setting, else the service config's). */
+  amber_exceptions: z.boolean().optional(),
 });
 
 const csvFieldSchema = z
@@ -390,6 +449,10 @@ export const pipelineSchema = z.strictObject({
 });
 
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
+export type ExceptionsConfig = z.infer<typeof exceptionsSchema>;
+export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
+export type RouteConfig = z.infer<typeof routeSchema>;
+export type EmailConfig = z.infer<typeof emailSchema>;
 export type SqlSourceConfig = z.infer<typeof sqlSource>;
 export type CsvSourceConfig = z.infer<typeof csvSource>;
 export type StoreConfig = z.infer<typeof storeSchema>;

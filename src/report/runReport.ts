@@ -1,3 +1,6 @@
+import type { ComposedMessage } from '../notify/compose.js';
+import type { Drained } from '../notify/drain.js';
+import { messagesJson } from './exceptions.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RiskAssessment } from '../risk/evaluate.js';
 import type { PeriodRun } from '../runs/execute.js';
@@ -55,6 +58,6 @@ export function runsJson(config: LoadedConfig, runs: readonly PeriodRun[]) {
 }
 
 /** The documented `run --json` shape of a whole cycle: its runs, then every risk as assessed after them. */
-export function cycleJson(config: LoadedConfig, cycle: { runs: readonly PeriodRun[]; risks: readonly RiskAssessment[] }) {
-  return { ...runsJson(config, cycle.runs), risks: cycle.risks.map(assessmentJson) };
+export function cycleJson(config: LoadedConfig, cycle: { runs: readonly PeriodRun[]; risks: readonly RiskAssessment[]; exceptions: { messages: readonly ComposedMessage[] }; delivered: Drained }) {
+  return { ...runsJson(config, cycle.runs), risks: cycle.risks.map(assessmentJson), messages: messagesJson(cycle.exceptions.messages), delivered: cycle.delivered };
 }

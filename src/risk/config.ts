@@ -142,6 +142,8 @@ export interface RiskRegister {
   digest: string;
   matrix: RiskMatrix;
   risks: Risk[];
+  /** The file as parsed, to locate what is said of a risk by line. */
+  yaml: YamlFile;
 }
 
 /** What a risk's triggers may name: the ids the pipelines and the service config define. */
@@ -187,7 +189,7 @@ export async function loadRisks(file: string, known: KnownIds | undefined): Prom
   });
 
   if (problems.length || !matrix) throw new ConfigError(problems);
-  return { file, digest: yaml.digest, matrix, risks };
+  return { file, digest: yaml.digest, matrix, risks, yaml };
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {

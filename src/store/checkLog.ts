@@ -31,6 +31,11 @@ export class CheckLogStore {
     return rows.map(toLogEntry);
   }
 
+  /** Every entry not resolved (open or acknowledged), in one query: what exceptions are raised from. */
+  async unresolvedEntries(): Promise<LogEntry[]> {
+    return (await this.db('check_log').whereIn('status', ['open', 'acknowledged']).orderBy('id')).map(toLogEntry);
+  }
+
   /** How many entries are open, and how many acknowledged, by pipeline and severity: one query. */
   async unresolvedCounts(): Promise<UnresolvedCount[]> {
     const rows: Record<string, unknown>[] = await this.db('check_log')

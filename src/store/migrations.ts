@@ -271,6 +271,72 @@ const MIGRATIONS: Migration[] = [
       await knex.schema.dropTable('risk_matrix_cells');
     },
   },
+  {
+    name: '009_exceptions_and_outbox',
+    async up(knex) {
+      // Each exception from the cycle that raised it to the one that resolved it. open_key is its
+      // key while it is open and NULL after, so one key is open at most once however many
+      // processes raise it, and a problem that comes back opens anew.
+      await knex.schema.createTable('exceptions', (t) => {
+        t.increments('id').primary();
+        t.text('key').notNullable();
+        t.string('open_key', 300).unique();
+        t.string('kind', 30).notNullable();
+        t.string('severity', 10).notNullable();
+        t.text('state').notNullable();
+        t.text('title').notNullable();
+        // The exception as last raised (facts, explanation, subject), as its messages show it.
+        t.text('raised').notNullable();
+        t.timestamp('opened_at', { useTz: true }).notNullable();
+        t.timestamp('changed_at', { useTz: true }).notNullable();
+        t.timestamp('updated_at', { useTz: true }).notNullable();
+        t.timestamp('resolved_at', { useTz: true });
+        t.timestamp('acknowledged_at', { useTz: true });
+        t.text('ack_note');
+        t.string('ack_until', 10);
+        t.text('ack_state');
+        t.index(['key']);
+      });
+      // The notification log: what each recipient was last told of each exception, and when.
+      await knex.schema.createTable('notification_log', (t) => {
+        t.integer('exception_id').notNullable().references('id').inTable('exceptions');
+        t.string('recipient', 400).notNullable();
+        t.text('name').notNullable();
+        t.text('state').notNullable();
+        t.timestamp('told_at', { useTz: true }).notNullable();
+        t.integer('reminders').notNullable().defaultTo(0);
+        t.primary(['exception_id', 'recipient']);
+      });
+      // Every message, written in the transaction that decided it, before any attempt to send.
+      await knex.schema.createTable('outbox', (t) => {
+        t.increments('id').primary();
+        t.string('message_id', 200).notNullable().unique();
+        t.string('kind', 20).notNullable();
+        t.text('from_address').notNullable();
+        t.text('to_address').notNullable();
+        t.text('to_name').notNullable();
+        t.text('subject').notNullable();
+        t.text('html').notNullable();
+        t.text('text').notNullable();
+        t.string('state', 10).notNullable();
+        t.integer('attempts').notNullable().defaultTo(0);
+        t.timestamp('next_attempt_at', { useTz: true }).notNullable();
+        t.string('claimed_by', 64);
+        t.timestamp('claimed_until', { useTz: true });
+        t.text('last_error');
+        t.timestamp('created_at', { useTz: true }).notNullable();
+        t.timestamp('changed_at', { useTz: true }).notNullable();
+        t.timestamp('sent_at', { useTz: true });
+        t.index(['state', 'next_attempt_at']);
+        t.index(['changed_at']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('outbox');
+      await knex.schema.dropTable('notification_log');
+      await knex.schema.dropTable('exceptions');
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

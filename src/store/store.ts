@@ -7,6 +7,8 @@ import { StoreFault, type RunRecorder } from '../runs/record.js';
 import { textDates } from '../sources/pgTypes.js';
 import { driverMessage } from '../sources/sql.js';
 import { CheckLogStore } from './checkLog.js';
+import { ExceptionStore } from './exceptions.js';
+import { OutboxStore } from './outbox.js';
 import { ensureMigrationLock, migrationSource } from './migrations.js';
 import { RiskPositionStore } from './riskPositions.js';
 import { RunStore } from './runs.js';
@@ -121,11 +123,21 @@ export interface StoreParts {
   checkLog: CheckLogStore;
   /** Each risk's history of positions. */
   risks: RiskPositionStore;
+  /** Exceptions and the notification log. */
+  exceptions: ExceptionStore;
+  /** Messages from their writing to their sending. */
+  outbox: OutboxStore;
 }
 
 function partsOn(db: Knex, fault: (err: unknown) => unknown): StoreParts {
   const checkLog = new CheckLogStore(db);
-  return { runs: faultsNamed(new RunStore(db, checkLog), fault), checkLog: faultsNamed(checkLog, fault), risks: faultsNamed(new RiskPositionStore(db), fault) };
+  return {
+    runs: faultsNamed(new RunStore(db, checkLog), fault),
+    checkLog: faultsNamed(checkLog, fault),
+    risks: faultsNamed(new RiskPositionStore(db), fault),
+    exceptions: faultsNamed(new ExceptionStore(db), fault),
+    outbox: faultsNamed(new OutboxStore(db), fault),
+  };
 }
 
 /**
@@ -139,6 +151,8 @@ export class Store implements StoreParts {
   readonly runs: RunStore;
   readonly checkLog: CheckLogStore;
   readonly risks: RiskPositionStore;
+  readonly exceptions: ExceptionStore;
+  readonly outbox: OutboxStore;
 
   readonly config: StoreConfig;
   /** The store as messages name it (kind and place, no password). */
@@ -150,7 +164,7 @@ export class Store implements StoreParts {
     this.name = storeName(this.config);
     this.fault = (err) => faultOf(this.name, err, this.config);
     this.knex = knexFactory(knexConfigFor(this.config));
-    ({ runs: this.runs, checkLog: this.checkLog, risks: this.risks } = partsOn(this.knex, this.fault));
+    ({ runs: this.runs, checkLog: this.checkLog, risks: this.risks, exceptions: this.exceptions, outbox: this.outbox } = partsOn(this.knex, this.fault));
   }
 
   /**
@@ -193,7 +207,7 @@ export class Store implements StoreParts {
 
   /**
    * A mark that changes whenever what the store says changes: a run recorded (its values and
-   * checks with it), a risk moved, an entry acknowledged. One statement off indexes, whatever
+   * checks with it), a risk moved, an entry acknowledged, a message written or sent. One statement off indexes, whatever
    * the store's age, so a reader can ask at every scrape whether anything it built is out of
    * date. Besides the newest ids it counts the rows among the newest thousand, since a
    * transaction that took a lower id may commit after one that took a higher; a write is a
@@ -209,6 +223,9 @@ export class Store implements StoreParts {
         lastPosition: newest('risk_positions'),
         recentPositions: recent('risk_positions'),
         lastAck: this.knex('check_log').max({ v: 'acknowledged_at' }),
+        lastMessageChange: this.knex('outbox').max({ v: 'changed_at' }),
+        // Messages sent in one batch may share their instant of change: how many did tells each apart.
+        lastMessageChanges: this.knex('outbox').count({ v: '*' }).where('changed_at', '=', this.knex('outbox').max('changed_at')),
       })
       .catch((err: unknown) => Promise.reject(this.fault(err)));
     return JSON.stringify(Object.values(row as Record<string, unknown>).map((v) => (v instanceof Date ? v.toISOString() : String(v))));

@@ -13,6 +13,7 @@ import { serviceFor, type GlobalOptions } from '../context.js';
 import { logTable } from '../logTable.js';
 import { AWAITING, yearPivot } from '../pivot.js';
 import { renderMatrix } from '../riskMatrix.js';
+import { toldLines } from '../runsTable.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -30,7 +31,8 @@ export function registerDemo(program: Command): void {
       await withService(
         service,
         async (open) => {
-          const { runs, risks } = await runCycle(open, { pipelines: config.pipelines, choice });
+          const cycle = await runCycle(open, { pipelines: config.pipelines, choice });
+          const { runs, risks } = cycle;
           const indicators = config.pipelines.flatMap((p) => p.indicators);
           const lastMonth = dateInWords(lastDay).replace(/^\d+ /, '');
           const out: string[] = [`${COUNCIL_NAME}: demo indicators, financial years ${first} to ${last}, as of ${dateInWords(asOf)} (data to the end of ${lastMonth})`, ''];
@@ -56,7 +58,8 @@ export function registerDemo(program: Command): void {
           const escalated = risks.filter((r) => r.changed).length;
           if (open.register) out.push(`Risk register: ${risks.length} risks, ${escalated} moved by triggers on the evidence (lineofsight risks)`, renderMatrix(open.register, risks, { colour: false }), '');
           const log = await failedCheckLog(open.store.checkLog, { status: 'open' });
-          out.push(`Failed-check log: ${log.length} open entr${log.length === 1 ? 'y' : 'ies'} (lineofsight checks show <id> for the sample rows)`, logTable(log));
+          out.push(`Failed-check log: ${log.length} open entr${log.length === 1 ? 'y' : 'ies'} (lineofsight checks show <id> for the sample rows)`, logTable(log), '');
+          out.push('Exception emails: what the demo council\'s managers would have received from this cycle.', ...toldLines(cycle));
           process.stdout.write(`${out.join('\n')}\n`);
           // The demo's planted failures are its story; any other is a real fault.
           if (failed.length > plantedFailures) process.exitCode = 1;

@@ -3,7 +3,7 @@ import { pipelinesNamed, runCycle } from '../../app/runCycle.js';
 import { indicatorsById } from '../../report/indicators.js';
 import { cycleJson } from '../../report/runReport.js';
 import { withOpenService, type GlobalOptions } from '../context.js';
-import { movedRisks, runsTable } from '../runsTable.js';
+import { movedRisks, runsTable, toldLines } from '../runsTable.js';
 
 interface RunOptions {
   all?: boolean;
@@ -32,7 +32,7 @@ export function registerRun(program: Command): void {
         const { runs, skipped, risks } = cycle;
         for (const line of skipped) process.stderr.write(`${line}\n`);
         process.stdout.write(
-          opts.json ? `${JSON.stringify(cycleJson(open.config, cycle), null, 2)}\n` : `${[runsTable(runs, indicatorsById(open.config)), ...movedRisks(risks)].join('\n')}\n`,
+          opts.json ? `${JSON.stringify(cycleJson(open.config, cycle), null, 2)}\n` : `${[runsTable(runs, indicatorsById(open.config)), ...movedRisks(risks), ...toldLines(cycle)].join('\n')}\n`,
         );
         if (runs.some((r) => r.outcome === 'failed')) process.exitCode = 1;
       });

@@ -1,0 +1,58 @@
+import type { LocalDate } from '../calendar/localDate.js';
+import type { Period } from '../calendar/periods.js';
+import type { ExceptionFacts, IndicatorFacts, PipelineFailure } from '../exceptions/raise.js';
+import { latestFindings } from '../report/findings.js';
+import { recordedStandings } from '../report/risks.js';
+import { scorecard } from '../report/scorecard.js';
+import type { StoreParts } from '../store/store.js';
+import type { OpenService } from './open.js';
+
+/**
+ * What exceptions are raised from, read from the store as the cycle left it, in a fixed number
+ * of queries however many indicators: the scorecard (two), each indicator's recent values (one),
+ * the unresolved log (one), the risks (one), the pipelines (three, and one for each that failed).
+ */
+export async function readExceptionFacts(open: Pick<OpenService, 'config' | 'register'>, parts: StoreParts, today: LocalDate, openKeys: ReadonlySet<string>): Promise<ExceptionFacts> {
+  const { config, register } = open;
+  const card = await scorecard(config, parts.runs, {}, today);
+  const depth = config.service.exceptions.worsening_periods;
+  const windows = new Map<string, Period[]>();
+  for (const line of card.lines) {
+    if (windows.has(line.period.id)) continue;
+    const periods = [line.period];
+    while (periods.length <= depth) periods.push(config.calendar.previous(periods[periods.length - 1]!));
+    windows.set(line.period.id, periods);
+  }
+  const periodIds = [...new Set([...windows.values()].flatMap((w) => w.map((p) => p.id)))];
+  const values = await parts.runs.valuesInPeriods(card.lines.map((l) => l.indicator.id), periodIds);
+  const byKey = new Map(values.map((v) => [`${v.indicatorId}/${v.periodId}`, v]));
+  const indicators: IndicatorFacts[] = card.lines.map((line) => ({
+    indicator: line.indicator,
+    pipelineId: line.pipelineId,
+    period: line.period,
+    awaiting: line.awaiting,
+    recent: windows
+      .get(line.period.id)!
+      .flatMap((p) => {
+        const v = byKey.get(`${line.indicator.id}/${p.id}`);
+        return v ? [{ periodId: v.periodId, value: v.value, judgement: v.judgement }] : [];
+      }),
+  }));
+
+  const configured = new Set(config.pipelines.map((p) => p.id));
+  const failures: PipelineFailure[] = [];
+  for (const state of await parts.runs.pipelineStates()) {
+    if (state.lastOutcome !== 'failed' || !configured.has(state.pipelineId)) continue;
+    const [run] = await parts.runs.storedRuns({ pipelineId: state.pipelineId, limit: 1 });
+    if (run) failures.push({ pipelineId: run.pipelineId, periodId: run.periodId, error: run.error ?? 'no error recorded', at: run.finishedAt });
+  }
+  return {
+    today,
+    indicators,
+    entries: await parts.checkLog.unresolvedEntries(),
+    risks: register ? await recordedStandings(register, parts.risks) : [],
+    failures,
+    findings: latestFindings(config, today),
+    openKeys,
+  };
+}

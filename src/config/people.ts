@@ -1,0 +1,104 @@
+import * as z from 'zod';
+import type { ConfigProblem } from './problems.js';
+import { ROUTE_ROLES, type IndicatorConfig, type RouteConfig } from './schema.js';
+import { schemaProblems } from './schemaProblems.js';
+import { readYamlFile, type YamlFile } from './yamlFile.js';
+
+const personId = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a person id starts with a letter and uses only letters, digits, _ . -');
+
+const personSchema = z.strictObject({
+  id: personId,
+  name: z.string().min(1),
+  /** None: their mail goes to the performance team, saying for whom. */
+  email: z.email().optional(),
+  /** What they do, in the council's words (service manager, data-quality lead): shown, never routed on. */
+  roles: z.array(z.string().min(1)).default([]),
+});
+
+const serviceSchema = z.strictObject({
+  manager: personId.optional(),
+  /** AMBER raises exceptions for this service's indicators (default: the service config's setting). */
+  amber_exceptions: z.boolean().optional(),
+});
+
+export const peopleFileSchema = z.strictObject({
+  /** The performance team's address: pipeline failures, and mail for people with no address of their own. */
+  performance_team: z.strictObject({ name: z.string().min(1).default('Performance Team'), email: z.email() }),
+  people: z.array(personSchema).default([]),
+  /** Services by the name indicators give, each with its manager. */
+  services: z.record(z.string().min(1), serviceSchema).default({}),
+  data_quality_leads: z.array(personId).default([]),
+});
+
+export type Person = z.infer<typeof personSchema>;
+export type PeopleFile = z.infer<typeof peopleFileSchema>;
+
+/** The people directory, read and checked: who everyone is, by id. */
+export interface Directory extends PeopleFile {
+  file: string;
+  byId: ReadonlyMap<string, Person>;
+  yaml: YamlFile;
+}
+
+/** Reads the people file: the directory, or every problem in it. */
+export async function readPeopleFile(file: string, env: NodeJS.ProcessEnv): Promise<{ directory?: Directory; problems: ConfigProblem[] }> {
+  const read = await readYamlFile(file, env);
+  if (!read.yaml) return { problems: read.problems };
+  const yaml = read.yaml;
+  const parsed = peopleFileSchema.safeParse(yaml.data ?? {}, { reportInput: true });
+  if (!parsed.success) return { problems: [...read.problems, ...schemaProblems(yaml, parsed.error)] };
+  const problems = [...read.problems];
+  const byId = new Map<string, Person>();
+  parsed.data.people.forEach((person, i) => {
+    if (byId.has(person.id)) problems.push(yaml.problem(['people', i, 'id'], `person id "${person.id}" is used twice`));
+    byId.set(person.id, person);
+  });
+  const directory: Directory = { ...parsed.data, file, byId, yaml };
+  const unknown = (at: PropertyKey[], id: string, what: string) => {
+    if (!byId.has(id)) problems.push(yaml.problem(at, `${what} "${id}" is not in the people directory`));
+  };
+  for (const [name, service] of Object.entries(directory.services)) if (service.manager) unknown(['services', name, 'manager'], service.manager, 'manager');
+  directory.data_quality_leads.forEach((id, i) => unknown(['data_quality_leads', i], id, 'data-quality lead'));
+  return { directory, problems };
+}
+
+/** Somewhere in the configuration that names a person: a field of a YAML file. */
+export interface PersonReference {
+  id: string;
+  /** What the person is there: owner, risk owner. */
+  what: string;
+  yaml: YamlFile | undefined;
+  file: string;
+  path: PropertyKey[];
+}
+
+/** Every owner, risk owner and route recipient that is not in the directory: a configuration that cannot be routed. */
+export function referenceProblems(directory: Directory, references: readonly PersonReference[]): ConfigProblem[] {
+  return references
+    .filter((r) => !directory.byId.has(r.id))
+    .map((r) => {
+      const message = `${r.what} "${r.id}" is not in the people directory ${directory.file} (give a person id from it)`;
+      return r.yaml?.problem(r.path, message) ?? { file: r.file, path: r.path.join('.'), message };
+    });
+}
+
+/** The people who name no address, each with where their mail goes: said by `validate`, never a refusal. */
+export function withoutAddress(directory: Directory): ConfigProblem[] {
+  return directory.people.flatMap((p, i) =>
+    p.email ? [] : [directory.yaml.problem(['people', i], `${p.name} (${p.id}) has no email address: their mail goes to the performance team (${directory.performance_team.email}), saying it is for them`)],
+  );
+}
+
+/** The owners every pipeline's indicators name, where they name them. */
+export function ownerReferences(pipelines: readonly { file: string; indicators: readonly IndicatorConfig[] }[], yamlOf: (file: string) => YamlFile | undefined): PersonReference[] {
+  return pipelines.flatMap((p) =>
+    p.indicators.flatMap((indicator, i) => (indicator.owner ? [{ id: indicator.owner, what: `owner of ${indicator.id}`, yaml: yamlOf(p.file), file: p.file, path: ['indicators', i, 'owner'] }] : [])),
+  );
+}
+
+const ROLES = new Set<string>(ROUTE_ROLES);
+
+/** The person ids a route sends to (its roles aside), where the service config names them. */
+export function routeReferences(routes: readonly RouteConfig[], yaml: YamlFile | undefined, file: string): PersonReference[] {
+  return routes.flatMap((route, i) => route.to.flatMap((to, k) => (ROLES.has(to) ? [] : [{ id: to, what: 'route recipient', yaml, file, path: ['exceptions', 'routes', i, 'to', k] }])));
+}

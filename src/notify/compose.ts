@@ -1,0 +1,87 @@
+import type { FinancialCalendar } from '../calendar/periods.js';
+import { periodInWords } from '../calendar/recordDate.js';
+import { isRed, KIND_WORDS, type ExceptionKind } from '../exceptions/exception.js';
+import type { Recipient } from '../exceptions/route.js';
+import type { Tell } from './plan.js';
+import { renderSections, type Links, type RenderedMessage } from './render.js';
+
+/** What a message is: a cycle's digest for one recipient, a pipeline's failure sent at once, or a report of mail that could not be delivered. */
+export type MessageKind = 'digest' | 'pipeline_failed' | 'undeliverable';
+
+export interface ComposedMessage extends RenderedMessage {
+  kind: MessageKind;
+  to: { address: string; name: string };
+  /** The tells it carries. */
+  tells: readonly Tell[];
+}
+
+export interface ComposeContext {
+  calendar: FinancialCalendar;
+  links: Links;
+  /** When the cycle ran, for the words of the introduction. */
+  day: string;
+}
+
+/**
+ * One message per recipient address for a cycle: a digest of every tell, and each pipeline
+ * failure that is new, changed or still open in a message of its own, sent at once.
+ */
+export function compose(tells: readonly Tell[], ctx: ComposeContext): ComposedMessage[] {
+  const byAddress = new Map<string, Tell[]>();
+  for (const t of tells) byAddress.set(t.recipient.address, [...(byAddress.get(t.recipient.address) ?? []), t]);
+  const out: ComposedMessage[] = [];
+  for (const these of byAddress.values()) {
+    const to = { address: these[0]!.recipient.address, name: these[0]!.recipient.name };
+    const urgent = these.filter((t) => t.exception.kind === 'pipeline_failed' && t.change !== 'resolved');
+    for (const t of urgent) out.push({ kind: 'pipeline_failed', to, tells: [t], ...failureMessage(t, ctx) });
+    const digest = these.filter((t) => !urgent.includes(t));
+    if (digest.length) out.push({ kind: 'digest', to, tells: digest, ...digestMessage(to, digest, ctx) });
+  }
+  return out;
+}
+
+function failureMessage(t: Tell, ctx: ComposeContext): RenderedMessage {
+  const prefix = t.change === 'still_open' ? 'Still failing' : 'Pipeline failed';
+  const subject = `${prefix}: ${t.exception.subject.pipeline ?? t.exception.title}${periodPart([t], ctx.calendar)}`;
+  return renderSections(t.exception.title, `lineofsight could not complete a run on ${ctx.day}. Until it does, the values it computes may be out of date.`, subject, [t], ctx.links);
+}
+
+function digestMessage(to: Recipient, tells: readonly Tell[], ctx: ComposeContext): RenderedMessage {
+  const heading = `Exception report for ${to.name}`;
+  const forOthers = [...new Set(tells.flatMap((t) => (t.recipient.onBehalfOf ? [t.recipient.onBehalfOf] : [])))];
+  const intro =
+    `What changed in lineofsight's run of ${ctx.day}: each exception is New, Changed, Still open (a reminder) or Resolved.` +
+    (forOthers.length ? ` Some are for ${forOthers.join(', ')}, who ${forOthers.length === 1 ? 'has' : 'have'} no email address in the people directory.` : '');
+  return renderSections(heading, intro, subjectOf(tells, ctx.calendar), tells, ctx.links);
+}
+
+/** "3 red, 1 amber: Housing Repairs - May 2024": what is open first, then what is resolved, the services, the newest period. */
+export function subjectOf(tells: readonly Tell[], calendar: FinancialCalendar): string {
+  const open = tells.filter((t) => t.change !== 'resolved');
+  const counts: string[] = [];
+  const red = open.filter((t) => t.exception.kind === 'rag' && isRed(t.exception)).length;
+  const amber = open.filter((t) => t.exception.kind === 'rag' && !isRed(t.exception)).length;
+  if (red) counts.push(`${red} red`);
+  if (amber) counts.push(`${amber} amber`);
+  for (const kind of Object.keys(KIND_WORDS) as ExceptionKind[]) {
+    if (kind === 'rag') continue;
+    const n = open.filter((t) => t.exception.kind === kind).length;
+    if (n) counts.push(`${n} ${n === 1 ? KIND_WORDS[kind].one : KIND_WORDS[kind].many}`);
+  }
+  const resolved = tells.length - open.length;
+  if (resolved) counts.push(`${resolved} resolved`);
+  const services = [...new Set(tells.flatMap((t) => t.exception.subject.services))];
+  // A risk belongs to a clinic rather than a service.
+  const clinics = [...new Set(tells.flatMap((t) => (t.exception.subject.services.length ? [] : t.exception.subject.clinics)))];
+  const named = [...services, ...clinics.map((c) => `${c} clinic`)];
+  const about = named.length === 0 ? 'lineofsight' : named.length <= 3 ? named.join(", ") : `${named.length} services and clinics`;
+  return `${counts.join(', ')}: ${about}${periodPart(tells, calendar)}`;
+}
+
+/** " - May 2024": the newest period the tells stand at, if any does. */
+function periodPart(tells: readonly Tell[], calendar: FinancialCalendar): string {
+  const periods = tells.flatMap((t) => (t.exception.subject.period ? [calendar.parse(t.exception.subject.period)] : []));
+  if (!periods.length) return '';
+  const newest = periods.reduce((a, b) => (b.end > a.end || (b.end === a.end && b.start > a.start) ? b : a));
+  return ` - ${periodInWords(calendar, newest.id)}`;
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger.js';
+import { faultOf, isPermanent, type Courier } from './courier.js';
+import { newMessageId, type NewMessage, type Outbox, type OutboxMessage } from './outbox.js';
+import { renderUndeliverable } from './render.js';
+
+export interface DrainOptions {
+  now?: () => Date;
+  /** How long a claim holds a message before another process may take it. */
+  claimTimeout: number;
+  retryAfter: number;
+  retryMax: number;
+  giveUpAfter: number;
+  /** Messages sent at once (the SMTP pool's connections). */
+  concurrency: number;
+  logger: Logger;
+  /** Where a message that failed for good is reported: the performance team. */
+  reportTo?: { address: string; name: string };
+}
+
+export interface Drained {
+  /** Where messages went: the courier's name. */
+  via: string;
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+const BATCH = 50;
+
+/**
+ * Sends every message due in the outbox, until none is left that is due now. A message is
+ * claimed before it is sent and marked sent after the server accepted it: if this process dies
+ * between the two, the claim runs out and another attempt sends it again (the one duplicate
+ * the README names). A 4xx reply or a connection fault is tried again after a backoff that
+ * doubles; a 5xx reply, or a message still unsent after give_up_after, fails it, and the
+ * performance team is told in a message of its own.
+ */
+export async function drainOutbox(outbox: Outbox, courier: Courier, o: DrainOptions): Promise<Drained> {
+  const now = o.now ?? (() => new Date());
+  const claimant = randomUUID();
+  const done: Drained = { via: courier.name, sent: 0, retrying: 0, failed: 0 };
+  for (;;) {
+    const at = now();
+    const batch = await outbox.claim(claimant, at, new Date(at.getTime() + o.claimTimeout), BATCH);
+    if (!batch.length) return done;
+    const queue = [...batch];
+    const worker = async () => {
+      for (let m = queue.shift(); m; m = queue.shift()) await deliver(m);
+    };
+    const deliver = async (m: OutboxMessage) => {
+      try {
+        await courier.send(m);
+      } catch (err) {
+        const fault = faultOf(err);
+        const at = now();
+        const tooOld = at.getTime() - Date.parse(m.createdAt) >= o.giveUpAfter;
+        if (isPermanent(err) || tooOld) {
+          const why = isPermanent(err) ? fault : `not accepted within ${Math.round(o.giveUpAfter / 3_600_000)} h; last: ${fault}`;
+          o.logger.error({ message: m.id, messageId: m.messageId, to: m.to.address, fault: why }, 'email failed: it will not be sent');
+          await outbox.failed(m.id, claimant, at, why, m.kind === 'undeliverable' ? undefined : report(m, why, o));
+          done.failed++;
+        } else {
+          const wait = Math.min(o.retryMax, o.retryAfter * 2 ** Math.max(0, m.attempts - 1));
+          o.logger.warn({ message: m.id, to: m.to.address, fault, retryInSeconds: Math.round(wait / 1000) }, 'email not sent now: it will be tried again');
+          await outbox.retryLater(m.id, claimant, at, new Date(at.getTime() + wait), fault);
+          done.retrying++;
+        }
+        return;
+      }
+      if (await outbox.sent(m.id, claimant, now())) done.sent++;
+      else o.logger.warn({ message: m.id, messageId: m.messageId }, 'email sent after its claim ran out: another process may send it too');
+    };
+    await Promise.all(Array.from({ length: Math.min(o.concurrency, batch.length) }, worker));
+  }
+}
+
+/** The performance team's word of a message that will never arrive. */
+function report(m: OutboxMessage, why: string, o: DrainOptions): NewMessage | undefined {
+  if (!o.reportTo) return undefined;
+  return { kind: 'undeliverable', to: o.reportTo, from: m.from, messageId: newMessageId(m.from), ...renderUndeliverable(m, why) };
+}

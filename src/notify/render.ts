@@ -1,0 +1,155 @@
+import type { RaisedException } from '../exceptions/exception.js';
+import type { Change, Tell } from './plan.js';
+
+/** Base URLs of Grafana and the API, when the service config gives them. */
+export interface Links {
+  grafana?: string;
+  api?: string;
+}
+
+/** A message ready for the outbox: who it is for, and its words in both parts. */
+export interface RenderedMessage {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+const HEADINGS: Record<Change, string> = { new: 'New', changed: 'Changed', still_open: 'Still open', resolved: 'Resolved' };
+const ORDER: readonly Change[] = ['new', 'changed', 'still_open', 'resolved'];
+
+/** Badge colours: the word is always shown too, so that colour is never the only signal. */
+const BADGE: Record<string, { background: string; color: string }> = {
+  RED: { background: '#d4351c', color: '#ffffff' },
+  RED_AMBER: { background: '#d4351c', color: '#ffffff' },
+  AMBER: { background: '#f47738', color: '#0b0c0c' },
+  GREEN_AMBER: { background: '#85994b', color: '#0b0c0c' },
+  GREEN: { background: '#00703c', color: '#ffffff' },
+  BLUE: { background: '#1d70b8', color: '#ffffff' },
+  RESOLVED: { background: '#00703c', color: '#ffffff' },
+};
+const OTHER_BADGE = { background: '#505a5f', color: '#ffffff' };
+
+const AMP = /[&<>"']/g;
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Every value put into HTML goes through here. */
+export function escapeHtml(text: string): string {
+  return text.replace(AMP, (c) => ENTITIES[c]!);
+}
+
+/** The badge an exception carries: its RAG status, else its kind, in capitals. */
+function badgeOf(e: RaisedException, change: Change): string {
+  if (change === 'resolved') return 'RESOLVED';
+  return e.rag && e.kind === 'rag' ? e.rag : e.kind.replaceAll('_', ' ').toUpperCase();
+}
+
+/** Where a reader goes next: the dashboard and the API of what the exception is about. */
+export function linksOf(e: RaisedException, links: Links): { label: string; href: string }[] {
+  const q = encodeURIComponent;
+  const out: { label: string; href: string }[] = [];
+  const { indicator, pipeline } = e.subject;
+  const [dashboard, api] = indicator
+    ? [`/d/lineofsight-indicator?var-indicator=${q(indicator)}`, `/api/values/${q(indicator)}`]
+    : e.kind === 'risk'
+      ? ['/d/lineofsight-risk', '/api/risks']
+      : e.kind === 'pipeline_failed'
+        ? [`/d/lineofsight-pipeline-health?var-pipeline=${q(pipeline ?? '')}`, `/api/runs?pipeline=${q(pipeline ?? '')}`]
+        : [`/d/lineofsight-data-quality?var-pipeline=${q(pipeline ?? '')}`, `/api/checks?pipeline=${q(pipeline ?? '')}`];
+  if (links.grafana) out.push({ label: 'Grafana', href: `${links.grafana.replace(/\/$/, '')}${dashboard}` });
+  if (links.api) out.push({ label: 'API', href: `${links.api.replace(/\/$/, '')}${api}` });
+  return out;
+}
+
+/** The lines of one exception in the plain-text part. */
+function textOf(t: Tell, links: Links): string[] {
+  const e = t.exception;
+  const lines = [`[${badgeOf(e, t.change)}] ${e.title} (exception ${t.exceptionId})`];
+  if (t.recipient.onBehalfOf) lines.push(`  For: ${t.recipient.onBehalfOf}`);
+  for (const f of e.facts) lines.push(`  ${f.label}: ${f.value}`);
+  lines.push(`  Why: ${e.explanation}`);
+  if (e.unvalidated) lines.push(`  Unvalidated: ${e.unvalidated}`);
+  if (t.change === 'still_open') lines.push(`  Open since: ${t.openedAt.slice(0, 10)}`);
+  for (const l of linksOf(e, links)) lines.push(`  ${l.label}: ${l.href}`);
+  if (t.change !== 'resolved') lines.push(`  To stop reminders: lineofsight exceptions ack ${t.exceptionId} --note "..."`);
+  return lines;
+}
+
+const CELL = 'padding:4px 8px;border-top:1px solid #e5e5e5;vertical-align:top';
+
+/** One exception as a table of its own: a badge and title, then its facts. */
+function htmlOf(t: Tell, links: Links): string {
+  const e = t.exception;
+  const badge = badgeOf(e, t.change);
+  const colours = BADGE[badge] ?? OTHER_BADGE;
+  const row = (label: string, value: string) => `<tr><td style="${CELL};color:#505a5f;width:160px">${escapeHtml(label)}</td><td style="${CELL}">${value}</td></tr>`;
+  const rows = [
+    ...(t.recipient.onBehalfOf ? [row('For', escapeHtml(t.recipient.onBehalfOf))] : []),
+    ...e.facts.map((f) => row(f.label, escapeHtml(f.value))),
+    row('Why', escapeHtml(e.explanation)),
+    ...(e.unvalidated ? [row('Unvalidated', `<strong>${escapeHtml(e.unvalidated)}</strong>`)] : []),
+    ...(t.change === 'still_open' ? [row('Open since', escapeHtml(t.openedAt.slice(0, 10)))] : []),
+  ];
+  const anchors = linksOf(e, links).map((l) => `<a href="${escapeHtml(l.href)}" style="color:#1d70b8">${escapeHtml(l.label)}</a>`);
+  if (anchors.length) rows.push(row('Links', anchors.join(' &middot; ')));
+  if (t.change !== 'resolved') rows.push(row('To stop reminders', `<code>lineofsight exceptions ack ${t.exceptionId} --note &quot;...&quot;</code>`));
+  return [
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border:1px solid #b1b4b6;border-collapse:collapse;margin:0 0 12px 0">',
+    `<tr><td style="padding:6px 8px;background:${colours.background};color:${colours.color};font-weight:bold;width:160px">${escapeHtml(badge)}</td>`,
+    `<td style="padding:6px 8px;font-weight:bold">${escapeHtml(e.title)} <span style="font-weight:normal;color:#505a5f">(exception ${t.exceptionId})</span></td></tr>`,
+    ...rows,
+    '</table>',
+  ].join('\n');
+}
+
+/** The whole message around its sections: a table layout with inline styles, as mail clients need. */
+function page(heading: string, intro: string, body: string): string {
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head>',
+    '<body style="margin:0;padding:0;background:#f3f2f1">',
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f2f1"><tr><td align="center" style="padding:16px">',
+    '<table role="presentation" width="680" cellpadding="0" cellspacing="0" style="background:#ffffff;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;color:#0b0c0c">',
+    `<tr><td style="padding:16px 20px;background:#0b0c0c;color:#ffffff;font-size:20px;font-weight:bold">${escapeHtml(heading)}</td></tr>`,
+    `<tr><td style="padding:12px 20px">${escapeHtml(intro)}</td></tr>`,
+    `<tr><td style="padding:0 20px 12px 20px">${body}</td></tr>`,
+    '<tr><td style="padding:12px 20px;color:#505a5f;font-size:12px;border-top:1px solid #b1b4b6">Sent by lineofsight. RAG is always given as a word as well as a colour.</td></tr>',
+    '</table></td></tr></table></body></html>',
+  ].join('\n');
+}
+
+/** A message of tells grouped as New, Changed, Still open and Resolved, each section only when it has any. */
+export function renderSections(heading: string, intro: string, subject: string, tells: readonly Tell[], links: Links): RenderedMessage {
+  const html: string[] = [];
+  const text: string[] = [heading, '', intro, ''];
+  for (const change of ORDER) {
+    const these = tells.filter((t) => t.change === change);
+    if (!these.length) continue;
+    const title = `${HEADINGS[change]} (${these.length})`;
+    html.push(`<h2 style="font-size:16px;margin:16px 0 8px 0;padding-bottom:4px;border-bottom:2px solid #0b0c0c">${escapeHtml(title)}</h2>`);
+    html.push(...these.map((t) => htmlOf(t, links)));
+    text.push(title, '='.repeat(title.length), '');
+    for (const t of these) text.push(...textOf(t, links), '');
+  }
+  text.push('Sent by lineofsight.');
+  return { subject, html: page(heading, intro, html.join('\n')), text: text.join('\n') };
+}
+
+/** The performance team's report of a message that will never be delivered: to whom, what, and the server's words. */
+export function renderUndeliverable(m: { id: number; messageId: string; to: { address: string; name: string }; subject: string; createdAt: string }, why: string): RenderedMessage {
+  const facts: [string, string][] = [
+    ['To', `${m.to.name} <${m.to.address}>`],
+    ['Subject', m.subject],
+    ['Written', m.createdAt],
+    ['Message-ID', m.messageId],
+    ['Why', why],
+    ['Outbox', `message ${m.id}: lineofsight outbox retry ${m.id} sends it again`],
+  ];
+  const intro = 'An email lineofsight wrote could not be delivered, and will not be tried again unless you retry it.';
+  const rows = facts.map(([label, value]) => `<tr><td style="${CELL};color:#505a5f;width:160px">${escapeHtml(label)}</td><td style="${CELL}">${escapeHtml(value)}</td></tr>`);
+  const table = `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border:1px solid #b1b4b6;border-collapse:collapse">\n${rows.join('\n')}\n</table>`;
+  return {
+    subject: `Email not delivered: ${m.subject}`,
+    html: page('Email not delivered', intro, table),
+    text: ['Email not delivered', '', intro, '', ...facts.map(([label, value]) => `${label}: ${value}`), '', 'Sent by lineofsight.'].join('\n'),
+  };
+}
