@@ -1,6 +1,7 @@
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory from 'knex';
+import { simpleParser, type AddressObject } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dateIn } from '../src/calendar/localDate.js';
 import { FinancialCalendar } from '../src/calendar/periods.js';
@@ -67,7 +68,9 @@ describe('lineofsight CLI', () => {
   it('validates the shipped configuration', () => {
     const r = lineofsight(['validate']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/config\/lineofsight\.yaml: valid \(12 pipelines, \d+ indicators, 1 target in \.\/config\/targets\.yaml, 6 risks in \.\/config\/risks\.yaml\)/);
+    expect(r.stdout).toMatch(/config\/lineofsight\.yaml: valid \(12 pipelines, \d+ indicators, 1 target in \.\/config\/targets\.yaml, 6 risks in \.\/config\/risks\.yaml, 12 people in \.\/config\/people\.yaml\)/);
+    // Someone without an address is said, with where their mail goes.
+    expect(r.stdout).toMatch(/people: \.\/config\/people\.yaml:\d+:\d+: people\[\d+\]: Transparency Officer \(hyndburn\.transparency\) has no email address: their mail goes to the performance team \(performance@example\.gov\.uk\)/);
     // Governance gaps are listed, located, and do not make the configuration invalid.
     expect(r.stdout).toMatch(/governance: pipelines\/oxford-spend\.yaml:\d+:\d+: indicators\[2\]\.targets: OXF03 has no target in force/);
     expect(r.status).toBe(0);
@@ -190,7 +193,7 @@ describe('lineofsight CLI', () => {
 
     it('migrates an empty store and then says it is up to date', () => {
       const fresh = workspace({ 'lineofsight.yaml': `pipelines_dir: ${ws.dir}/pipelines\nstore: { client: sqlite, filename: ./s.sqlite }\nsources:\n  cases: { client: sqlite, connection: x.sqlite }\n` });
-      expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/applied: 001_runs_and_indicator_values, 002_data_quality, 003_judgements_and_risks, 004_run_warnings, 005_run_arrival, 006_store_locks, 007_metrics_reads, 008_risk_matrix/);
+      expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/applied: 001_runs_and_indicator_values, 002_data_quality, 003_judgements_and_risks, 004_run_warnings, 005_run_arrival, 006_store_locks, 007_metrics_reads, 008_risk_matrix, 009_exceptions_and_outbox/);
       expect(lineofsight(['migrate', '--config', fresh.config], { cwd: fresh.dir }).stdout).toMatch(/store is up to date/);
     });
   });
@@ -337,6 +340,7 @@ describe('lineofsight CLI', () => {
     LINEOFSIGHT_FINANCE_DB: tmp.file('demo/finance.sqlite'),
     LINEOFSIGHT_SERVICES_DB: tmp.file('demo/services.sqlite'),
     LINEOFSIGHT_DEMO_EXPORTS: tmp.file('demo/exports'),
+    LINEOFSIGHT_OUTBOX_DIR: tmp.file('outbox'),
   };
 
   it('runs the whole demo: every pipeline, every demo period, nothing failed but what was planted', async () => {
@@ -377,9 +381,11 @@ describe('lineofsight CLI', () => {
     // depends on the day the test runs: the other entries do not.
     const open = Number(/Failed-check log: (\d+) open entries/.exec(r.stdout)?.[1]);
     const fresh = r.stdout.split('\n').filter((line) => /^\s*\d+\s+\S+-data-fresh\s/.test(line)).length;
-    expect(open - fresh).toBe(17);
-    // The month the telephony platform counted no call as answered in time: a 0 to question, not a value to trust.
-    expect(r.stdout).toMatch(/suspect-values\s+contact-centre\s+2025-01\s+warn\s+open\s+.*CC01: 0 after six months/);
+    expect(open - fresh).toBe(18);
+    // The latest month, when the telephony platform counted no call as answered in time: a 0 to question, not a value to trust.
+    expect(r.stdout).toMatch(/suspect-values\s+contact-centre\s+2026-03\s+warn\s+open\s+.*CC01: 0 after six months/);
+    // And took calls to a queue nobody agreed: an error the latest month's check finds.
+    expect(r.stdout).toMatch(/contact-centre-queue-known\s+contact-centre\s+2026-03\s+error\s+open/);
     // At least one risk escalated by a trigger, shown on the matrix.
     expect(Number(/Risk register: 6 risks, (\d+) moved by triggers/.exec(r.stdout)?.[1])).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/HR-R1\*/);
@@ -389,10 +395,29 @@ describe('lineofsight CLI', () => {
     expect(r.stdout).toMatch(/AWAITING waste 2026-03: no data received for 2026-03: the newest record is \d+ February 2026/);
     expect(r.stdout).toMatch(/WM01 +Missed bin .*…$/m);
     for (const id of ['FIN01', 'HR01', 'PL01', 'CT01', 'WM01', 'FOI01', 'SPD01', 'TRF01', 'CC01']) expect(r.stdout).toContain(id);
+
+    // The emails the demo council's managers would have received, written through the outbox.
+    expect(r.stdout).toMatch(/\d+ exception\(s\) raised; (\d+) message\(s\) written to the outbox/);
+    const written = Number(/(\d+) message\(s\) written/.exec(r.stdout)![1]);
+    expect(r.stdout).toContain(`outbox: ${written} sent to files in ${demoEnv.LINEOFSIGHT_OUTBOX_DIR}, 0 to be tried again, 0 failed`);
+    const emails = await Promise.all(readdirSync(demoEnv.LINEOFSIGHT_OUTBOX_DIR).map(async (name) => simpleParser(readFileSync(path.join(demoEnv.LINEOFSIGHT_OUTBOX_DIR, name)))));
+    expect(emails).toHaveLength(written);
+    const to = (address: string) => emails.filter((m) => (m.to as AddressObject).value[0]!.address === address);
+    const subjects = (address: string) => to(address).map((m) => m.subject);
+    // Red indicators, a failed check, suspect values, the awaiting feed and a risk above the line, each to its owner.
+    expect(subjects('joanne.pryce@example.gov.uk')).toEqual([expect.stringMatching(/^1 red, .*1 suspect value, 1 data-quality failure: Customer Services - March 2026$/)]);
+    expect(subjects('amira.khan@example.gov.uk')).toEqual(['1 suspect value, 1 data-quality failure: Customer Services - March 2026']);
+    expect(subjects('dawn.fletcher@example.gov.uk')).toEqual([expect.stringMatching(/\d+ data not received: Waste and Recycling - March 2026$/)]);
+    expect(subjects('performance@example.gov.uk')).toEqual([expect.stringMatching(/^\d+ risks? above the line: .*clinic/)]);
+    const joanne = to('joanne.pryce@example.gov.uk')[0]!;
+    expect(joanne.text).toMatch(/\[RED\] CC01 Calls answered within 60 seconds is RED for March 2026/);
+    expect(joanne.text).toMatch(/Unvalidated: its data failed the data-quality check contact-centre-queue-known \(error\)/);
+    expect(joanne.html).toMatch(/>RED<\/td>/);
+    expect(new Set(emails.map((m) => m.messageId)).size).toBe(written);
   });
 
   it('exits 1 when a demo run fails that was not planted, and says which failures were', () => {
-    const ws = workspace({ 'pipelines/broken.yaml': PIPELINE('broken', 'no_such_table').replace('source: cases', 'source: services') });
+    const ws = workspace({ 'pipelines/broken.yaml': PIPELINE('broken', 'no_such_table').replace('source: cases', 'source: services').replace('owner: Sam Jones', 'owner: joanne.pryce') });
     for (const name of readdirSync('pipelines')) copyFileSync(path.join('pipelines', name), ws.file(`pipelines/${name}`));
     writeFileSync(ws.config, readFileSync('config/lineofsight.yaml', 'utf8').replace('pipelines_dir: ./pipelines', `pipelines_dir: ${ws.file('pipelines')}`));
     const env = {
@@ -401,6 +426,7 @@ describe('lineofsight CLI', () => {
       LINEOFSIGHT_FINANCE_DB: ws.file('demo/finance.sqlite'),
       LINEOFSIGHT_SERVICES_DB: ws.file('demo/services.sqlite'),
       LINEOFSIGHT_DEMO_EXPORTS: ws.file('demo/exports'),
+      LINEOFSIGHT_OUTBOX_DIR: ws.file('outbox'),
     };
     const r = lineofsight(['demo', '--as-of', '2026-04-01'], { env });
     expect(r.status).toBe(1);

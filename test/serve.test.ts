@@ -25,6 +25,7 @@ function demoEnv(): NodeJS.ProcessEnv {
     LINEOFSIGHT_FINANCE_DB: path.join(dir, 'demo', 'finance.sqlite'),
     LINEOFSIGHT_SERVICES_DB: path.join(dir, 'demo', 'services.sqlite'),
     LINEOFSIGHT_DEMO_EXPORTS: path.join(dir, 'demo', 'exports'),
+    LINEOFSIGHT_OUTBOX_DIR: path.join(dir, 'outbox'),
     LINEOFSIGHT_LOG_LEVEL: 'warn',
   };
 }

@@ -1,4 +1,4 @@
-import { dateIn } from '../calendar/localDate.js';
+import { dateIn, type LocalDate } from '../calendar/localDate.js';
 import { dateInWords } from '../calendar/recordDate.js';
 import type { RaisedException } from '../exceptions/exception.js';
 import { raiseExceptions, type Raised } from '../exceptions/raise.js';
@@ -36,10 +36,15 @@ class DryRun extends Error {
  * and writes the messages to the outbox with the log's new entries: all of it or none. Dry, the
  * same transaction is rolled back, so it says exactly what a cycle now would send.
  */
-export async function reckonExceptions(open: Pick<OpenService, 'config' | 'register' | 'directory' | 'store'>, at: Date, options: { dry?: boolean } = {}): Promise<Reckoning> {
+export async function reckonExceptions(
+  open: Pick<OpenService, 'config' | 'register' | 'directory' | 'store'>,
+  at: Date,
+  /** today: the day the results are read as at (the demo's day), when not the day of `at`. */
+  options: { dry?: boolean; today?: LocalDate } = {},
+): Promise<Reckoning> {
   const { config, directory } = open;
   const settings = config.service.exceptions;
-  const today = dateIn(at, config.service.timezone);
+  const today = options.today ?? dateIn(at, config.service.timezone);
   const openKeys = new Set((await open.store.exceptions.openExceptions()).map((e) => e.key));
   const raised = raiseExceptions(config, open.register, directory, await readExceptionFacts(open, open.store, today, openKeys));
   if (!directory) {

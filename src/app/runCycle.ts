@@ -1,3 +1,4 @@
+import type { LocalDate } from '../calendar/localDate.js';
 import { KIND_OF_FREQUENCY, type Period } from '../calendar/periods.js';
 import { checkChoice, choosePeriods, type PeriodChoice } from '../calendar/selection.js';
 import type { LoadedConfig, LoadedPipeline } from '../config/load.js';
@@ -19,6 +20,8 @@ export interface CycleRequest {
   /** Stops the cycle between periods; what was run is still recorded and assessed. */
   signal?: AbortSignal;
   now?: () => Date;
+  /** The day exceptions are reckoned as at, when not today: the demo's day. */
+  asOf?: LocalDate;
 }
 
 export interface Cycle {
@@ -69,7 +72,7 @@ export async function runCycle(open: OpenService, request: CycleRequest): Promis
     if ('periods' in plan) runs.push(...(await runPipeline(ctx, plan.pipeline, plan.periods)));
   }
   const risks = await assessAndRecord(open, now());
-  const exceptions = await reckonExceptions(open, now());
+  const exceptions = await reckonExceptions(open, now(), { today: request.asOf });
   return { runs, skipped, risks, exceptions, delivered: await deliverOutbox(open, now) };
 }
 

@@ -37,7 +37,8 @@ export function compose(tells: readonly Tell[], ctx: ComposeContext): ComposedMe
     const digest = these.filter((t) => !urgent.includes(t));
     if (digest.length) out.push({ kind: 'digest', to, tells: digest, ...digestMessage(to, digest, ctx) });
   }
-  return out;
+  // Written first, so sent first.
+  return [...out.filter((m) => m.kind === 'pipeline_failed'), ...out.filter((m) => m.kind !== 'pipeline_failed')];
 }
 
 function failureMessage(t: Tell, ctx: ComposeContext): RenderedMessage {

@@ -82,7 +82,8 @@ export class ExceptionStore {
     const when = at.toISOString();
     await this.db('exceptions')
       .where('id', id)
-      .update({ severity: raised.severity, state: raised.state, title: raised.title, raised: JSON.stringify(raised), updated_at: when, ...(changed ? { changed_at: when } : {}) });
+      // A change ends an acknowledgement: it was of the state before.
+      .update({ severity: raised.severity, state: raised.state, title: raised.title, raised: JSON.stringify(raised), updated_at: when, ...(changed ? { changed_at: when, acknowledged_at: null, ack_note: null, ack_until: null, ack_state: null } : {}) });
   }
 
   async resolve(ids: readonly number[], at: Date): Promise<void> {

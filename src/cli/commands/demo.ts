@@ -31,7 +31,7 @@ export function registerDemo(program: Command): void {
       await withService(
         service,
         async (open) => {
-          const cycle = await runCycle(open, { pipelines: config.pipelines, choice });
+          const cycle = await runCycle(open, { pipelines: config.pipelines, choice, asOf });
           const { runs, risks } = cycle;
           const indicators = config.pipelines.flatMap((p) => p.indicators);
           const lastMonth = dateInWords(lastDay).replace(/^\d+ /, '');
