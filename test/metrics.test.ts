@@ -13,7 +13,9 @@ import { CHECK_CODES, DIRECTION_CODES, QUALITY_CODES, RAG_CODES } from '../src/m
 import { Family, labelsText } from '../src/metrics/exposition.js';
 import { configHash, processRegistry } from '../src/metrics/processMetrics.js';
 import { Scraper } from '../src/metrics/scrape.js';
-import type { ServiceState } from '../src/metrics/state.js';
+import { readState, type ServiceState } from '../src/metrics/state.js';
+import { newMessageId } from '../src/notify/outbox.js';
+import { Store } from '../src/store/store.js';
 import { stateFamilies } from '../src/metrics/stateFamilies.js';
 import { RULE_STATUSES, thisOrWorse } from '../src/rag/scale.js';
 import type { RagStatus } from '../src/rag/scale.js';
@@ -72,14 +74,14 @@ function stateWith(ind: ReturnType<typeof indicator>, value: number | null, judg
     target: judgement?.target ?? null, toleranceAmount: judgement?.toleranceAmount ?? null, rag: judgement?.rag ?? null, directionPrevious: 'worsening', directionLastYear: null,
   };
   // Computed again by a later run that found the same value: recorded once, computed twice.
-  return { indicators: [{ indicator: ind, pipelineId: 'p', period, value: stored, computedAt: stored ? '2026-05-02T06:00:00.000Z' : null }], checks: [], unresolved: [], risks: [], pipelines: [] };
+  return { indicators: [{ indicator: ind, pipelineId: 'p', period, value: stored, computedAt: stored ? '2026-05-02T06:00:00.000Z' : null }], checks: [], unresolved: [], risks: [], pipelines: [], outbox: new Map() };
 }
 
 const configWith = (scheme: string) => ({ file: 'x', service: { ...service, rag: { ...service.rag, scheme } }, calendar, pipelines: [], yaml: new Map(), targetOrigins: new Map() }) as LoadedConfig;
 
 function familiesOf(state: ServiceState, scheme = 'tolerance-5pc'): Map<string, number> {
   const text = stateFamilies(state, { config: configWith(scheme), register: undefined, scheduleIntervals: new Map() });
-  return new Map(text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('lineofsight_failed')).map((l) => [l.slice(0, l.indexOf('{')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
+  return new Map(text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('lineofsight_failed') && !l.startsWith('lineofsight_outbox')).map((l) => [l.slice(0, l.indexOf('{')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
 }
 
 describe('the state of an indicator', () => {
@@ -143,6 +145,26 @@ describe('the state of an indicator', () => {
   });
 });
 
+describe('the state of the outbox', () => {
+  it('counts the store\'s messages in every state, 0 where none', async () => {
+    const store = new Store({ client: 'sqlite', filename: path.join(mkdtempSync(path.join(os.tmpdir(), 'los-outbox-')), 'store.sqlite') });
+    try {
+      await store.migrate();
+      const at = new Date('2026-04-02T06:00:00Z');
+      const message = (n: number) => ({ kind: 'digest' as const, to: { address: `p${n}@example.gov.uk`, name: 'P' }, from: 'lineofsight <l@example.gov.uk>', messageId: newMessageId('l@example.gov.uk'), subject: 's', html: 'h', text: 't' });
+      await store.outbox.write([1, 2, 3, 4].map(message), at);
+      const [first, second] = await store.outbox.claim('me', at, new Date(at.getTime() + 60_000), 2);
+      await store.outbox.sent(first!.id, 'me', at);
+      const state = await readState(store, configWith('tolerance-5pc'), undefined, '2026-04-02');
+      const lines = stateFamilies(state, { config: configWith('tolerance-5pc'), register: undefined, scheduleIntervals: new Map() }).split('\n').filter((l) => l.startsWith('lineofsight_outbox'));
+      expect(second).toBeDefined();
+      expect(lines).toEqual(['lineofsight_outbox_messages{state="pending"} 2', 'lineofsight_outbox_messages{state="sending"} 1', 'lineofsight_outbox_messages{state="sent"} 1', 'lineofsight_outbox_messages{state="failed"} 0']);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('the state of the checks', () => {
   it("shows each check of a pipeline, the built-in suspect-values one too, and not one since taken out", () => {
     const pipeline = {
@@ -151,7 +173,7 @@ describe('the state of the checks', () => {
     };
     const config = { file: 'x', service, calendar, pipelines: [pipeline], yaml: new Map(), targetOrigins: new Map() } as LoadedConfig;
     const check = (checkId: string, status: 'passed' | 'failed') => ({ checkId, pipelineId: 'p', periodId: '2026-03', status, failing: status === 'failed' ? 2 : 0 });
-    const state: ServiceState = { indicators: [], checks: [check('present', 'failed'), check(SUSPECT_VALUES_CHECK, 'passed'), check('retired', 'failed')], unresolved: [], risks: [], pipelines: [] };
+    const state: ServiceState = { indicators: [], checks: [check('present', 'failed'), check(SUSPECT_VALUES_CHECK, 'passed'), check('retired', 'failed')], unresolved: [], risks: [], pipelines: [], outbox: new Map() };
     const lines = stateFamilies(state, { config, register: undefined, scheduleIntervals: new Map() }).split('\n').filter((l) => l.startsWith('lineofsight_check_'));
     expect(lines).toEqual([
       'lineofsight_check_status{check="present",pipeline="p"} 2',

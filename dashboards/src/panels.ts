@@ -85,6 +85,11 @@ export function stackedCounts(d: Described, sql: string, colours: Readonly<Recor
     .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
     .fillOpacity(80)
     .decimals(0);
+  return colouredBy(panel, colours);
+}
+
+/** Each series named a fixed colour: the same colour for an outcome or state on every panel. */
+export function colouredBy<P extends { overrideByName(name: string, properties: { id: string; value: unknown }[]): P }>(panel: P, colours: Readonly<Record<string, string>>): P {
   for (const [series, colour] of Object.entries(colours)) panel.overrideByName(series, [{ id: 'color', value: { mode: 'fixed', fixedColor: colour } }]);
   return panel;
 }

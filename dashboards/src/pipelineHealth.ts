@@ -4,7 +4,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { serviceDashboard } from './layout.js';
-import { labelVariable, NO_THRESHOLDS, place, prom, stackedCounts } from './panels.js';
+import { colouredBy, labelVariable, NO_THRESHOLDS, place, prom, stackedCounts } from './panels.js';
 import { stateOf } from './promql.js';
 import { SqlQueryBuilder } from './sqlQuery.js';
 
@@ -12,6 +12,7 @@ const CHOSEN = '{pipeline=~"$pipeline"}';
 const IN_CHOSEN = 'pipeline_id IN (${pipeline:sqlstring})';
 
 const OUTCOME_COLOURS = { succeeded: 'green', failed: 'red', awaiting: 'blue' } as const;
+const MESSAGE_COLOURS = { pending: 'blue', sending: 'yellow', sent: 'green', failed: 'red' } as const;
 
 /** Runs started in each interval by every process on the store, a series per value of `series`. */
 const perInterval = (series: string, value: string): string =>
@@ -117,6 +118,23 @@ export function pipelineHealthDashboard() {
         .decimals(0)
         .thresholds(new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([{ value: null, color: 'green' }, { value: 1, color: 'blue' }])),
     )
+    .withPanel(colouredBy(
+      place(new bargauge.PanelBuilder(), {
+        title: 'Exception emails',
+        description:
+          'Messages in the outbox by state: pending (written, or waiting to be tried again after the SMTP server could not take them), sending (a process holds them), sent, failed (a 5xx reply or too long unsent; reported to the performance team, sent again by lineofsight outbox retry). ' +
+          'The backlog alert fires when some have waited an hour. Reads lineofsight_outbox_messages.',
+        span: 24,
+        height: 5,
+      })
+        .withTarget(prom(stateOf('lineofsight_outbox_messages', ['state']), { legend: '{{state}}', now: 'series' }))
+        .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+        .displayMode(common.BarGaugeDisplayMode.Basic)
+        .orientation(common.VizOrientation.Vertical)
+        .decimals(0)
+        .thresholds(NO_THRESHOLDS),
+      MESSAGE_COLOURS,
+    ))
     .withPanel(
       place(new table.PanelBuilder(), {
         title: 'What is awaited',

@@ -7,6 +7,7 @@ import { scorecardPeriods } from '../report/scorecard.js';
 import type { RiskAssessment } from '../risk/evaluate.js';
 import type { RiskRegister } from '../risk/config.js';
 import type { UnresolvedCount } from '../store/checkLog.js';
+import type { OutboxState } from '../notify/outbox.js';
 import type { StoreParts } from '../store/store.js';
 import type { JudgedValueRow, LatestCheckResult, PipelineState } from '../store/runs.js';
 
@@ -28,12 +29,14 @@ export interface ServiceState {
   unresolved: UnresolvedCount[];
   risks: RiskAssessment[];
   pipelines: PipelineState[];
+  /** Messages in the outbox by state. */
+  outbox: ReadonlyMap<OutboxState, number>;
 }
 
 /**
  * Reads the state from the store in a fixed number of queries, however many indicators, checks
- * and risks there are: two for values, one for checks, one for the log, one for risks and three
- * for pipelines.
+ * and risks there are: two for values, one for checks, one for the log, one for risks, three
+ * for pipelines and one for the outbox.
  */
 export async function readState(parts: StoreParts, config: LoadedConfig, register: RiskRegister | undefined, today: LocalDate): Promise<ServiceState> {
   const { lines } = scorecardPeriods(config, {}, today);
@@ -49,5 +52,5 @@ export async function readState(parts: StoreParts, config: LoadedConfig, registe
   const unresolved = await parts.checkLog.unresolvedCounts();
   const risks = register ? await recordedStandings(register, parts.risks) : [];
   const pipelines = await parts.runs.pipelineStates();
-  return { indicators, checks, unresolved, risks, pipelines };
+  return { indicators, checks, unresolved, risks, pipelines, outbox: await parts.outbox.counts() };
 }

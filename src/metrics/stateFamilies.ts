@@ -6,6 +6,7 @@ import { ratingOf } from '../judging/rating.js';
 import { amberBoundary } from '../rag/variables.js';
 import { checksOf } from '../runs/checks.js';
 import type { Direction } from '../rag/input.js';
+import { OUTBOX_STATES } from '../notify/outbox.js';
 import type { RiskRegister } from '../risk/config.js';
 import type { RunOutcome } from '../runs/record.js';
 import { CHECK_CODES, codesInWords, DIRECTION_CODES, QUALITY_CODES, RAG_CODES } from './codes.js';
@@ -155,5 +156,8 @@ export function stateFamilies(state: ServiceState, ctx: StateContext): string {
     interval.sample(l, ctx.scheduleIntervals.get(pipeline.id) ?? null);
   }
 
-  return [value, target, floor, ceiling, rag, direction, directionYear, quality, periodEnd, computed, info, checkStatus, checkFailing, open, likelihood, impact, score, above, riskInfo, riskIndicator, outcome, lastRun, lastSuccess, awaiting, interval].join('');
+  const outbox = new Family('lineofsight_outbox_messages', 'Messages in the outbox by state: pending (written, or waiting to be retried), sending (claimed by a process), sent, failed (given up, reported).');
+  for (const s of OUTBOX_STATES) outbox.sample(labelsText({ state: s }), state.outbox.get(s) ?? 0);
+
+  return [value, target, floor, ceiling, rag, direction, directionYear, quality, periodEnd, computed, info, checkStatus, checkFailing, open, likelihood, impact, score, above, riskInfo, riskIndicator, outcome, lastRun, lastSuccess, awaiting, interval, outbox].join('');
 }

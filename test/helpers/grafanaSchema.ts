@@ -3,9 +3,11 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { createGenerator } from 'ts-json-schema-generator';
 
 const SDK = path.resolve('node_modules/@grafana/grafana-foundation-sdk/dist');
+/** The SDK's files compiled alone: with every @types package in the program, the generator finds their types of the same name. */
+const SDK_TSCONFIG = path.resolve('test/helpers/grafanaSdk.tsconfig.json');
 
 /** A JSON Schema of one exported type of a TypeScript file, every object closed to unknown keys. */
-function schemaOf(file: string, type: string, tsconfig?: string): Record<string, unknown> {
+function schemaOf(file: string, type: string, tsconfig = SDK_TSCONFIG): Record<string, unknown> {
   const generator = createGenerator({ path: file, tsconfig, type, skipTypeCheck: true, expose: 'export', topRef: true, additionalProperties: false });
   return generator.createSchema(type) as Record<string, unknown>;
 }
