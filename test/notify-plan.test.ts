@@ -35,6 +35,8 @@ describe('what the notification log tells a recipient', () => {
     ['reminded a week ago: Still open', raised('RED'), told('RED', 1, 1), 8, { change: 'still_open', reminders: 2 }],
     ['the last interval repeats', raised('RED'), told('RED', 8, 2), 15, { change: 'still_open', reminders: 3 }],
     ['a held exception: nothing at all', raised('RED', { held: true }), undefined, 0, {}],
+    ['one acknowledged where it is kept: no reminder', raised('open', { quiet: true }), told('open', 0), 9, {}],
+    ['one acknowledged where it is kept is still told when new', raised('open', { quiet: true }), undefined, 0, { change: 'new', reminders: 0 }],
   ])('%s', (_, current, last, now, expected) => {
     expect(tell(current, last, now)).toEqual(expected);
   });
@@ -100,6 +102,7 @@ describe('messages', () => {
     ['then the other kinds, then what is resolved', [t('rag', 'RED', 'new'), t('data_quality', 'open', 'new'), t('rag', 'AMBER', 'resolved')], '1 red, 1 data-quality failure, 1 resolved: Housing Repairs - May 2024'],
     ['the newest period of several', [t('rag', 'RED', 'new', { subject: { services: ['Waste'], clinics: [], period: '2024-25-Q1' } }), t('rag', 'AMBER', 'new')], '1 red, 1 amber: Waste, Housing Repairs - Q1 2024-25'],
     ['a risk names its clinic', [t('risk', 'B/II', 'new', { subject: { services: [], clinics: ['Resources'] } })], '1 risk above the line: Resources clinic'],
+    ['is one line whatever a service is called', [t('rag', 'RED', 'new', { subject: { services: ['Repairs\r\nBcc: x@example.com'], clinics: [] } })], '1 red: Repairs Bcc: x@example.com'],
   ])('a subject line %s', (_, tells, subject) => {
     expect(subjectOf(tells, calendar)).toBe(subject);
   });

@@ -43,6 +43,8 @@ export interface RaisedException {
   unvalidated?: string;
   /** Held back while its root cause stands: nothing is said of it, and it is not resolved. */
   held?: boolean;
+  /** Acknowledged where it is kept (a failed-check log entry a lead acknowledged): no reminders. */
+  quiet?: boolean;
 }
 
 /** Whether an exception counts as red in a subject line's counts ("3 red, 1 amber"). */

@@ -169,7 +169,8 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
       key: entryKey(e),
       kind: suspect ? 'suspect_value' : 'data_quality',
       severity: e.severity,
-      state: e.status === 'acknowledged' ? 'acknowledged' : 'open',
+      state: 'open',
+      ...(e.status === 'acknowledged' ? { quiet: true } : {}),
       title: suspect
         ? `Suspect values in ${pipeline?.title ?? e.pipelineId} for ${periodWords(e.periodId)}`
         : `Data-quality check ${e.checkId} failed on ${pipeline?.title ?? e.pipelineId} for ${periodWords(e.periodId)}`,

@@ -43,7 +43,7 @@ export function compose(tells: readonly Tell[], ctx: ComposeContext): ComposedMe
 
 function failureMessage(t: Tell, ctx: ComposeContext): RenderedMessage {
   const prefix = t.change === 'still_open' ? 'Still failing' : 'Pipeline failed';
-  const subject = `${prefix}: ${t.exception.subject.pipeline ?? t.exception.title}${periodPart([t], ctx.calendar)}`;
+  const subject = `${prefix}: ${t.exception.subject.pipeline ?? t.exception.title}${periodPart([t], ctx.calendar)}`.replace(/\s+/g, ' ');
   return renderSections(t.exception.title, `lineofsight could not complete a run on ${ctx.day}. Until it does, the values it computes may be out of date.`, subject, [t], ctx.links);
 }
 
@@ -76,7 +76,8 @@ export function subjectOf(tells: readonly Tell[], calendar: FinancialCalendar): 
   const clinics = [...new Set(tells.flatMap((t) => (t.exception.subject.services.length ? [] : t.exception.subject.clinics)))];
   const named = [...services, ...clinics.map((c) => `${c} clinic`)];
   const about = named.length === 0 ? 'lineofsight' : named.length <= 3 ? named.join(", ") : `${named.length} services and clinics`;
-  return `${counts.join(', ')}: ${about}${periodPart(tells, calendar)}`;
+  // A header is one line, whatever a title configured or read from data holds.
+  return `${counts.join(', ')}: ${about}${periodPart(tells, calendar)}`.replace(/\s+/g, ' ');
 }
 
 /** " - May 2024": the newest period the tells stand at, if any does. */

@@ -123,7 +123,7 @@ export function tellings(current: readonly CurrentException[], resolved: readonl
   for (const c of current) {
     if (c.raised.held) continue;
     const ack = c.acknowledgement;
-    const quiet = ack !== null && ack.state === c.raised.state && (ack.until === null || rules.today <= ack.until);
+    const quiet = c.raised.quiet === true || (ack !== null && ack.state === c.raised.state && (ack.until === null || rules.today <= ack.until));
     for (const recipient of rules.recipientsOf(c.raised)) {
       const key = recipientKey(recipient);
       const last = told.get(`${c.id}\n${key}`);
