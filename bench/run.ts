@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchChecks } from './checks.js';
 import { benchCsvChecks, benchCsvMemory, benchCsvSpeed } from './csv.js';
+import { benchExceptions } from './exceptions.js';
 import { benchJudge } from './judge.js';
 import { benchScrape } from './scrape.js';
 import type { BenchResult } from './measure.js';
@@ -15,6 +16,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ['csv-checks', benchCsvChecks],
   ['judge', benchJudge],
   ['scrape', benchScrape],
+  ['exceptions', benchExceptions],
 ];
 const only = process.argv.slice(2);
 const results: BenchResult[] = [];
