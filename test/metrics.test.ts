@@ -154,7 +154,7 @@ describe('the state of the outbox', () => {
       const message = (n: number) => ({ kind: 'digest' as const, to: { address: `p${n}@example.gov.uk`, name: 'P' }, from: 'lineofsight <l@example.gov.uk>', messageId: newMessageId('l@example.gov.uk'), subject: 's', html: 'h', text: 't' });
       await store.outbox.write([1, 2, 3, 4].map(message), at);
       const [first, second] = await store.outbox.claim('me', at, new Date(at.getTime() + 60_000), 2);
-      await store.outbox.sent(first!.id, 'me', at);
+      await store.outbox.sent([first!.id], 'me', at);
       const state = await readState(store, configWith('tolerance-5pc'), undefined, '2026-04-02');
       const lines = stateFamilies(state, { config: configWith('tolerance-5pc'), register: undefined, scheduleIntervals: new Map() }).split('\n').filter((l) => l.startsWith('lineofsight_outbox'));
       expect(second).toBeDefined();

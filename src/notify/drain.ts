@@ -27,12 +27,18 @@ export interface Drained {
 }
 
 const BATCH = 50;
+/**
+ * Messages the server accepted are marked sent this many at a time, in one statement: marking
+ * each alone costs as much as sending it. A process that dies between acceptance and the mark
+ * may send up to this many again once their claims run out (README, "Delivery").
+ */
+export const MARKED_TOGETHER = 10;
 
 /**
  * Sends every message due in the outbox, until none is left that is due now. A message is
- * claimed before it is sent and marked sent after the server accepted it: if this process dies
- * between the two, the claim runs out and another attempt sends it again (the one duplicate
- * the README names). A 4xx reply or a connection fault is tried again after a backoff that
+ * claimed before it is sent and marked sent after the server accepted it (MARKED_TOGETHER at a
+ * time): if this process dies between the two, the claim runs out and another attempt sends it
+ * again (the one duplicate the README names). A 4xx reply or a connection fault is tried again after a backoff that
  * doubles; a 5xx reply, or a message still unsent after give_up_after, fails it, and the
  * performance team is told in a message of its own.
  */
@@ -40,39 +46,64 @@ export async function drainOutbox(outbox: Outbox, courier: Courier, o: DrainOpti
   const now = o.now ?? (() => new Date());
   const claimant = randomUUID();
   const done: Drained = { via: courier.name, sent: 0, retrying: 0, failed: 0 };
-  for (;;) {
+  const queue: OutboxMessage[] = [];
+  let exhausted = false;
+  let claiming: Promise<void> | undefined;
+  // One claim at a time, made when the queue runs dry, while the other senders carry on.
+  const refill = async () => {
     const at = now();
     const batch = await outbox.claim(claimant, at, new Date(at.getTime() + o.claimTimeout), BATCH);
-    if (!batch.length) return done;
-    const queue = [...batch];
-    const worker = async () => {
-      for (let m = queue.shift(); m; m = queue.shift()) await deliver(m);
-    };
-    const deliver = async (m: OutboxMessage) => {
-      try {
-        await courier.send(m);
-      } catch (err) {
-        const fault = faultOf(err);
-        const at = now();
-        const tooOld = at.getTime() - Date.parse(m.createdAt) >= o.giveUpAfter;
-        if (isPermanent(err) || tooOld) {
-          const why = isPermanent(err) ? fault : `not accepted within ${Math.round(o.giveUpAfter / 3_600_000)} h; last: ${fault}`;
-          o.logger.error({ message: m.id, messageId: m.messageId, to: m.to.address, fault: why }, 'email failed: it will not be sent');
-          await outbox.failed(m.id, claimant, at, why, m.kind === 'undeliverable' ? undefined : report(m, why, o));
-          done.failed++;
-        } else {
-          const wait = Math.min(o.retryMax, o.retryAfter * 2 ** Math.max(0, m.attempts - 1));
-          o.logger.warn({ message: m.id, to: m.to.address, fault, retryInSeconds: Math.round(wait / 1000) }, 'email not sent now: it will be tried again');
-          await outbox.retryLater(m.id, claimant, at, new Date(at.getTime() + wait), fault);
-          done.retrying++;
-        }
-        return;
+    if (!batch.length) exhausted = true;
+    queue.push(...batch);
+  };
+  const next = async (): Promise<OutboxMessage | undefined> => {
+    while (!queue.length && !exhausted) {
+      claiming ??= refill().finally(() => (claiming = undefined));
+      await claiming;
+    }
+    return queue.shift();
+  };
+  let accepted: OutboxMessage[] = [];
+  const mark = async () => {
+    const these = accepted;
+    accepted = [];
+    if (!these.length) return;
+    const marked = new Set(await outbox.sent(these.map((m) => m.id), claimant, now()));
+    done.sent += marked.size;
+    for (const m of these) if (!marked.has(m.id)) o.logger.warn({ message: m.id, messageId: m.messageId }, 'email sent after its claim ran out: another process may send it too');
+  };
+  const deliver = async (m: OutboxMessage) => {
+    try {
+      await courier.send(m);
+    } catch (err) {
+      const fault = faultOf(err);
+      const at = now();
+      const tooOld = at.getTime() - Date.parse(m.createdAt) >= o.giveUpAfter;
+      if (isPermanent(err) || tooOld) {
+        const why = isPermanent(err) ? fault : `not accepted within ${Math.round(o.giveUpAfter / 3_600_000)} h; last: ${fault}`;
+        o.logger.error({ message: m.id, messageId: m.messageId, to: m.to.address, fault: why }, 'email failed: it will not be sent');
+        await outbox.failed(m.id, claimant, at, why, m.kind === 'undeliverable' ? undefined : report(m, why, o));
+        done.failed++;
+      } else {
+        const wait = Math.min(o.retryMax, o.retryAfter * 2 ** Math.max(0, m.attempts - 1));
+        o.logger.warn({ message: m.id, to: m.to.address, fault, retryInSeconds: Math.round(wait / 1000) }, 'email not sent now: it will be tried again');
+        await outbox.retryLater(m.id, claimant, at, new Date(at.getTime() + wait), fault);
+        done.retrying++;
       }
-      if (await outbox.sent(m.id, claimant, now())) done.sent++;
-      else o.logger.warn({ message: m.id, messageId: m.messageId }, 'email sent after its claim ran out: another process may send it too');
-    };
-    await Promise.all(Array.from({ length: Math.min(o.concurrency, batch.length) }, worker));
+      return;
+    }
+    accepted.push(m);
+    if (accepted.length >= MARKED_TOGETHER) await mark();
+  };
+  const worker = async () => {
+    for (let m = await next(); m; m = await next()) await deliver(m);
+  };
+  try {
+    await Promise.all(Array.from({ length: o.concurrency }, worker));
+  } finally {
+    await mark();
   }
+  return done;
 }
 
 /** The performance team's word of a message that will never arrive. */

@@ -41,8 +41,8 @@ export interface NewMessage extends Omit<ComposedMessage, 'tells'> {
 export interface Outbox {
   /** Takes up to `limit` messages due now (pending, or held by a claim that ran out) for `claimant` until `until`. */
   claim(claimant: string, now: Date, until: Date, limit: number): Promise<OutboxMessage[]>;
-  /** The server accepted it. False when the claim was no longer this process's. */
-  sent(id: number, claimant: string, at: Date): Promise<boolean>;
+  /** The server accepted these; the ids marked sent, leaving out any whose claim was no longer this process's. */
+  sent(ids: readonly number[], claimant: string, at: Date): Promise<number[]>;
   /** It could not be sent now: tried again at `next`. */
   retryLater(id: number, claimant: string, at: Date, next: Date, error: string): Promise<void>;
   /** It will never be sent: failed, with the report of it written in the same transaction, if any. */

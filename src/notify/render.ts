@@ -74,14 +74,26 @@ function textOf(t: Tell, links: Links): string[] {
   return lines;
 }
 
-const CELL = 'padding:4px 8px;border-top:1px solid #e5e5e5;vertical-align:top';
+/**
+ * A row of facts: the label greyed, the value as given (already HTML). Padding and alignment are
+ * the table's and the cells' attributes, which every mail client honours, so that a digest of
+ * many exceptions does not repeat the same style on every cell.
+ */
+function factRow(label: string, valueHtml: string): string {
+  return `<tr><td valign="top" width="160" style="color:#505a5f">${escapeHtml(label)}</td><td valign="top">${valueHtml}</td></tr>`;
+}
+
+/** A bordered table of facts, its first row given apart (an exception's badge and title). */
+function factTable(rows: readonly string[]): string {
+  return ['<table role="presentation" width="100%" cellpadding="5" cellspacing="0" style="border:1px solid #b1b4b6;margin:0 0 12px 0">', ...rows, '</table>'].join('\n');
+}
 
 /** One exception as a table of its own: a badge and title, then its facts. */
 function htmlOf(t: Tell, links: Links): string {
   const e = t.exception;
   const badge = badgeOf(e, t.change);
   const colours = BADGE[badge] ?? OTHER_BADGE;
-  const row = (label: string, value: string) => `<tr><td style="${CELL};color:#505a5f;width:160px">${escapeHtml(label)}</td><td style="${CELL}">${value}</td></tr>`;
+  const row = factRow;
   const rows = [
     ...(t.recipient.onBehalfOf ? [row('For', escapeHtml(t.recipient.onBehalfOf))] : []),
     ...e.facts.map((f) => row(f.label, escapeHtml(f.value))),
@@ -92,13 +104,11 @@ function htmlOf(t: Tell, links: Links): string {
   const anchors = linksOf(e, links).map((l) => `<a href="${escapeHtml(l.href)}" style="color:#1d70b8">${escapeHtml(l.label)}</a>`);
   if (anchors.length) rows.push(row('Links', anchors.join(' &middot; ')));
   if (t.change !== 'resolved') rows.push(row('To stop reminders', `<code>lineofsight exceptions ack ${t.exceptionId} --note &quot;...&quot;</code>`));
-  return [
-    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border:1px solid #b1b4b6;border-collapse:collapse;margin:0 0 12px 0">',
-    `<tr><td style="padding:6px 8px;background:${colours.background};color:${colours.color};font-weight:bold;width:160px">${escapeHtml(badge)}</td>`,
-    `<td style="padding:6px 8px;font-weight:bold">${escapeHtml(e.title)} <span style="font-weight:normal;color:#505a5f">(exception ${t.exceptionId})</span></td></tr>`,
+  return factTable([
+    `<tr><td width="160" style="background:${colours.background};color:${colours.color};font-weight:bold">${escapeHtml(badge)}</td>` +
+      `<td style="font-weight:bold">${escapeHtml(e.title)} <span style="font-weight:normal;color:#505a5f">(exception ${t.exceptionId})</span></td></tr>`,
     ...rows,
-    '</table>',
-  ].join('\n');
+  ]);
 }
 
 /** The whole message around its sections: a table layout with inline styles, as mail clients need. */
@@ -145,8 +155,7 @@ export function renderUndeliverable(m: { id: number; messageId: string; to: { ad
     ['Outbox', `message ${m.id}: lineofsight outbox retry ${m.id} sends it again`],
   ];
   const intro = 'An email lineofsight wrote could not be delivered, and will not be tried again unless you retry it.';
-  const rows = facts.map(([label, value]) => `<tr><td style="${CELL};color:#505a5f;width:160px">${escapeHtml(label)}</td><td style="${CELL}">${escapeHtml(value)}</td></tr>`);
-  const table = `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border:1px solid #b1b4b6;border-collapse:collapse">\n${rows.join('\n')}\n</table>`;
+  const table = factTable(facts.map(([label, value]) => factRow(label, escapeHtml(value))));
   return {
     subject: `Email not delivered: ${m.subject}`,
     html: page('Email not delivered', intro, table),

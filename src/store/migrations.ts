@@ -307,7 +307,8 @@ const MIGRATIONS: Migration[] = [
         t.integer('reminders').notNullable().defaultTo(0);
         t.primary(['exception_id', 'recipient']);
       });
-      // Every message, written in the transaction that decided it, before any attempt to send.
+      // Every message, written in the transaction that decided it, before any attempt to send:
+      // who it is to, its subject and its state.
       await knex.schema.createTable('outbox', (t) => {
         t.increments('id').primary();
         t.string('message_id', 200).notNullable().unique();
@@ -316,8 +317,6 @@ const MIGRATIONS: Migration[] = [
         t.text('to_address').notNullable();
         t.text('to_name').notNullable();
         t.text('subject').notNullable();
-        t.text('html').notNullable();
-        t.text('text').notNullable();
         t.string('state', 10).notNullable();
         t.integer('attempts').notNullable().defaultTo(0);
         t.timestamp('next_attempt_at', { useTz: true }).notNullable();
@@ -330,8 +329,16 @@ const MIGRATIONS: Migration[] = [
         t.index(['state', 'next_attempt_at']);
         t.index(['changed_at']);
       });
+      // A message's two parts, written once: the outbox row above changes at every attempt, and
+      // a change that rewrote kilobytes of HTML each time would cost what the sending does.
+      await knex.schema.createTable('outbox_bodies', (t) => {
+        t.integer('outbox_id').primary().references('id').inTable('outbox');
+        t.text('html').notNullable();
+        t.text('text').notNullable();
+      });
     },
     async down(knex) {
+      await knex.schema.dropTable('outbox_bodies');
       await knex.schema.dropTable('outbox');
       await knex.schema.dropTable('notification_log');
       await knex.schema.dropTable('exceptions');

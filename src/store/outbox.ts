@@ -26,16 +26,16 @@ export class OutboxStore implements Outbox {
         to_address: m.to.address,
         to_name: m.to.name,
         subject: m.subject,
-        html: m.html,
-        text: m.text,
         state: 'pending',
         attempts: 0,
         next_attempt_at: when,
         created_at: when,
         changed_at: when,
       }));
-      const inserted: { id: number }[] = await this.db('outbox').insert(rows).returning('id');
-      ids.push(...inserted.map((r) => Number(r.id)));
+      const inserted = (await this.db('outbox').insert(rows).returning('id')).map((r: { id: number }) => Number(r.id));
+      const part = messages.slice(i, i + CHUNK);
+      await this.db('outbox_bodies').insert(inserted.map((id, k) => ({ outbox_id: id, html: part[k]!.html, text: part[k]!.text })));
+      ids.push(...inserted);
     }
     return ids;
   }
@@ -48,8 +48,8 @@ export class OutboxStore implements Outbox {
     if (this.db.client.config.client === 'pg') {
       // Rows another drainer has locked are skipped, not waited for: each takes its own.
       const ids = this.db('outbox').select('id').where(due).orderBy('id').limit(limit).forUpdate().skipLocked();
-      const rows = await this.db('outbox').whereIn('id', ids).update({ ...set, attempts: this.db.raw('attempts + 1') }).returning('*');
-      return rows.map(toMessage).sort((a, b) => a.id - b.id);
+      const claimed: { id: number }[] = await this.db('outbox').whereIn('id', ids).update({ ...set, attempts: this.db.raw('attempts + 1') }).returning('id');
+      return this.withBodies(this.db, claimed.map((r) => Number(r.id)));
     }
     return this.db.transaction(async (trx) => {
       await lockFor(trx, 'outbox', now);
@@ -57,13 +57,25 @@ export class OutboxStore implements Outbox {
       const ids = rows.map((r) => Number(r.id));
       if (!ids.length) return [];
       await trx('outbox').whereIn('id', ids).update({ ...set, attempts: trx.raw('attempts + 1') });
-      return (await trx('outbox').whereIn('id', ids).orderBy('id')).map(toMessage);
+      return this.withBodies(trx, ids);
     });
   }
 
-  async sent(id: number, claimant: string, at: Date): Promise<boolean> {
-    const n = await this.db('outbox').where({ id, claimed_by: claimant, state: 'sending' }).update({ state: 'sent', sent_at: at.toISOString(), changed_at: at.toISOString(), claimed_until: null });
-    return n > 0;
+  /** These messages whole, each row with its two parts, oldest first. */
+  private async withBodies(db: Knex, ids: readonly number[]): Promise<OutboxEntry[]> {
+    if (!ids.length) return [];
+    const rows = await db('outbox as o').join('outbox_bodies as b', 'b.outbox_id', 'o.id').select('o.*', 'b.html', 'b.text').whereIn('o.id', ids).orderBy('o.id');
+    return rows.map(toEntry);
+  }
+
+  async sent(ids: readonly number[], claimant: string, at: Date): Promise<number[]> {
+    if (!ids.length) return [];
+    const rows: { id: number }[] = await this.db('outbox')
+      .whereIn('id', ids)
+      .where({ claimed_by: claimant, state: 'sending' })
+      .update({ state: 'sent', sent_at: at.toISOString(), changed_at: at.toISOString(), claimed_until: null })
+      .returning('id');
+    return rows.map((r) => Number(r.id));
   }
 
   async retryLater(id: number, claimant: string, at: Date, next: Date, error: string): Promise<void> {
@@ -81,14 +93,15 @@ export class OutboxStore implements Outbox {
 
   /** Messages listed newest first: in one state, or all. */
   async list(state: OutboxState | undefined, limit: number): Promise<OutboxEntry[]> {
-    const q = this.db('outbox');
+    const q = this.db('outbox').select('id');
     if (state) q.where('state', state);
-    return (await q.orderBy('id', 'desc').limit(limit)).map(toEntry);
+    const ids = (await q.orderBy('id', 'desc').limit(limit)).map((r) => Number(r.id));
+    return (await this.withBodies(this.db, ids)).reverse();
   }
 
   async entry(id: number): Promise<OutboxEntry | undefined> {
-    const row = await this.db('outbox').where('id', id).first();
-    return row ? toEntry(row) : undefined;
+    const [found] = await this.withBodies(this.db, [id]);
+    return found;
   }
 
   /** A failed message made pending again, to be sent from now; undefined when no failed message has the id. */
