@@ -169,9 +169,13 @@ describe('a run cycle tells each owner of their exceptions, once, through the ou
         const late = await cycleAt(open, Date.parse('2024-08-06T07:00:00Z'), '2024-07');
         expect(told(late)).toEqual([{ to: 'sam@example.gov.uk', subject: '1 data not received: Contact centre - July 2024', tells: ['data_not_received:CS1:2024-07 new'] }]);
         expect(late.exceptions.messages[0]!.text).toMatch(/no data for July 2024, 5 days after it ended[\s\S]*Why: no data received for 2024-07/);
-        // It arrives: resolved.
+        // A month on, August is overdue too, and July, still not in, is not resolved by the scorecard moving on: it is due a reminder.
+        const august = await cycleAt(open, Date.parse('2024-09-07T07:00:00Z'), '2024-08');
+        expect(told(august)).toEqual([{ to: 'sam@example.gov.uk', subject: '2 data not received: Contact centre - August 2024', tells: ['data_not_received:CS1:2024-08 new', 'data_not_received:CS1:2024-07 still_open'] }]);
+        expect((await open.store.exceptions.openExceptions()).map((e) => e.key)).toEqual(['data_not_received:CS1:2024-07', 'data_not_received:CS1:2024-08']);
+        // July arrives: resolved; August still awaited.
         c.share('2024-07-31', 91);
-        expect(told(await cycleAt(open, Date.parse('2024-08-07T07:00:00Z'), '2024-07'))).toEqual([
+        expect(told(await cycleAt(open, Date.parse('2024-09-07T08:00:00Z'), '2024-07'))).toEqual([
           { to: 'sam@example.gov.uk', subject: '1 resolved: Contact centre - July 2024', tells: ['data_not_received:CS1:2024-07 resolved'] },
         ]);
       },
@@ -196,7 +200,12 @@ describe('a run cycle tells each owner of their exceptions, once, through the ou
         const sam = cycle.exceptions.messages.find((m) => m.to.address === 'sam@example.gov.uk')!;
         if (marked) expect(sam.text).toMatch(marked);
         expect(sam.text).toMatch(/Values unvalidated: CS1/);
+        // GREEN on data that still fails its check: nothing is resolved on a value in doubt.
+        c.share('2024-06-30', 90);
+        expect(told(await cycleAt(open, JULY_2ND + 60_000)).find((m) => m.to === 'sam@example.gov.uk')).toBeUndefined();
+        expect((await open.store.exceptions.openExceptions()).map((e) => e.key).sort()).toEqual([...(mode === 'mark' ? ['rag:CS1'] : []), dq.replace(' new', '')].sort());
         // Held: once the check passes, the RAG is told as new; marked, it is the same exception, unchanged.
+        c.share('2024-06-30', 70);
         c.db.exec('DELETE FROM bad');
         const after = await cycleAt(open, JULY_2ND + 3_600_000);
         expect(told(after).find((m) => m.to === 'sam@example.gov.uk')?.tells.sort()).toEqual([...(mode === 'hold' ? ['rag:CS1 new'] : []), dq.replace('new', 'resolved')].sort());

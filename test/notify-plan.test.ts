@@ -85,6 +85,15 @@ describe('setting a cycle against what is open', () => {
     ]);
     expect(r.resolved.map((o) => o.key)).toEqual(['gone']);
   });
+
+  it('holds an open exception that is now held as it was, so that no reminder of it is sent either', () => {
+    const r = reconcile({ exceptions: [raised('RED', { key: 'h', held: true, unvalidated: 'its pipeline failed' })], unsettled: new Set() }, [open('h', 'RED', 6)]);
+    const [kept] = r.kept;
+    expect(kept).toMatchObject({ changed: false, refreshed: false, raised: { key: 'h', held: true } });
+    const c: CurrentException = { id: 6, raised: kept!.raised, openedAt: at(0).toISOString(), acknowledgement: null };
+    const reminderDue = tellings([c], [], new Map([[`6\n${jo.address}`, { ...told('RED', 0), exceptionId: 6 }]]), { now: at(30), today: '2024-07-10', reminders: [DAY], recipientsOf: () => [jo] });
+    expect(reminderDue.tells).toEqual([]);
+  });
 });
 
 describe('messages', () => {

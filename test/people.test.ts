@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadService } from '../src/app/service.js';
 import { ConfigError, formatProblem } from '../src/config/problems.js';
-import { withoutAddress } from '../src/config/people.js';
+import { servicesWithoutIndicators, withoutAddress } from '../src/config/people.js';
 import { workspace } from './helpers/workspace.js';
 
 const PIPELINE = (owner: string) => `
@@ -97,6 +97,11 @@ data_quality_leads: [sam, lee]
   ])('refuses %s, located', async (_, people, expected) => {
     const found = await problems(service({ people }).load);
     expect(found.join('\n')).toMatch(expected);
+  });
+
+  it('says which of its services no indicator has', async () => {
+    const { directory, config } = await service({ people: GOOD.replace('Contact centre: { manager: sam }', 'Contact centre: { manager: sam }\n  Contact center: { manager: sam }') }).load();
+    expect(servicesWithoutIndicators(directory!, config.pipelines).map((p) => `${p.line}: ${p.message}`)).toEqual(['8: no indicator has the service "Contact center" (services indicators name: Contact centre)']);
   });
 
   it('is optional: without one exceptions are raised, nobody is emailed, and owners are free text', async () => {

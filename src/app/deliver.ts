@@ -1,3 +1,4 @@
+import { attemptTimeoutOf } from '../config/schema.js';
 import { courierFor } from '../notify/courier.js';
 import { drainOutbox, type Drained } from '../notify/drain.js';
 import type { OutboxEntry } from '../notify/outbox.js';
@@ -21,6 +22,7 @@ export async function deliverOutbox(open: Pick<OpenService, 'config' | 'director
       retryMax: email.outbox.retry_max,
       giveUpAfter: email.outbox.give_up_after,
       concurrency: CONCURRENCY,
+      attemptTimeout: attemptTimeoutOf(email),
       logger: open.logger,
       reportTo: open.directory && { address: open.directory.performance_team.email, name: open.directory.performance_team.name },
     });

@@ -1,6 +1,6 @@
 import type { LocalDate } from '../calendar/localDate.js';
 import type { Period } from '../calendar/periods.js';
-import type { ExceptionFacts, IndicatorFacts, PipelineFailure } from '../exceptions/raise.js';
+import { missingOfKey, type ExceptionFacts, type IndicatorFacts, type PipelineFailure } from '../exceptions/raise.js';
 import { latestFindings } from '../report/findings.js';
 import { recordedStandings } from '../report/risks.js';
 import { scorecard } from '../report/scorecard.js';
@@ -10,7 +10,8 @@ import type { OpenService } from './open.js';
 /**
  * What exceptions are raised from, read from the store as the cycle left it, in a fixed number
  * of queries however many indicators: the scorecard (two), each indicator's recent values (one),
- * the unresolved log (one), the risks (one), the pipelines (three, and one for each that failed).
+ * the unresolved log (one), the risks (one), the pipelines (three, and one for each that failed),
+ * and the periods told as not received (one).
  */
 export async function readExceptionFacts(open: Pick<OpenService, 'config' | 'register'>, parts: StoreParts, today: LocalDate, openKeys: ReadonlySet<string>): Promise<ExceptionFacts> {
   const { config, register } = open;
@@ -48,6 +49,7 @@ export async function readExceptionFacts(open: Pick<OpenService, 'config' | 'reg
   }
   return {
     today,
+    stillAwaiting: await stillAwaiting(config, parts, openKeys),
     indicators,
     entries: await parts.checkLog.unresolvedEntries(),
     risks: register ? await recordedStandings(register, parts.risks) : [],
@@ -55,4 +57,18 @@ export async function readExceptionFacts(open: Pick<OpenService, 'config' | 'reg
     findings: latestFindings(config, today),
     openKeys,
   };
+}
+
+/** The open data-not-received exceptions whose period's latest run still found its data not in. */
+async function stillAwaiting(config: OpenService['config'], parts: StoreParts, openKeys: ReadonlySet<string>): Promise<Set<string>> {
+  const pipelineOf = new Map(config.pipelines.flatMap((p) => p.indicators.map((i) => [i.id, p.id] as const)));
+  const told = [...openKeys].flatMap((key) => {
+    const m = missingOfKey(key);
+    const pipelineId = m && pipelineOf.get(m.indicator);
+    return m && pipelineId ? [{ key, pipelineId, periodId: m.periodId }] : [];
+  });
+  if (!told.length) return new Set();
+  const runs = await parts.runs.latestRuns([...new Set(told.map((t) => t.pipelineId))], [...new Set(told.map((t) => t.periodId))]);
+  const awaiting = new Set(runs.filter((r) => r.outcome === 'awaiting').map((r) => `${r.pipelineId}/${r.periodId}`));
+  return new Set(told.filter((t) => awaiting.has(`${t.pipelineId}/${t.periodId}`)).map((t) => t.key));
 }

@@ -8,6 +8,7 @@ import { newMessageId } from '../notify/outbox.js';
 import { reconcile, tellings, type CurrentException, type Tell } from '../notify/plan.js';
 import type { ListedException } from '../report/exceptions.js';
 import type { StoredException } from '../store/exceptions.js';
+import type { StoreParts } from '../store/store.js';
 import { readExceptionFacts } from './exceptionFacts.js';
 import type { OpenService } from './open.js';
 
@@ -45,16 +46,19 @@ export async function reckonExceptions(
   const { config, directory } = open;
   const settings = config.service.exceptions;
   const today = options.today ?? dateIn(at, config.service.timezone);
-  const openKeys = new Set((await open.store.exceptions.openExceptions()).map((e) => e.key));
-  const raised = raiseExceptions(config, open.register, directory, await readExceptionFacts(open, open.store, today, openKeys));
+  const raise = async (parts: StoreParts, before: readonly { key: string }[]) =>
+    raiseExceptions(config, open.register, directory, await readExceptionFacts(open, parts, today, new Set(before.map((e) => e.key))));
   if (!directory) {
+    const raised = await raise(open.store, await open.store.exceptions.openExceptions());
     const nobody = `no people directory (people_file in ${config.file}): exceptions are listed, nobody is emailed`;
     return { raised, open: raised.exceptions.map((e) => ({ id: null, exception: e, openedAt: null, acknowledged: false, recipients: [] })), resolved: [], tells: [], messages: [], nobody };
   }
   const route = (e: RaisedException) => recipientsOf(e, directory, settings.routes);
   const work = open.store.transaction(async (parts) => {
     await parts.exceptions.takeTurn(at);
+    // Read under the lock: facts read before it could be older than what another process told.
     const before = await parts.exceptions.openExceptions();
+    const raised = await raise(parts, before);
     const plan = reconcile(raised, before);
     const ids = await parts.exceptions.open(plan.opened, at);
     for (const k of plan.kept) if (k.changed || k.refreshed) await parts.exceptions.update(k.open.id, k.raised, k.changed, at);
@@ -92,13 +96,15 @@ export async function reckonExceptions(
 }
 
 /** The exceptions the store holds open, each with who it goes to now. */
-export async function openExceptions(open: Pick<OpenService, 'config' | 'directory' | 'store'>): Promise<ListedException[]> {
+export async function openExceptions(open: Pick<OpenService, 'config' | 'directory' | 'store'>, at: Date): Promise<ListedException[]> {
   const { directory } = open;
+  const today = dateIn(at, open.config.service.timezone);
   return (await open.store.exceptions.openExceptions()).map((e) => ({
     id: e.id,
     exception: e.raised,
     openedAt: e.openedAt,
-    acknowledged: e.acknowledgement !== null,
+    // An acknowledgement whose last day has passed no longer quiets anything.
+    acknowledged: e.acknowledgement !== null && (e.acknowledgement.until === null || today <= e.acknowledgement.until),
     recipients: directory ? recipientsOf(e.raised, directory, open.config.service.exceptions.routes) : [],
   }));
 }

@@ -102,3 +102,11 @@ const ROLES = new Set<string>(ROUTE_ROLES);
 export function routeReferences(routes: readonly RouteConfig[], yaml: YamlFile | undefined, file: string): PersonReference[] {
   return routes.flatMap((route, i) => route.to.flatMap((to, k) => (ROLES.has(to) ? [] : [{ id: to, what: 'route recipient', yaml, file, path: ['exceptions', 'routes', i, 'to', k] }])));
 }
+
+/** Services the directory names that no indicator has: a misspelt name would route nobody to its manager. Said by `validate`. */
+export function servicesWithoutIndicators(directory: Directory, pipelines: readonly { indicators: readonly IndicatorConfig[] }[]): ConfigProblem[] {
+  const services = new Set(pipelines.flatMap((p) => p.indicators.map((i) => i.service)));
+  return Object.keys(directory.services)
+    .filter((name) => !services.has(name))
+    .map((name) => directory.yaml.problem(['services'], `no indicator has the service "${name}" (services indicators name: ${[...services].sort().join(', ')})`, name));
+}

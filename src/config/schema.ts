@@ -148,7 +148,20 @@ const emailSchema = z.strictObject({
       claim_timeout: duration.default(300_000),
     })
     .prefault({}),
+}).superRefine((email, ctx) => {
+  const attempt = attemptTimeoutOf(email);
+  if (email.outbox.claim_timeout <= attempt) {
+    ctx.addIssue({ code: 'custom', path: ['outbox', 'claim_timeout'], message: `claim_timeout must be longer than one attempt may take (${attempt / 1000} s: connect_timeout and reply_timeout), or no message would be sent` });
+  }
 });
+
+/**
+ * The longest one attempt to send a message may take: connecting, then waiting on the server;
+ * writing a file takes well under the 5 s allowed it.
+ */
+export function attemptTimeoutOf(email: { transport: string; smtp?: { connect_timeout: number; reply_timeout: number } | undefined }): number {
+  return email.transport === 'smtp' && email.smtp ? email.smtp.connect_timeout + email.smtp.reply_timeout : 5_000;
+}
 
 export const serviceConfigSchema = z.strictObject({
   timezone: timezone.default('Europe/London'),

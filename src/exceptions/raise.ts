@@ -52,6 +52,8 @@ export interface ExceptionFacts {
   findings: GovernanceFinding[];
   /** Exceptions already open: an entry of the log stays raised after its period is no longer the latest. */
   openKeys: ReadonlySet<string>;
+  /** Open data-not-received exceptions whose period's latest run still found no data. */
+  stillAwaiting: ReadonlySet<string>;
 }
 
 export interface Raised {
@@ -110,6 +112,12 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
       const j = latest.judgement;
       const facts = valueFacts(indicator, latest, periodWords);
       const rag = j?.rag;
+      const doubted = doubt(f.pipelineId, latest.periodId);
+      // A value in doubt, or none computed, says nothing of whether an exception is over.
+      if (doubted || latest.value === null) {
+        unsettled.add(ragKey(indicator.id));
+        unsettled.add(worseningKey(indicator.id));
+      }
       if (rag && isRuleStatus(rag) && rankOf(rag) >= AMBER_RANK && (rag !== 'AMBER' || amberRaised(settings.amber, directory, indicator))) {
         out.push({
           key: ragKey(indicator.id),
@@ -122,7 +130,7 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
           facts,
           explanation: j.explanation,
           owners,
-          ...held(doubt(f.pipelineId, latest.periodId)),
+          ...held(doubted),
         });
       }
       const run = worseningRun(f.recent);
@@ -138,14 +146,14 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
           facts,
           explanation: `Its direction of travel against the period before has been worsening for ${run} periods in a row (${f.recent.slice(0, run).reverse().map((v) => v.periodId).join(', ')}).`,
           owners,
-          ...held(doubt(f.pipelineId, latest.periodId)),
+          ...held(doubted),
         });
       }
     }
     const overdue = daysBetween(f.period.end, facts.today);
     if (f.awaiting !== null && overdue * 86_400_000 >= settings.data_not_received_after) {
       out.push({
-        key: `data_not_received:${indicator.id}:${f.period.id}`,
+        key: missingKey(indicator.id, f.period.id),
         kind: 'data_not_received',
         severity: 'warn',
         state: 'awaiting',
@@ -251,10 +259,18 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
       owners: indicator.owner ? [indicator.owner] : [],
     });
   }
+  // A period told as not received stays so until its data comes, though the scorecard has moved on.
+  for (const key of facts.stillAwaiting) unsettled.add(key);
   return { exceptions: out, unsettled };
 }
 
 const ragKey = (indicator: string) => `rag:${indicator}`;
+/** An indicator's period whose data has not been received: ids hold no colon, so the key parses back. */
+export const missingKey = (indicator: string, periodId: string) => `data_not_received:${indicator}:${periodId}`;
+export function missingOfKey(key: string): { indicator: string; periodId: string } | undefined {
+  const m = /^data_not_received:([^:]+):([^:]+)$/.exec(key);
+  return m ? { indicator: m[1]!, periodId: m[2]! } : undefined;
+}
 const worseningKey = (indicator: string) => `worsening:${indicator}`;
 /** A failed-check log entry is one problem for as long as it stays open. */
 export const entryKey = (e: Pick<LogEntry, 'id'>) => `check:${e.id}`;

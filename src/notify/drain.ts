@@ -13,6 +13,8 @@ export interface DrainOptions {
   giveUpAfter: number;
   /** Messages sent at once (the SMTP pool's connections). */
   concurrency: number;
+  /** The longest one attempt may take: a message whose claim has less left is not begun. */
+  attemptTimeout: number;
   logger: Logger;
   /** Where a message that failed for good is reported: the performance team. */
   reportTo?: { address: string; name: string };
@@ -26,7 +28,8 @@ export interface Drained {
   failed: number;
 }
 
-const BATCH = 50;
+/** Claimed at a time, for each message sent at once: few enough that none waits long in its claim. */
+const CLAIMED_PER_SENDER = 16;
 /**
  * Messages the server accepted are marked sent this many at a time, in one statement: marking
  * each alone costs as much as sending it. A process that dies between acceptance and the mark
@@ -46,22 +49,32 @@ export async function drainOutbox(outbox: Outbox, courier: Courier, o: DrainOpti
   const now = o.now ?? (() => new Date());
   const claimant = randomUUID();
   const done: Drained = { via: courier.name, sent: 0, retrying: 0, failed: 0 };
-  const queue: OutboxMessage[] = [];
+  const queue: { message: OutboxMessage; until: number }[] = [];
   let exhausted = false;
   let claiming: Promise<void> | undefined;
-  // One claim at a time, made when the queue runs dry, while the other senders carry on.
+  // One claim at a time, made when the queue runs dry, while the other senders carry on; what was
+  // accepted is marked first, so that no claim of it can run out and be taken again.
   const refill = async () => {
+    await mark();
     const at = now();
-    const batch = await outbox.claim(claimant, at, new Date(at.getTime() + o.claimTimeout), BATCH);
+    const until = at.getTime() + o.claimTimeout;
+    const batch = await outbox.claim(claimant, at, new Date(until), o.concurrency * CLAIMED_PER_SENDER);
     if (!batch.length) exhausted = true;
-    queue.push(...batch);
+    queue.push(...batch.map((message) => ({ message, until })));
   };
   const next = async (): Promise<OutboxMessage | undefined> => {
-    while (!queue.length && !exhausted) {
-      claiming ??= refill().finally(() => (claiming = undefined));
-      await claiming;
+    for (;;) {
+      while (!queue.length && !exhausted) {
+        claiming ??= refill().finally(() => (claiming = undefined));
+        await claiming;
+      }
+      const item = queue.shift();
+      if (!item) return undefined;
+      // A claim too near its end to see an attempt through is left to run out: begun, it could
+      // be taken and sent by another process while this one still sends it.
+      if (item.until - now().getTime() >= o.attemptTimeout) return item.message;
+      o.logger.warn({ message: item.message.id }, 'email left for a later attempt: its claim runs out before an attempt could finish');
     }
-    return queue.shift();
   };
   let accepted: OutboxMessage[] = [];
   const mark = async () => {
@@ -78,7 +91,7 @@ export async function drainOutbox(outbox: Outbox, courier: Courier, o: DrainOpti
     } catch (err) {
       const fault = faultOf(err);
       const at = now();
-      const tooOld = at.getTime() - Date.parse(m.createdAt) >= o.giveUpAfter;
+      const tooOld = at.getTime() - Date.parse(m.attemptsSince) >= o.giveUpAfter;
       if (isPermanent(err) || tooOld) {
         const why = isPermanent(err) ? fault : `not accepted within ${Math.round(o.giveUpAfter / 3_600_000)} h; last: ${fault}`;
         o.logger.error({ message: m.id, messageId: m.messageId, to: m.to.address, fault: why }, 'email failed: it will not be sent');
@@ -98,11 +111,11 @@ export async function drainOutbox(outbox: Outbox, courier: Courier, o: DrainOpti
   const worker = async () => {
     for (let m = await next(); m; m = await next()) await deliver(m);
   };
-  try {
-    await Promise.all(Array.from({ length: o.concurrency }, worker));
-  } finally {
-    await mark();
-  }
+  // Every sender is let finish before what they had accepted is marked, whichever of them failed.
+  const settled = await Promise.allSettled(Array.from({ length: o.concurrency }, worker));
+  await mark();
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return done;
 }
 

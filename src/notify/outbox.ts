@@ -18,6 +18,8 @@ export interface OutboxMessage {
   text: string;
   createdAt: string;
   attempts: number;
+  /** Since when it has been tried: written, or retried by hand; give_up_after counts from it. */
+  attemptsSince: string;
 }
 
 export interface OutboxEntry extends OutboxMessage {

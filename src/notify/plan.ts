@@ -61,7 +61,8 @@ export function reconcile(raised: Raised, open: readonly OpenException[]): Recon
       if (!e.held) out.opened.push(e);
       continue;
     }
-    if (e.held) out.kept.push({ open: o, raised: o.raised, changed: false, refreshed: false });
+    // Held as it was last told, and said nothing of, reminders included, until its cause clears.
+    if (e.held) out.kept.push({ open: o, raised: { ...o.raised, held: true }, changed: false, refreshed: false });
     else out.kept.push({ open: o, raised: e, changed: o.state !== e.state, refreshed: JSON.stringify(o.raised) !== JSON.stringify(e) });
   }
   for (const o of open) {
@@ -136,9 +137,11 @@ export function tellings(current: readonly CurrentException[], resolved: readonl
       else if (!quiet && reminderDue(last, rules)) tell('still_open', last.reminders + 1);
     }
   }
+  const toldOf = new Map<number, Told[]>();
+  for (const last of told.values()) toldOf.set(last.exceptionId, [...(toldOf.get(last.exceptionId) ?? []), last]);
   for (const o of resolved) {
-    for (const last of told.values()) {
-      if (last.exceptionId !== o.id || last.state === RESOLVED) continue;
+    for (const last of toldOf.get(o.id) ?? []) {
+      if (last.state === RESOLVED) continue;
       const recipient = recipientOf(last);
       out.tells.push({ exceptionId: o.id, exception: o.raised, recipient, change: 'resolved', openedAt: o.openedAt });
       out.told.push({ ...last, state: RESOLVED, at });

@@ -40,14 +40,6 @@ export class ExceptionStore {
     return (await this.db('exceptions').whereNotNull('open_key').orderBy('id')).map(toStored);
   }
 
-  /** Exceptions listed: the open ones, or every one resolved since `since` too. */
-  async exceptionsList(filter: { open: boolean; since?: string }): Promise<StoredException[]> {
-    const q = this.db('exceptions');
-    if (filter.open) q.whereNotNull('open_key');
-    else if (filter.since) q.where((w) => w.whereNotNull('open_key').orWhere('resolved_at', '>=', filter.since!));
-    return (await q.orderBy('id')).map(toStored);
-  }
-
   async exception(id: number): Promise<StoredException | undefined> {
     const row = await this.db('exceptions').where('id', id).first();
     return row ? toStored(row) : undefined;

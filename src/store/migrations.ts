@@ -320,6 +320,8 @@ const MIGRATIONS: Migration[] = [
         t.string('state', 10).notNullable();
         t.integer('attempts').notNullable().defaultTo(0);
         t.timestamp('next_attempt_at', { useTz: true }).notNullable();
+        // What give_up_after counts from: when it was written, or last retried by hand.
+        t.timestamp('attempts_since', { useTz: true }).notNullable();
         t.string('claimed_by', 64);
         t.timestamp('claimed_until', { useTz: true });
         t.text('last_error');

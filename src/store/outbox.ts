@@ -29,6 +29,7 @@ export class OutboxStore implements Outbox {
         state: 'pending',
         attempts: 0,
         next_attempt_at: when,
+        attempts_since: when,
         created_at: when,
         changed_at: when,
       }));
@@ -106,7 +107,7 @@ export class OutboxStore implements Outbox {
 
   /** A failed message made pending again, to be sent from now; undefined when no failed message has the id. */
   async retry(id: number, at: Date): Promise<OutboxEntry | undefined> {
-    const n = await this.db('outbox').where({ id, state: 'failed' }).update({ state: 'pending', next_attempt_at: at.toISOString(), attempts: 0, changed_at: at.toISOString() });
+    const n = await this.db('outbox').where({ id, state: 'failed' }).update({ state: 'pending', next_attempt_at: at.toISOString(), attempts_since: at.toISOString(), attempts: 0, changed_at: at.toISOString() });
     return n ? this.entry(id) : undefined;
   }
 
@@ -129,6 +130,7 @@ function toMessage(r: Record<string, unknown>): OutboxMessage {
     text: String(r.text),
     createdAt: iso(r.created_at),
     attempts: Number(r.attempts),
+    attemptsSince: iso(r.attempts_since),
   };
 }
 

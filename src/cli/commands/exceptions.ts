@@ -33,7 +33,7 @@ export function registerExceptions(program: Command): void {
     .action(async (opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => {
       await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
         if (!opts.dryRun) {
-          const listed = await openExceptions(open);
+          const listed = await openExceptions(open, new Date());
           if (opts.json) process.stdout.write(`${JSON.stringify({ exceptions: listed.map(exceptionJson) }, null, 2)}\n`);
           else process.stdout.write(listed.length ? `${exceptionTable(listed)}\n` : 'no open exceptions\n');
           return;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { dateIn } from '../../calendar/localDate.js';
 import { configPath } from '../../config/load.js';
-import { withoutAddress } from '../../config/people.js';
+import { servicesWithoutIndicators, withoutAddress } from '../../config/people.js';
 import { formatProblem } from '../../config/problems.js';
 import { arrivalFindings, findingLines, latestFindings, settingFindings } from '../../report/findings.js';
 import { serviceFor, type GlobalOptions } from '../context.js';
@@ -33,8 +33,8 @@ export function registerValidate(program: Command): void {
       if (findings.length) process.stdout.write(`${findings.length} governance finding(s):\n${findingLines(findings).join('\n')}\n`);
       const arrival = arrivalFindings(config);
       if (arrival.length) process.stdout.write(`${arrival.length} data arrival finding(s):\n${arrival.map((f) => `arrival: ${formatProblem(f)}`).join('\n')}\n`);
-      const unaddressed = directory ? withoutAddress(directory) : [];
-      if (unaddressed.length) process.stdout.write(`${unaddressed.length} person(s) without an email address:\n${unaddressed.map((f) => `people: ${formatProblem(f)}`).join('\n')}\n`);
+      const unaddressed = directory ? [...withoutAddress(directory), ...servicesWithoutIndicators(directory, config.pipelines)] : [];
+      if (unaddressed.length) process.stdout.write(`${unaddressed.length} finding(s) in the people directory:\n${unaddressed.map((f) => `people: ${formatProblem(f)}`).join('\n')}\n`);
       const settings = settingFindings(config);
       if (settings.length) process.stdout.write(`${settings.length} setting(s) with no effect:\n${settings.map((f) => `note: ${formatProblem(f)}`).join('\n')}\n`);
     });
