@@ -95,8 +95,11 @@ export async function drainOutbox(outbox: Outbox, courier: Courier, o: DrainOpti
       if (isPermanent(err) || tooOld) {
         const why = isPermanent(err) ? fault : `not accepted within ${Math.round(o.giveUpAfter / 3_600_000)} h; last: ${fault}`;
         o.logger.error({ message: m.id, messageId: m.messageId, to: m.to.address, fault: why }, 'email failed: it will not be sent');
-        await outbox.failed(m.id, claimant, at, why, m.kind === 'undeliverable' ? undefined : report(m, why, o));
+        const word = m.kind === 'undeliverable' ? undefined : report(m, why, o);
+        await outbox.failed(m.id, claimant, at, why, word);
         done.failed++;
+        // The report is due now: claim again rather than leave it for the next cycle.
+        if (word) exhausted = false;
       } else {
         const wait = Math.min(o.retryMax, o.retryAfter * 2 ** Math.max(0, m.attempts - 1));
         o.logger.warn({ message: m.id, to: m.to.address, fault, retryInSeconds: Math.round(wait / 1000) }, 'email not sent now: it will be tried again');
