@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { deliverOutbox } from '../src/app/deliver.js';
 import { reckonExceptions } from '../src/app/exceptions.js';
@@ -13,6 +13,7 @@ import type { LoadedConfig } from '../src/config/load.js';
 import { readPeopleFile, type Directory } from '../src/config/people.js';
 import { pipelineSchema, serviceConfigSchema } from '../src/config/schema.js';
 import { silentLogger } from '../src/logger.js';
+import { mailOf } from '../src/notify/courier.js';
 import type { OutboxEntry } from '../src/notify/outbox.js';
 import { scorecardPeriods } from '../src/report/scorecard.js';
 import { Store } from '../src/store/store.js';
@@ -137,20 +138,6 @@ async function seededTemplate(config: LoadedConfig, file: string, today: string)
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-}
-
-/** The message nodemailer is given for an outbox row: what the courier builds from it (src/notify/courier.ts). */
-function mailOf(m: OutboxEntry): SendMailOptions {
-  return {
-    from: m.from,
-    to: { name: m.to.name, address: m.to.address },
-    subject: m.subject,
-    text: m.text,
-    html: m.html,
-    messageId: m.messageId,
-    date: new Date(m.createdAt),
-    headers: { 'X-Lineofsight-Message': m.kind },
-  };
 }
 
 async function outboxRows(store: Store): Promise<number> {

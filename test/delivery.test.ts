@@ -17,6 +17,7 @@ import { newMessageId, type NewMessage } from '../src/notify/outbox.js';
 import { escapeHtml } from '../src/notify/render.js';
 import { Store } from '../src/store/store.js';
 import { buildCli } from './helpers/build.js';
+import { contactCentrePipeline } from './helpers/contactCentre.js';
 import { freshPostgres } from './helpers/databases.js';
 import { LoopbackSmtp, until, type LoopbackSmtpOptions } from './helpers/smtp.js';
 import { workspace } from './helpers/workspace.js';
@@ -39,29 +40,7 @@ services:
   Contact centre: { manager: sam }
 `;
 
-const PIPELINE = `
-id: calls
-title: Calls answered
-source: db
-schedule: "0 6 * * *"
-frequency: monthly
-query: SELECT SUM(answered) AS answered, SUM(offered) AS offered FROM monthly WHERE day >= :period_start AND day < :period_end
-arrival: { newest: "SELECT MAX(day) FROM monthly" }
-indicators:
-  - id: CS1
-    title: '${TITLE.replaceAll("'", "''")}'
-    unit: "%"
-    type: percentage
-    numerator: answered
-    denominator: offered
-    decimals: 1
-    polarity: higher_is_better
-    owner: sam
-    service: Contact centre
-    targets: [{ from: 2024-04, value: 80, signed_off_by: Cabinet, signed_off_on: 2024-03-01, rationale: Agreed }]
-    tolerance: { absolute: 5, reason: Agreed }
-    suspect_values: false
-`;
+const PIPELINE = contactCentrePipeline({ title: TITLE, owner: 'sam' });
 
 type Client = 'sqlite' | 'pg';
 const STORES: Client[] = ['sqlite', 'pg'];

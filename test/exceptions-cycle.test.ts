@@ -9,6 +9,7 @@ import { loadService } from '../src/app/service.js';
 import { silentLogger } from '../src/logger.js';
 import { Store } from '../src/store/store.js';
 import { buildCli } from './helpers/build.js';
+import { contactCentrePipeline } from './helpers/contactCentre.js';
 import { freshPostgres } from './helpers/databases.js';
 import { workspace } from './helpers/workspace.js';
 
@@ -25,31 +26,8 @@ services:
 data_quality_leads: [lee]
 `;
 
-const PIPELINE = (owner: string) => `
-id: calls
-title: Calls answered
-source: db
-schedule: "0 6 * * *"
-frequency: monthly
-query: SELECT SUM(answered) AS answered, SUM(offered) AS offered FROM monthly WHERE day >= :period_start AND day < :period_end
-arrival: { newest: "SELECT MAX(day) FROM monthly" }
-indicators:
-  - id: CS1
-    title: Calls answered
-    unit: "%"
-    type: percentage
-    numerator: answered
-    denominator: offered
-    decimals: 1
-    polarity: higher_is_better
-    owner: ${owner}
-    service: Contact centre
-    targets: [{ from: 2024-04, value: 80, signed_off_by: Cabinet, signed_off_on: 2024-03-01, rationale: Agreed }]
-    tolerance: { absolute: 5, reason: Agreed }
-    suspect_values: false
-checks:
-  - { id: no-bad-rows, type: sql, query: "SELECT * FROM bad WHERE day >= :period_start AND day < :period_end" }
-`;
+const PIPELINE = (owner: string) =>
+  contactCentrePipeline({ title: 'Calls answered', owner, checks: '  - { id: no-bad-rows, type: sql, query: "SELECT * FROM bad WHERE day >= :period_start AND day < :period_end" }' });
 
 interface Setup {
   owner?: string;

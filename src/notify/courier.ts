@@ -13,7 +13,7 @@ export interface Courier {
 }
 
 /** The message as nodemailer builds it: the same bytes at every attempt, Message-ID and date included. */
-function mailOf(m: OutboxMessage): SendMailOptions {
+export function mailOf(m: OutboxMessage): SendMailOptions {
   return {
     from: m.from,
     to: { name: m.to.name, address: m.to.address },

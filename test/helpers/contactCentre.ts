@@ -1,0 +1,30 @@
+/**
+ * The contact centre pipeline the exception and delivery tests run: a monthly share of calls
+ * answered (target 80%, tolerance 5 points) read from a SQLite table `monthly (day, answered,
+ * offered)`, one row per month on its last day, so a month with no row is awaited.
+ */
+export function contactCentrePipeline(o: { title: string; owner: string; checks?: string }): string {
+  return `
+id: calls
+title: Calls answered
+source: db
+schedule: "0 6 * * *"
+frequency: monthly
+query: SELECT SUM(answered) AS answered, SUM(offered) AS offered FROM monthly WHERE day >= :period_start AND day < :period_end
+arrival: { newest: "SELECT MAX(day) FROM monthly" }
+indicators:
+  - id: CS1
+    title: '${o.title.replaceAll("'", "''")}'
+    unit: "%"
+    type: percentage
+    numerator: answered
+    denominator: offered
+    decimals: 1
+    polarity: higher_is_better
+    owner: ${o.owner}
+    service: Contact centre
+    targets: [{ from: 2024-04, value: 80, signed_off_by: Cabinet, signed_off_on: 2024-03-01, rationale: Agreed }]
+    tolerance: { absolute: 5, reason: Agreed }
+    suspect_values: false
+${o.checks ? `checks:\n${o.checks}\n` : ''}`;
+}
