@@ -44,7 +44,7 @@ export async function withService<T>(service: Service, work: (open: OpenService)
 }
 
 /** What a pipeline run is given of an open service. */
-export function runContextOf(open: OpenService, extra: Pick<RunContext, 'now' | 'signal'> = {}): RunContext {
+export function runContextOf(open: OpenService, extra: Pick<RunContext, 'now' | 'signal' | 'retries'> = {}): RunContext {
   const { history, recorder } = open.store.forRuns();
   return { config: open.config, sources: open.sources, logger: open.logger, history, recorder: open.observer ? observedRecorder(recorder, open.observer) : recorder, ...extra };
 }

@@ -22,6 +22,8 @@ export interface CycleRequest {
   now?: () => Date;
   /** The day exceptions are reckoned as at, when not today: the demo's day. */
   asOf?: LocalDate;
+  /** Pauses before each new try of a period whose source failed (the daemon's scheduler.source_retries); none by default. */
+  retries?: readonly number[];
 }
 
 export interface Cycle {
@@ -65,15 +67,23 @@ export async function runCycle(open: OpenService, request: CycleRequest): Promis
   });
   const skipped = plans.flatMap((p) => ('skipped' in p ? [p.skipped] : []));
   if (request.strict && skipped.length) throw new Error(skipped.join('; '));
-  const ctx = runContextOf(open, { now, signal: request.signal });
+  const ctx = runContextOf(open, { now, signal: request.signal, retries: request.retries });
   const runs: PeriodRun[] = [];
   for (const plan of plans) {
     if (request.signal?.aborted) break;
     if ('periods' in plan) runs.push(...(await runPipeline(ctx, plan.pipeline, plan.periods)));
   }
+  return { runs, skipped, ...(await afterRuns(open, now, request.asOf)) };
+}
+
+/**
+ * What follows the runs of a cycle, whichever runs they were: every risk assessed and each move
+ * recorded, the exceptions reckoned and written to the outbox, and the outbox sent.
+ */
+export async function afterRuns(open: OpenService, now: () => Date, asOf?: LocalDate): Promise<Pick<Cycle, 'risks' | 'exceptions' | 'delivered'>> {
   const risks = await assessAndRecord(open, now());
-  const exceptions = await reckonExceptions(open, now(), { today: request.asOf });
-  return { runs, skipped, risks, exceptions, delivered: await deliverOutbox(open, now) };
+  const exceptions = await reckonExceptions(open, now(), { today: asOf });
+  return { risks, exceptions, delivered: await deliverOutbox(open, now) };
 }
 
 /** Assesses every risk on the stored evidence and records each whose position moved. */

@@ -163,6 +163,28 @@ export function attemptTimeoutOf(email: { transport: string; smtp?: { connect_ti
   return email.transport === 'smtp' && email.smtp ? email.smtp.connect_timeout + email.smtp.reply_timeout : 5_000;
 }
 
+/** What a missed slot is worth after downtime: nothing, one run now, or each in turn (the newest `missed_limit`). */
+export const MISSED = ['skip', 'once', 'all'] as const;
+
+/** The daemon's scheduler: what every pipeline's scheduled runs share, each pipeline may set its own `missed` and `recompute`. */
+const schedulerSchema = z.strictObject({
+  /** Periods before the latest complete one that every scheduled run computes again, for data that came late. */
+  recompute: z.number().int().nonnegative().max(36).default(2),
+  missed: z.enum(MISSED).default('once'),
+  /** With missed: all, at most this many missed slots are run (the newest); the older are recorded as skipped. */
+  missed_limit: z.number().int().positive().max(1000).default(12),
+  /** How long a replica holds a slot without renewing it: after that a replica that died is taken over. */
+  lease: duration.default(60_000),
+  /** A source's failure is tried again after each of these pauses before the run is recorded failed. */
+  source_retries: z.array(duration).max(10).default([5_000, 30_000]),
+  /** On SIGTERM, how long runs under way may take to finish before they are aborted and recorded interrupted. */
+  shutdown_grace: duration.default(30_000),
+  /** A slot is tried this many times (a replica dying under it counts) before it is recorded failed. */
+  max_attempts: z.number().int().positive().max(20).default(3),
+});
+
+export type SchedulerConfig = z.infer<typeof schedulerSchema>;
+
 export const serviceConfigSchema = z.strictObject({
   timezone: timezone.default('Europe/London'),
   financial_year_start_month: z.number().int().min(1).max(12).default(4),
@@ -199,6 +221,7 @@ export const serviceConfigSchema = z.strictObject({
   people_file: z.string().optional(),
   exceptions: exceptionsSchema.prefault({}),
   email: emailSchema.prefault({}),
+  scheduler: schedulerSchema.prefault({}),
 });
 
 // ---- pipelines ----------------------------------------------------------------------------
@@ -451,6 +474,10 @@ export const pipelineSchema = z.strictObject({
   description: z.string().optional(),
   source: id,
   schedule: z.string(),
+  /** After downtime, this pipeline's missed slots (default: scheduler.missed). */
+  missed: z.enum(MISSED).optional(),
+  /** Periods before the latest complete one that each scheduled run computes again (default: scheduler.recompute). */
+  recompute: z.number().int().nonnegative().max(36).optional(),
   frequency: z.enum(['monthly', 'quarterly', 'annual']),
   query: z.string().min(1).optional(),
   csv: csvSpecSchema.optional(),

@@ -14,4 +14,6 @@ export interface RunContext {
   now?: () => Date;
   /** Stops the run between periods: the period under way finishes and is recorded. */
   signal?: AbortSignal;
+  /** Pauses before each new try of a period whose source failed; none: a failure is recorded at once. */
+  retries?: readonly number[];
 }

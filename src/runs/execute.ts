@@ -60,17 +60,27 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
   const log = ctx.logger.child({ pipeline: pipeline.id });
   const source = service.sources[pipeline.source];
   // An engine that cannot be built (a source it cannot open) fails each period's run below.
-  const engine: Promise<Engine> = source?.client === 'csv' ? csvEngine({ ...ctx, logger: log }, pipeline, source) : Promise.resolve().then(() => sqlEngine(ctx, pipeline));
-  engine.catch(() => undefined);
+  const build = (): Promise<Engine> => {
+    const built = source?.client === 'csv' ? csvEngine({ ...ctx, logger: log }, pipeline, source) : Promise.resolve().then(() => sqlEngine(ctx, pipeline));
+    built.catch(() => undefined);
+    return built;
+  };
+  let engine = build();
   const history = PipelineHistory.read(ctx.history, calendar, pipeline, periods);
   history.catch(() => undefined);
   const awaits = awaitsArrival(pipeline, source?.client === 'csv');
   let newest: Promise<LocalDate | undefined> | undefined;
   const newestRecord = () => (newest ??= engine.then(async (e) => newestDayOf(await e.newestRecord(), service.timezone)));
   const out: PeriodRun[] = [];
+  const retries = ctx.retries ?? [];
+  let tried = 0;
+  let retrying = -1;
 
-  for (const period of periods) {
+  for (let p = 0; p < periods.length; p++) {
+    const period = periods[p]!;
     if (ctx.signal?.aborted) break;
+    // Each period has every retry: a failure of the one before spent none of them.
+    if (p !== retrying) tried = 0;
     const startedAt = now();
     const base = { pipelineId: pipeline.id, periodId: period.id, periodStart: period.start, periodEnd: period.end, startedAt };
     try {
@@ -124,6 +134,17 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
       if (err instanceof StoreFault) throw err;
       // Whatever input the error quotes, the store, the log and the terminal get a bounded message.
       const error = bounded((err as Error).message);
+      // The source may be back in a moment (a restart, a failover): tried again before anything is recorded.
+      // Malformed rows are the data's fault, and the same next time.
+      if (tried < retries.length && !(err instanceof MalformedRowsError) && !ctx.signal?.aborted) {
+        const pause = retries[tried++]!;
+        log.warn({ period: period.id, err: error, retryInSeconds: pause / 1000, attempt: tried }, 'source failed: will try again');
+        await pauseFor(pause, ctx.signal);
+        engine = build();
+        newest = undefined;
+        retrying = p--;
+        continue;
+      }
       // A run refused for its malformed rows says how many it read and rejected.
       const rows = err instanceof MalformedRowsError ? { rowsRead: err.rowsRead, rowsRejected: err.rowsRejected } : { rowsRead: 0, rowsRejected: 0 };
       const runId = await ctx.recorder.recordRunWithoutValues({ ...base, finishedAt: now(), outcome: 'failed', error, ...rows, warnings: [] });
@@ -132,6 +153,19 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
     }
   }
   return out;
+}
+
+/** Waits `ms`, or less once `signal` aborts. */
+function pauseFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Every indicator of a period still awaiting data: MISSING with the reason, never 0, never rated; the target in force still shown. */

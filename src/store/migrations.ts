@@ -346,6 +346,65 @@ const MIGRATIONS: Migration[] = [
       await knex.schema.dropTable('exceptions');
     },
   },
+  {
+    name: '010_scheduler',
+    async up(knex) {
+      // One row a job's slot (a pipeline's schedule firing, a backfill's period), unique on both:
+      // however many replicas are asked about a slot, one inserts it and runs it. `slot` is the
+      // slot's local wall-clock time, so the autumn hour that repeats is one slot, not two.
+      await knex.schema.createTable('job_claims', (t) => {
+        t.increments('id').primary();
+        t.string('job', 200).notNullable();
+        t.string('slot', 40).notNullable();
+        t.timestamp('slot_at', { useTz: true }).notNullable();
+        t.string('state', 12).notNullable();
+        t.string('replica', 200).notNullable();
+        t.integer('attempt').notNullable();
+        t.timestamp('claimed_at', { useTz: true }).notNullable();
+        // The running replica renews this; once it lapses any replica may take the slot over.
+        t.timestamp('lease_until', { useTz: true }).notNullable();
+        t.timestamp('finished_at', { useTz: true });
+        t.text('detail');
+        t.unique(['job', 'slot']);
+        t.index(['state', 'lease_until']);
+        t.index(['job', 'slot_at']);
+      });
+      // Every attempt at a slot: the one a dead replica left, the one that took it over.
+      await knex.schema.createTable('job_attempts', (t) => {
+        t.increments('id').primary();
+        t.integer('claim_id').notNullable().references('id').inTable('job_claims');
+        t.integer('attempt').notNullable();
+        t.string('replica', 200).notNullable();
+        t.timestamp('started_at', { useTz: true }).notNullable();
+        t.timestamp('ended_at', { useTz: true });
+        t.string('outcome', 12).notNullable();
+        t.text('detail');
+        t.unique(['claim_id', 'attempt']);
+      });
+      // The processes running a scheduler on this store, each seen at its every lease renewal.
+      await knex.schema.createTable('replicas', (t) => {
+        t.string('id', 200).primary();
+        t.string('host', 200).notNullable();
+        t.integer('pid').notNullable();
+        t.timestamp('started_at', { useTz: true }).notNullable();
+        t.timestamp('seen_at', { useTz: true }).notNullable();
+        t.timestamp('stopped_at', { useTz: true });
+      });
+      // Which release of lineofsight applied each migration: a release that finds a migration it
+      // does not know can say which release the store needs.
+      await knex.schema.createTable('schema_versions', (t) => {
+        t.string('migration', 200).primary();
+        t.string('release', 40).notNullable();
+        t.timestamp('applied_at', { useTz: true }).notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('schema_versions');
+      await knex.schema.dropTable('replicas');
+      await knex.schema.dropTable('job_attempts');
+      await knex.schema.dropTable('job_claims');
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -7,6 +7,7 @@ import { StoreFault, type RunRecorder } from '../runs/record.js';
 import { textDates } from '../sources/pgTypes.js';
 import { driverMessage } from '../sources/sql.js';
 import { CheckLogStore } from './checkLog.js';
+import { ClaimStore } from './claims.js';
 import { ExceptionStore } from './exceptions.js';
 import { OutboxStore } from './outbox.js';
 import { ensureMigrationLock, migrationSource } from './migrations.js';
@@ -130,6 +131,8 @@ export interface StoreParts {
   exceptions: ExceptionStore;
   /** Messages from their writing to their sending. */
   outbox: OutboxStore;
+  /** Scheduled jobs' slots, who runs each, and the replicas. */
+  claims: ClaimStore;
 }
 
 function partsOn(db: Knex, fault: (err: unknown) => unknown): StoreParts {
@@ -140,6 +143,7 @@ function partsOn(db: Knex, fault: (err: unknown) => unknown): StoreParts {
     risks: faultsNamed(new RiskPositionStore(db), fault),
     exceptions: faultsNamed(new ExceptionStore(db), fault),
     outbox: faultsNamed(new OutboxStore(db), fault),
+    claims: faultsNamed(new ClaimStore(db), fault),
   };
 }
 
@@ -156,6 +160,7 @@ export class Store implements StoreParts {
   readonly risks: RiskPositionStore;
   readonly exceptions: ExceptionStore;
   readonly outbox: OutboxStore;
+  readonly claims: ClaimStore;
 
   readonly config: StoreConfig;
   /** The store as messages name it (kind and place, no password). */
@@ -167,7 +172,7 @@ export class Store implements StoreParts {
     this.name = storeName(this.config);
     this.fault = (err) => faultOf(this.name, err, this.config);
     this.knex = knexFactory(knexConfigFor(this.config));
-    ({ runs: this.runs, checkLog: this.checkLog, risks: this.risks, exceptions: this.exceptions, outbox: this.outbox } = partsOn(this.knex, this.fault));
+    ({ runs: this.runs, checkLog: this.checkLog, risks: this.risks, exceptions: this.exceptions, outbox: this.outbox, claims: this.claims } = partsOn(this.knex, this.fault));
   }
 
   /**
