@@ -17,6 +17,7 @@ export class WorkMetrics implements RunObserver, SourceObserver {
   private readonly queryDuration: Histogram<'source'>;
   private readonly rowsRead: Counter<'pipeline'>;
   private readonly rowsMalformed: Counter<'pipeline'>;
+  private readonly configReloadFailures: Counter;
 
   constructor(registry: Registry, config: LoadedConfig) {
     const registers = [registry];
@@ -25,6 +26,8 @@ export class WorkMetrics implements RunObserver, SourceObserver {
     this.queryDuration = new Histogram({ name: 'lineofsight_source_query_duration_seconds', help: 'How long each query this process sent to a database source took, seconds.', labelNames: ['source'], buckets: QUERY_BUCKETS, registers });
     this.rowsRead = new Counter({ name: 'lineofsight_rows_read_total', help: 'Source rows read by the runs this process recorded.', labelNames: ['pipeline'], registers });
     this.rowsMalformed = new Counter({ name: 'lineofsight_rows_malformed_total', help: 'Malformed source rows (counted, located and left out) in the runs this process recorded.', labelNames: ['pipeline'], registers });
+    this.configReloadFailures = new Counter({ name: 'lineofsight_config_reload_failures_total', help: 'Refused hot reloads of the configuration since the process started: the old configuration kept running.', registers });
+    this.configReloadFailures.inc(0);
     for (const { id } of config.pipelines) {
       for (const outcome of ['succeeded', 'failed', 'awaiting']) this.runs.inc({ pipeline: id, outcome }, 0);
       this.runDuration.zero({ pipeline: id });
@@ -44,5 +47,10 @@ export class WorkMetrics implements RunObserver, SourceObserver {
 
   queried(source: string, seconds: number): void {
     this.queryDuration.observe({ source }, seconds);
+  }
+
+  /** A reload of the configuration (SIGHUP) was refused, its problems logged: the old one runs on. */
+  configReloadFailed(): void {
+    this.configReloadFailures.inc();
   }
 }
