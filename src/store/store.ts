@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import { storeConfigOf, type StoreConfig, type StoreSettings } from '../config/schema.js';
 import type { RunHistorySource } from '../runs/history.js';
@@ -119,6 +120,75 @@ const RECENT_ROWS = 1000;
 /** Migration errors a process gets when another is migrating the same store at the same moment. */
 const RACED_MIGRATION = /already exists|Migration table is already locked|duplicate key|UNIQUE constraint|database is locked/i;
 
+let releaseRead: string | undefined;
+
+/**
+ * This release's version, from the package.json at the root of the repository or package: two
+ * folders up from this module both in src/store/ (tests) and in dist/store/ (the build). Read once.
+ */
+export function thisRelease(): string {
+  if (releaseRead === undefined) {
+    const file = new URL('../../package.json', import.meta.url);
+    const { version } = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown };
+    if (typeof version !== 'string' || !version) throw new Error(`${fileURLToPath(file)} has no version`);
+    releaseRead = version;
+  }
+  return releaseRead;
+}
+
+/** The release a migration applied before schema_versions existed is recorded with: not known, only that it was earlier. */
+export function releaseBefore(release: string): string {
+  return `before ${release}`.slice(0, 40);
+}
+
+const SCHEMA_VERSIONS = 'schema_versions';
+
+/**
+ * knex's afterAll hook: inside the transaction that applied the batch, each of its migrations
+ * with this release (once schema_versions exists, which migration 010 makes). A row already there
+ * is left as it is, so processes racing never fail on it.
+ */
+async function recordVersions(db: Knex, migrations: unknown[]): Promise<void> {
+  if (!migrations.length || !(await db.schema.hasTable(SCHEMA_VERSIONS))) return;
+  const release = thisRelease();
+  const appliedAt = new Date();
+  const rows = migrations.map((m) => ({ migration: migrationSource.getMigrationName(m as Parameters<typeof migrationSource.getMigrationName>[0]), release, applied_at: appliedAt }));
+  await db(SCHEMA_VERSIONS).insert(rows).onConflict('migration').ignore();
+}
+
+/**
+ * Rows for the migrations applied before schema_versions existed (by a release that did not
+ * record them): `before <this release>`, at the time knex recorded them. One statement, which
+ * inserts nothing once every migration has its row.
+ */
+async function backfillVersions(db: Knex): Promise<void> {
+  await db.raw(
+    `INSERT INTO ${SCHEMA_VERSIONS} (migration, "release", applied_at)
+     SELECT km.name, CAST(? AS varchar(40)), km.migration_time FROM knex_migrations km
+     WHERE NOT EXISTS (SELECT 1 FROM ${SCHEMA_VERSIONS} sv WHERE sv.migration = km.name)
+     ON CONFLICT (migration) DO NOTHING`,
+    [releaseBefore(thisRelease())],
+  );
+}
+
+/**
+ * A refusal when the store has migrations this release does not know (a newer release migrated
+ * it), naming the newest and the release that applied it; undefined when the store is not newer.
+ * Reads only: it runs before anything is changed.
+ */
+async function newerSchema(db: Knex, name: string): Promise<StoreFault | undefined> {
+  if (!(await db.schema.hasTable('knex_migrations'))) return undefined;
+  const known = new Set((await migrationSource.getMigrations([])).map((m) => migrationSource.getMigrationName(m)));
+  const rows = (await db('knex_migrations').select('name').orderBy('id')) as { name: string }[];
+  const unknown = rows.map((r) => r.name).filter((n) => !known.has(n));
+  const newest = unknown.at(-1);
+  if (newest === undefined) return undefined;
+  const recorded = (await db.schema.hasTable(SCHEMA_VERSIONS)) ? ((await db(SCHEMA_VERSIONS).where({ migration: newest }).first('release')) as { release?: string } | undefined)?.release : undefined;
+  const more = unknown.length > 1 ? ` (and ${unknown.length - 1} more)` : '';
+  const by = recorded ? `it was migrated by lineofsight ${recorded}; run that release or later` : 'it was migrated by a newer release of lineofsight; run that release or later';
+  return new StoreFault(`store (${name}) has schema ${newest}${more}, which this release (${thisRelease()}) does not know: ${by}`);
+}
+
 /** The store's parts, each keeping one thing, all on one connection or one transaction. */
 export interface StoreParts {
   /** Runs and indicator values with their revisions. */
@@ -178,15 +248,27 @@ export class Store implements StoreParts {
   /**
    * Brings the tables up to date. Safe when several processes start on a new store at once: the
    * one that loses the race waits for the other's migration and finds nothing left to do.
+   *
+   * A store whose schema is newer than this release (a migration this build does not know) is
+   * refused before anything is changed, naming the release that migrated it. Each migration
+   * applied is recorded in schema_versions with this release, in the transaction that applies it.
    */
   async migrate(): Promise<string[]> {
     const deadline = Date.now() + this.config.acquire_timeout;
     for (let attempt = 1; ; attempt++) {
       try {
+        const newer = await newerSchema(this.knex, this.name);
+        if (newer) throw newer;
         await ensureMigrationLock(this.knex);
-        const [, applied] = (await this.knex.migrate.latest({ migrationSource })) as [number, string[]];
+        const [, applied] = (await this.knex.migrate.latest({ migrationSource, afterAll: recordVersions })) as [number, string[]];
+        await backfillVersions(this.knex);
         return applied;
       } catch (err) {
+        // Another process of a newer release migrated the store between the check and knex's own.
+        if (/migration directory is corrupt/i.test(String((err as Error).message))) {
+          const newer = await newerSchema(this.knex, this.name).catch(() => undefined);
+          if (newer) throw newer;
+        }
         if (!RACED_MIGRATION.test(String((err as Error).message)) || Date.now() > deadline) throw this.fault(err);
         await new Promise((resolve) => setTimeout(resolve, Math.min(50 * attempt, 500)));
       }
