@@ -78,3 +78,19 @@ export async function prepareDemo(service: Service, asOf: LocalDate): Promise<Pr
     plantedStory: plantedStories(config, planted),
   };
 }
+
+/** Minutes between a demo pipeline's scheduled runs, once its first has run. */
+const DEMO_EVERY_MINUTES = 10;
+
+/**
+ * The demo's pipelines on schedules a newcomer sees fire: the first within a minute of `start`,
+ * a few seconds apart, then every ten minutes.
+ */
+export function demoSchedules(service: Service, start: Date): Service {
+  const pipelines = service.config.pipelines.map((pipeline, i) => {
+    const first = new Date(start.getTime() + (15 + 3 * i) * 1000);
+    const minutes = Array.from({ length: 60 / DEMO_EVERY_MINUTES }, (_, k) => (first.getUTCMinutes() + k * DEMO_EVERY_MINUTES) % 60).sort((a, b) => a - b);
+    return { ...pipeline, schedule: `${first.getUTCSeconds()} ${minutes.join(',')} * * * *` };
+  });
+  return { ...service, config: { ...service.config, pipelines } };
+}

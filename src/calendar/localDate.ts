@@ -93,6 +93,13 @@ export function dateIn(instant: Date, timeZone: string): LocalDate {
   return localDate(y, mo, d);
 }
 
+/** The wall-clock time `instant` shows in `timeZone`, to the second: "2026-10-25T01:30:00". */
+export function localDateTime(instant: Date, timeZone: string): string {
+  const [y, mo, d, h, mi, s] = wallClock(instant.getTime(), timeZone) as [number, number, number, number, number, number];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${localDate(y, mo, d)}T${two(h)}:${two(mi)}:${two(s)}`;
+}
+
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
 export function daysBetween(from: LocalDate, to: LocalDate): number {
   const utc = (d: LocalDate) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));

@@ -11,6 +11,7 @@ import { registerRisks } from './commands/risks.js';
 import { registerRun } from './commands/run.js';
 import { registerScorecard } from './commands/scorecard.js';
 import { registerServe } from './commands/serve.js';
+import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
 import { registerValues } from './commands/values.js';
 
@@ -29,6 +30,7 @@ registerExceptions(program);
 registerOutbox(program);
 registerMigrate(program);
 registerServe(program);
+registerStatus(program);
 registerDemo(program);
 
 // A reader that stops early (`validate | head -1`) has what it wanted: that is no error.

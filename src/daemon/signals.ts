@@ -13,3 +13,13 @@ export function untilStopped(): Promise<NodeJS.Signals> {
     process.on('SIGTERM', stop);
   });
 }
+
+/** Calls `reload` on every SIGHUP, one at a time (a SIGHUP during a reload waits for it); the returned function stops listening. */
+export function onReload(reload: () => Promise<void>): () => void {
+  let reloading = Promise.resolve();
+  const hup = () => {
+    reloading = reloading.then(reload, reload);
+  };
+  process.on('SIGHUP', hup);
+  return () => process.off('SIGHUP', hup);
+}

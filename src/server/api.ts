@@ -5,6 +5,7 @@ import { entriesJson, failedCheckLog, LOG_STATUSES } from '../report/logEntries.
 import { recordedStandings, risksJson } from '../report/risks.js';
 import { DEFAULT_RUNS_LISTED, MAX_RUNS_LISTED, RUN_OUTCOMES, runLog, runLogJson } from '../report/runLog.js';
 import { scorecard, scorecardJson } from '../report/scorecard.js';
+import { schedulerStatus, statusJson } from '../report/status.js';
 import { historyJson, indicatorHistory } from '../report/values.js';
 import { checked, HttpError, queryOf } from './query.js';
 
@@ -53,6 +54,11 @@ export const API: Readonly<Record<string, Endpoint>> = {
     const revisions = q.revisions === undefined ? false : checked(() => oneOf('revisions', q.revisions!, ['true', 'false'])) === 'true';
     const range = { from: periodParam(open, 'from', q.from), to: periodParam(open, 'to', q.to), revisions };
     return historyJson(await indicatorHistory(open.config, open.store.runs, indicator, range));
+  },
+
+  async status(open, params) {
+    queryOf(params, []);
+    return statusJson(await schedulerStatus(open.config, open.store.claims));
   },
 
   async runs(open, params) {

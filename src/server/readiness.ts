@@ -3,7 +3,13 @@ import { within } from '../deadline.js';
 /** What /readyz answers: ready, or every reason it is not. */
 export interface Readiness {
   ready: boolean;
-  checks: { name: string; ok: boolean; detail: string }[];
+  checks: ReadinessCheck[];
+}
+
+export interface ReadinessCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
 }
 
 /** How long the store has to answer a readiness probe before it is taken as down. */
@@ -21,6 +27,8 @@ export class ReadinessProbe {
     private readonly configFile: string,
     private readonly storeName: string,
     private readonly ping: () => Promise<void>,
+    /** Checks of this process's own, asked at every probe: the scheduler's. */
+    private readonly own: () => ReadinessCheck[] = () => [],
   ) {}
 
   async probe(): Promise<Readiness> {
@@ -32,6 +40,7 @@ export class ReadinessProbe {
     } catch (err) {
       store = { name: 'store', ok: false, detail: (err as Error).message };
     }
-    return { ready: config.ok && store.ok, checks: [config, store] };
+    const checks = [config, store, ...this.own()];
+    return { ready: checks.every((c) => c.ok), checks };
   }
 }

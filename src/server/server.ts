@@ -22,6 +22,8 @@ export interface RunningServer {
   /** Where it listens, e.g. http://127.0.0.1:9464. */
   url: string;
   server: Server;
+  /** Serves `open` from the next request on, with its own scraper and readiness: a reloaded configuration. */
+  replace(open: OpenService, parts: Pick<ServeOptions, 'scraper' | 'readiness'>): void;
   close(): Promise<void>;
 }
 
@@ -67,8 +69,10 @@ function segmentsOf(pathname: string): string[] {
  * Only GET and HEAD; a request must arrive whole within its timeouts, and one the parser cannot
  * read is answered 400 and closed, never taken down with the server.
  */
-export async function startServer(open: OpenService, options: ServeOptions): Promise<RunningServer> {
-  const log = open.logger.child({ component: 'http' });
+export async function startServer(first: OpenService, options: ServeOptions): Promise<RunningServer> {
+  const log = first.logger.child({ component: 'http' });
+  let open = first;
+  let { scraper, readiness } = options;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const head = req.method === 'HEAD';
@@ -84,11 +88,11 @@ export async function startServer(open: OpenService, options: ServeOptions): Pro
     }
     if (path === '/metrics') {
       queryOf(url.searchParams, []);
-      return send(res, 200, options.scraper.contentType, await options.scraper.metrics(), head);
+      return send(res, 200, scraper.contentType, await scraper.metrics(), head);
     }
     if (path === '/readyz') {
       queryOf(url.searchParams, []);
-      const r = await options.readiness.probe();
+      const r = await readiness.probe();
       return sendJson(res, r.ready ? 200 : 503, r, head);
     }
     const [first, name, rest, ...more] = segmentsOf(path);
@@ -126,6 +130,10 @@ export async function startServer(open: OpenService, options: ServeOptions): Pro
   return {
     url: `http://${host}:${address.port}`,
     server,
+    replace: (next, parts) => {
+      open = next;
+      ({ scraper, readiness } = parts);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -2,7 +2,7 @@ import type { OpenService } from '../app/open.js';
 import { scheduleInterval } from '../calendar/schedule.js';
 import type { ProcessMetrics } from '../metrics/processMetrics.js';
 import { Scraper } from '../metrics/scrape.js';
-import { ReadinessProbe } from './readiness.js';
+import { ReadinessProbe, type ReadinessCheck } from './readiness.js';
 import { startServer, type RunningServer } from './server.js';
 
 export interface ServingOptions {
@@ -13,10 +13,21 @@ export interface ServingOptions {
   metrics: ProcessMetrics;
   /** Whether the store's tables are up to date yet: not ready until they are. */
   migrated(): boolean;
+  /** Readiness checks of the process's own (the scheduler). */
+  readiness?: () => ReadinessCheck[];
 }
 
 /** The HTTP server over an open service: its metrics scraped from the store, its readiness probed. */
-export function startServing(open: OpenService, options: ServingOptions): Promise<RunningServer> {
+export async function startServing(open: OpenService, options: ServingOptions): Promise<RunningServer> {
+  return startServer(open, { host: options.host, port: options.port, token: options.token, ...servingParts(open, options) });
+}
+
+/** Serves a reloaded configuration from the next request on: its scraper and readiness built anew, the process's registry kept. */
+export function reserve(server: RunningServer, open: OpenService, options: ServingOptions): void {
+  server.replace(open, servingParts(open, options));
+}
+
+function servingParts(open: OpenService, options: ServingOptions): { scraper: Scraper; readiness: ReadinessProbe } {
   const { config, register, store, logger } = open;
   // Pipelines mostly share a few schedules: each is worked out once, not once per pipeline at start-up.
   const bySchedule = new Map<string, number>();
@@ -26,6 +37,6 @@ export function startServing(open: OpenService, options: ServingOptions): Promis
   const readiness = new ReadinessProbe(config.file, store.name, async () => {
     await store.ping();
     if (!options.migrated()) throw new Error(`${store.name} answers, but its tables are not up to date yet`);
-  });
-  return startServer(open, { host: options.host, port: options.port, token: options.token, scraper, readiness });
+  }, options.readiness);
+  return { scraper, readiness };
 }

@@ -7,6 +7,9 @@ export type ClaimState = 'running' | 'finished' | 'failed' | 'interrupted' | 'sk
 
 export const CLAIM_STATES: readonly ClaimState[] = ['running', 'finished', 'failed', 'interrupted', 'skipped'];
 
+/** The job a pipeline's schedule is claimed as, in the store and in node-cron. */
+export const pipelineJob = (pipelineId: string): string => `pipeline:${pipelineId}`;
+
 /** One slot of one job as the store holds it. */
 export interface Claim {
   id: number;
@@ -77,16 +80,18 @@ export class ClaimStore {
 
   /**
    * Claims a slot for `replica`, unless it is claimed already, or the job's previous slot is
-   * still running under a live lease (the slot is then recorded as skipped, saying so, so that
-   * it is not run late and not counted as missed).
+   * still running under a live lease: the slot is then recorded as skipped, saying so, so that
+   * it is not run late and not counted as missed; or, `leave`, not recorded at all (a catch-up
+   * that another replica is working through).
    */
-  async claim(request: SlotRequest, replica: string, at: Date, leaseMs: number): Promise<ClaimAnswer> {
+  async claim(request: SlotRequest, replica: string, at: Date, leaseMs: number, whileRunning: 'skip' | 'leave' = 'skip'): Promise<ClaimAnswer> {
     return this.db.transaction(async (trx) => {
       await lockFor(trx, `claims:${request.job}`, at);
       const existing = await trx('job_claims').where({ job: request.job, slot: request.slot }).first();
       if (existing) return { claimed: false, reason: 'taken', by: toClaim(existing) };
       const running = await trx('job_claims').where({ job: request.job, state: 'running' }).andWhere('lease_until', '>', at.toISOString()).orderBy('slot_at', 'desc').first();
       const base = { job: request.job, slot: request.slot, slot_at: request.slotAt.toISOString(), replica, attempt: 1, claimed_at: at.toISOString() };
+      if (running && whileRunning === 'leave') return { claimed: false, reason: 'overlap', by: toClaim(running) };
       if (running) {
         const detail = `slot ${running.slot} was still running on ${running.replica}`;
         await trx('job_claims').insert({ ...base, state: 'skipped', lease_until: at.toISOString(), finished_at: at.toISOString(), detail });
@@ -212,14 +217,14 @@ export class ClaimStore {
   }
 
   /**
-   * Enrols `replica` unless another replica not stopped was seen since `since`: the replicas
-   * found instead. Taken in turns, so that two starting at once cannot both find none.
+   * Enrols `replica` unless another replica not stopped, and not `gone` (a process its host
+   * knows has ended), was seen since `since`: the replicas found instead. Taken in turns, so that two starting at once cannot both find none.
    */
-  async enrolAlone(replica: Pick<Replica, 'id' | 'host' | 'pid'>, at: Date, since: Date): Promise<Replica[]> {
+  async enrolAlone(replica: Pick<Replica, 'id' | 'host' | 'pid'>, at: Date, since: Date, gone: (other: Replica) => boolean): Promise<Replica[]> {
     return this.db.transaction(async (trx) => {
       await lockFor(trx, 'replicas', at);
       const parts = new ClaimStore(trx);
-      const others = await parts.othersAlive(replica.id, since);
+      const others = (await parts.othersAlive(replica.id, since)).filter((r) => !gone(r));
       if (!others.length) await parts.enrol(replica, at);
       return others;
     });

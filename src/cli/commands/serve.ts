@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { migrateWhenReachable } from '../../app/migrate.js';
-import { withService } from '../../app/open.js';
+import { demoSchedules, prepareDemo } from '../../app/demo.js';
+import type { Service } from '../../app/service.js';
+import { dateIn } from '../../calendar/localDate.js';
+import { runDaemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../logger.js';
-import { processRegistry } from '../../metrics/processMetrics.js';
-import { WorkMetrics } from '../../metrics/work.js';
-import { startServing } from '../../server/serving.js';
+import { configPath } from '../../config/load.js';
 import { serviceFor, type GlobalOptions } from '../context.js';
-import { untilStopped } from '../signals.js';
 
 /** The environment variable holding the bearer token; never a config file, never a log. */
 export const TOKEN_VARIABLE = 'LINEOFSIGHT_HTTP_TOKEN';
@@ -16,48 +15,31 @@ function portOf(text: string): number {
   return Number(text);
 }
 
+function tokenOf(token: string | undefined): string | undefined {
+  if (token !== undefined && token.trim() === '') throw new Error(`${TOKEN_VARIABLE} is set but empty: unset it to serve without a token, or give the token`);
+  // A header carries the token as one word: with a space or a newline in it (read from a file?) nothing could match.
+  if (token !== undefined && /\s/.test(token)) throw new Error(`${TOKEN_VARIABLE} holds whitespace (a newline at the end of a secret file?): no Authorization header could match it`);
+  return token;
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('serve /metrics for Prometheus, /healthz, /readyz and the read-only JSON API (/api/...) over the store')
+    .description('run the daemon: every pipeline on its schedule, and /metrics for Prometheus, /healthz, /readyz and the read-only JSON API (/api/...)')
     .option('--host <host>', 'address to listen on (default: http.host in the config, 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default: http.port in the config, 9464; 0 picks a free one)', portOf)
-    .addHelpText('after', `\nWith ${TOKEN_VARIABLE} set, every path but /healthz wants "Authorization: Bearer <token>".\nStops on SIGINT or SIGTERM, finishing the requests under way.`)
-    .action(async (opts: { host?: string; port?: number }, cmd: Command) => {
-      const token = process.env[TOKEN_VARIABLE];
-      if (token !== undefined && token.trim() === '') throw new Error(`${TOKEN_VARIABLE} is set but empty: unset it to serve without a token, or give the token`);
-      // A header carries the token as one word: with a space or a newline in it (read from a file?) nothing could match.
-      if (token !== undefined && /\s/.test(token)) throw new Error(`${TOKEN_VARIABLE} holds whitespace (a newline at the end of a secret file?): no Authorization header could match it`);
-      const service = await serviceFor(cmd.optsWithGlobals<GlobalOptions>());
-      const { config, register } = service;
-      const logger = createLogger('info');
-      const metrics = processRegistry(config, register);
-      const work = new WorkMetrics(metrics.registry, config);
-      await withService(
-        service,
-        async (open) => {
-          const stopping = new AbortController();
-          let migrated = false;
-          try {
-            // A migration that fails for a reason of its own (not the store being down) stops the server.
-            const migration = migrateWhenReachable(open.store, logger, stopping.signal).then((done) => {
-              migrated = done;
-              return new Promise<never>(() => undefined);
-            });
-            // Handled below once serving; this keeps a failure before then from going unhandled.
-            migration.catch(() => undefined);
-            const server = await startServing(open, { host: opts.host ?? config.service.http.host, port: opts.port ?? config.service.http.port, token, metrics, migrated: () => migrated });
-            logger.info({ url: server.url, token: token !== undefined }, `serving ${server.url}/metrics`);
-            try {
-              logger.info({ signal: await Promise.race([untilStopped(), migration]) }, 'stopping');
-            } finally {
-              await server.close();
-            }
-          } finally {
-            stopping.abort();
-          }
-        },
-        { logger, observer: work, migrate: false },
-      );
+    .option('--no-scheduler', 'serve only, run nothing: a read-only replica')
+    .option('--demo', 'the embedded demo: write its data as of today, and schedule its pipelines to run within the first minute, then every ten minutes')
+    .addHelpText('after', `\nWith ${TOKEN_VARIABLE} set, every path but /healthz wants "Authorization: Bearer <token>".\nSIGHUP reloads the configuration (kept as it was when the new one is not valid).\nSIGINT or SIGTERM stops scheduling, lets runs under way finish (within scheduler.shutdown_grace), sends the outbox and exits.`)
+    .action(async (opts: { host?: string; port?: number; scheduler: boolean; demo?: boolean }, cmd: Command) => {
+      const token = tokenOf(process.env[TOKEN_VARIABLE]);
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
+      const loaded = await serviceFor(globals);
+      const start = new Date();
+      const prepare = opts.demo ? (service: Service) => demoSchedules(service, start) : undefined;
+      if (opts.demo) await prepareDemo(loaded, dateIn(start, loaded.config.service.timezone));
+      const service = prepare ? prepare(loaded) : loaded;
+      const { http } = service.config.service;
+      await runDaemon(service, { configFile: configPath(globals.config, process.env), host: opts.host ?? http.host, port: opts.port ?? http.port, token, scheduler: opts.scheduler, prepare, logger: createLogger('info') });
     });
 }

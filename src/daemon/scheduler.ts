@@ -1,0 +1,129 @@
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { OpenService } from '../app/open.js';
+import { pipelineJob } from '../store/claims.js';
+import { catchUp } from './catchUp.js';
+import { cronKey, StoreCoordinator } from './coordinator.js';
+import { JobRunner } from './jobs.js';
+import { enrolReplica, replicaIdentity } from './replica.js';
+import { sweep } from './sweeper.js';
+
+/** What /readyz and `status` are told of the scheduler. */
+export interface SchedulerHealth {
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Every pipeline on its schedule in the service's timezone: node-cron fires each slot, the
+ * store's claims decide which replica runs it (coordinator.ts), the runner runs it
+ * (jobs.ts), the sweeper renews leases and takes over what dead replicas left (sweeper.ts), and
+ * slots missed while no replica ran are caught up at start (catchUp.ts).
+ */
+export class Scheduler {
+  readonly replica = replicaIdentity();
+  private readonly runner: JobRunner;
+  private readonly coordinator: StoreCoordinator;
+  private tasks: ScheduledTask[] = [];
+  private ticker: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private catchingUp: Promise<void> = Promise.resolve();
+  private lastSweep: { at: Date; error?: string } | undefined;
+  private stopped = false;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly current: () => OpenService,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.runner = new JobRunner({ current, replica: this.replica.id, now });
+    this.coordinator = new StoreCoordinator({
+      claims: () => current().store.claims,
+      replica: this.replica.id,
+      timeZone: () => current().config.service.timezone,
+      leaseMs: () => current().config.service.scheduler.lease,
+      logger: () => current().logger,
+      now,
+    });
+  }
+
+  /** Enrols the replica (refused beside another on SQLite), schedules every pipeline, and starts catching up in the background. */
+  async start(): Promise<void> {
+    const open = this.current();
+    await enrolReplica(open, this.replica, this.now());
+    this.schedule();
+    const every = Math.max(1_000, Math.floor(open.config.service.scheduler.lease / 3));
+    this.ticker = setInterval(() => void this.tick(), every);
+    this.catchingUp = catchUp(open, this.runner, this.replica.id, this.now(), this.stopping.signal).catch((err: unknown) => {
+      open.logger.error({ err: (err as Error).message }, 'catching up missed slots failed: the next slots run as usual');
+    });
+    open.logger.info({ replica: this.replica.id, jobs: this.tasks.length }, 'scheduler started');
+  }
+
+  /** Schedules the pipelines of the service as configured now, in place of those before (a reload). */
+  schedule(): void {
+    for (const task of this.tasks) void task.destroy();
+    const open = this.current();
+    const { timezone, scheduler } = open.config.service;
+    this.tasks = open.config.pipelines.map((pipeline) => {
+      const job = pipelineJob(pipeline.id);
+      const task = createTask(
+        pipeline.schedule,
+        async (ctx) => {
+          const claim = this.coordinator.take(cronKey(job, ctx.date));
+          if (claim) await this.runner.run(claim);
+        },
+        { name: job, timezone, distributed: true, runCoordinator: this.coordinator, distributedLease: scheduler.lease, suppressMissedWarning: true },
+      );
+      void task.start();
+      return task;
+    });
+  }
+
+  /** One sweep at a time: a slow store does not pile them up. */
+  tick(): Promise<void> {
+    this.sweeping ??= sweep({ current: this.current, runner: this.runner, coordinator: this.coordinator, replica: this.replica.id, now: this.now })
+      .then(() => void (this.lastSweep = { at: this.now() }))
+      .catch((err: unknown) => {
+        this.lastSweep = { at: this.now(), error: (err as Error).message };
+        this.current().logger.error({ err: (err as Error).message }, 'scheduler sweep failed: will try again');
+      })
+      .finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  health(): SchedulerHealth {
+    if (this.stopped) return { ok: false, detail: 'stopped' };
+    const running = this.runner.claims().map((c) => `${c.job} ${c.slot}`);
+    const jobs = `${this.tasks.length} job(s) scheduled, ${running.length} running${running.length ? ` (${running.join(', ')})` : ''}`;
+    if (this.lastSweep?.error) return { ok: false, detail: `${jobs}; the last sweep failed: ${this.lastSweep.error}` };
+    return { ok: true, detail: `${jobs}; replica ${this.replica.id}` };
+  }
+
+  /** Every run under way, settled. */
+  settled(): Promise<unknown> {
+    return this.runner.settled();
+  }
+
+  /** The claims this replica is running. */
+  running(): ReturnType<JobRunner['claims']> {
+    return this.runner.claims();
+  }
+
+  /**
+   * Stops scheduling, lets the runs under way finish within the shutdown grace (then aborts them,
+   * recorded interrupted for a replica to run again), and marks the replica stopped.
+   */
+  async stop(): Promise<boolean> {
+    this.stopped = true;
+    this.stopping.abort();
+    for (const task of this.tasks) void task.destroy();
+    this.tasks = [];
+    clearInterval(this.ticker);
+    const open = this.current();
+    const finished = await this.runner.stop(open.config.service.scheduler.shutdown_grace);
+    await this.catchingUp;
+    await this.sweeping;
+    await open.store.claims.stopped(this.replica.id, this.now()).catch((err: unknown) => open.logger.error({ err: (err as Error).message }, 'could not record this replica stopped'));
+    return finished;
+  }
+}

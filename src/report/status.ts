@@ -1,0 +1,46 @@
+import { nextFiring } from '../calendar/schedule.js';
+import type { LoadedConfig } from '../config/load.js';
+import { pipelineJob, type Claim, type ClaimStore, type Replica } from '../store/claims.js';
+
+/** How many of each job's newest slots `status` shows. */
+export const SLOTS_SHOWN = 3;
+
+/** One pipeline's scheduled job: when it next fires, and its newest slots as the store has them. */
+export interface JobStatus {
+  job: string;
+  pipeline: string;
+  schedule: string;
+  missed: string;
+  next: string | null;
+  recent: Claim[];
+}
+
+/** The scheduler as the store knows it, whichever replica asks: every job, the claims held, the replicas. */
+export interface SchedulerStatus {
+  timezone: string;
+  jobs: JobStatus[];
+  held: Claim[];
+  replicas: Replica[];
+}
+
+export async function schedulerStatus(config: LoadedConfig, claims: Pick<ClaimStore, 'recent' | 'held' | 'replicas'>): Promise<SchedulerStatus> {
+  const { timezone, scheduler } = config.service;
+  const [recent, held, replicas] = await Promise.all([claims.recent(SLOTS_SHOWN), claims.held(), claims.replicas()]);
+  const jobs = config.pipelines.map((p): JobStatus => {
+    const job = pipelineJob(p.id);
+    return { job, pipeline: p.id, schedule: p.schedule, missed: p.missed ?? scheduler.missed, next: nextFiring(p.schedule, timezone)?.toISOString() ?? null, recent: recent.filter((c) => c.job === job) };
+  });
+  return { timezone, jobs, held, replicas };
+}
+
+const claimJson = (c: Claim) => ({ job: c.job, slot: c.slot, slotAt: c.slotAt, state: c.state, replica: c.replica, attempt: c.attempt, claimedAt: c.claimedAt, leaseUntil: c.leaseUntil, finishedAt: c.finishedAt, detail: c.detail });
+
+/** The documented JSON shape of `status --json` and /api/status. */
+export function statusJson(status: SchedulerStatus): unknown {
+  return {
+    timezone: status.timezone,
+    jobs: status.jobs.map((j) => ({ job: j.job, pipeline: j.pipeline, schedule: j.schedule, missed: j.missed, next: j.next, recent: j.recent.map(claimJson) })),
+    held: status.held.map(claimJson),
+    replicas: status.replicas.map((r) => ({ id: r.id, host: r.host, pid: r.pid, startedAt: r.startedAt, seenAt: r.seenAt, stoppedAt: r.stoppedAt })),
+  };
+}
