@@ -181,7 +181,7 @@ describe.skipIf(!tools)('a real Prometheus scraping lineofsight serve over the d
   it('loads and evaluates the alert rules for the service itself', async () => {
     const body = (await fetch(`${prometheus.url}/api/v1/rules`).then((r) => r.json())) as { data: { groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] } };
     const group = body.data.groups.find((g) => g.name === 'lineofsight');
-    expect(group?.rules.map((r) => r.name).sort()).toEqual(['LineofsightOutboxBacklog', 'LineofsightPipelineFailing', 'LineofsightPipelineStale', 'LineofsightStoreDown', 'LineofsightTargetDown']);
+    expect(group?.rules.map((r) => r.name).sort()).toEqual(['LineofsightConfigReloadFailed', 'LineofsightOutboxBacklog', 'LineofsightPipelineFailing', 'LineofsightPipelineStale', 'LineofsightStoreDown', 'LineofsightTargetDown']);
     const deadline = Date.now() + 10_000;
     while (group!.rules.some((r) => r.health === 'unknown') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
