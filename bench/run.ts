@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each a ratio against a baseline run in this same script.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchBackfill } from './backfill.js';
 import { benchChecks } from './checks.js';
 import { benchCsvChecks, benchCsvMemory, benchCsvSpeed } from './csv.js';
 import { benchExceptions } from './exceptions.js';
@@ -17,6 +18,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ['judge', benchJudge],
   ['scrape', benchScrape],
   ['exceptions', benchExceptions],
+  ['backfill', benchBackfill],
 ];
 const only = process.argv.slice(2);
 const results: BenchResult[] = [];

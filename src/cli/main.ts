@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError, formatProblem } from '../config/problems.js';
 import { bounded, shown } from '../text.js';
+import { registerBackfill } from './commands/backfill.js';
 import { registerChecks } from './commands/checks.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExceptions } from './commands/exceptions.js';
@@ -22,6 +23,7 @@ const program = new Command('lineofsight')
 
 registerValidate(program);
 registerRun(program);
+registerBackfill(program);
 registerValues(program);
 registerChecks(program);
 registerScorecard(program);
