@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from './helpers/build.js';
@@ -269,4 +269,27 @@ describe('one replica on a SQLite store', () => {
       expect(await serve.stop()).toBe(0);
     }
   }, 90_000);
+});
+
+describe('npm start: the daemon on the embedded demo', () => {
+  it('writes the demo, runs its years into the empty store, then its schedules fire within the first minute; metrics and emails follow', async () => {
+    const dir = workspace({}).dir;
+    const env = {
+      LINEOFSIGHT_STORE_FILE: `${dir}/store.sqlite`,
+      LINEOFSIGHT_FINANCE_DB: `${dir}/demo/finance.sqlite`,
+      LINEOFSIGHT_SERVICES_DB: `${dir}/demo/services.sqlite`,
+      LINEOFSIGHT_DEMO_EXPORTS: `${dir}/demo/exports`,
+      LINEOFSIGHT_OUTBOX_DIR: `${dir}/outbox`,
+    };
+    const serve = await startServe(['--demo'], { env });
+    try {
+      expect(serve.log()).toMatch(/"runs":\d{3,},"msg":"demo: the demo years run once into the empty store"/);
+      await until('every demo pipeline to run on its demo schedule', () => new Set(startedSlots(serve.log()).map((s) => s)).size >= 12 || undefined, 90_000);
+      const metrics = await (await fetch(`${serve.url}/metrics`)).text();
+      expect(metrics).toMatch(/^lineofsight_runs_total\{pipeline="waste",outcome="succeeded"\} [1-9]/m);
+      expect(readdirSync(env.LINEOFSIGHT_OUTBOX_DIR).filter((f) => f.endsWith('.eml')).length).toBeGreaterThan(0);
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  }, 150_000);
 });

@@ -5,6 +5,8 @@ import type { LoadedConfig } from '../config/load.js';
 import { dateOf } from '../demo/dates.js';
 import { demoTimeline, generateDemoDatabases, generateDemoExports, type DemoTimeline, type PlantedExportProblem } from '../demo/generate.js';
 import type { PeriodRun } from '../runs/execute.js';
+import type { OpenService } from './open.js';
+import { runCycle } from './runCycle.js';
 import type { Service } from './service.js';
 
 /** The source the demo's CSV exports are read through. */
@@ -77,6 +79,17 @@ export async function prepareDemo(service: Service, asOf: LocalDate): Promise<Pr
     lastDay: dateOf(timeline.end - 1),
     plantedStory: plantedStories(config, planted),
   };
+}
+
+/**
+ * The demo's years run once into a store that has no runs yet, the cycle `demo` runs: so that a
+ * daemon started on the demo schedules its slots onto a history. The runs it made (none when the
+ * store had some already).
+ */
+export async function demoHistory(open: OpenService, demo: PreparedDemo, asOf: LocalDate): Promise<number> {
+  if ((await open.store.runs.storedRuns({ limit: 1 })).length) return 0;
+  const { runs } = await runCycle(open, { pipelines: open.config.pipelines, choice: demo.choice, asOf });
+  return runs.length;
 }
 
 /** Minutes between a demo pipeline's scheduled runs, once its first has run. */

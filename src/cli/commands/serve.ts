@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { demoSchedules, prepareDemo } from '../../app/demo.js';
+import { demoHistory, demoSchedules, prepareDemo } from '../../app/demo.js';
+import { withService } from '../../app/open.js';
 import type { Service } from '../../app/service.js';
 import { dateIn } from '../../calendar/localDate.js';
 import { runDaemon } from '../../daemon/daemon.js';
@@ -36,10 +37,16 @@ export function registerServe(program: Command): void {
       const globals = cmd.optsWithGlobals<GlobalOptions>();
       const loaded = await serviceFor(globals);
       const start = new Date();
+      const logger = createLogger('info');
       const prepare = opts.demo ? (service: Service) => demoSchedules(service, start) : undefined;
-      if (opts.demo) await prepareDemo(loaded, dateIn(start, loaded.config.service.timezone));
+      if (opts.demo) {
+        const asOf = dateIn(start, loaded.config.service.timezone);
+        const demo = await prepareDemo(loaded, asOf);
+        const runs = await withService(loaded, (open) => demoHistory(open, demo, asOf), { logger });
+        logger.info({ runs }, runs ? 'demo: the demo years run once into the empty store' : 'demo: the store has its history already');
+      }
       const service = prepare ? prepare(loaded) : loaded;
       const { http } = service.config.service;
-      await runDaemon(service, { configFile: configPath(globals.config, process.env), host: opts.host ?? http.host, port: opts.port ?? http.port, token, scheduler: opts.scheduler, prepare, logger: createLogger('info') });
+      await runDaemon(service, { configFile: configPath(globals.config, process.env), host: opts.host ?? http.host, port: opts.port ?? http.port, token, scheduler: opts.scheduler, prepare, logger });
     });
 }
