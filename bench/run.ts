@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchBackfill } from './backfill.js';
 import { benchChecks } from './checks.js';
+import { benchDaemon } from './daemon.js';
 import { benchCsvChecks, benchCsvMemory, benchCsvSpeed } from './csv.js';
 import { benchExceptions } from './exceptions.js';
 import { benchJudge } from './judge.js';
@@ -19,6 +20,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ['scrape', benchScrape],
   ['exceptions', benchExceptions],
   ['backfill', benchBackfill],
+  ['daemon', benchDaemon],
 ];
 const only = process.argv.slice(2);
 const results: BenchResult[] = [];
