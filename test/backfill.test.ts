@@ -161,6 +161,14 @@ describe('backfill on a SQLite store', () => {
         expect(backfill.after?.delivered).toMatchObject({ sent: 0, failed: 0 });
         const outbox = await open.store.outbox.list(undefined, 10);
         expect(outbox.map((m) => [m.subject, m.state])).toEqual([['1 red: Contact centre - June 2024', 'sent']]);
+        // A past period whose run fails now is the backfill's to report: no pipeline failure is emailed about it.
+        const broken = new Database(ws.file('calls.sqlite'));
+        broken.exec('ALTER TABLE monthly RENAME TO monthly_gone');
+        broken.close();
+        const failing = await runBackfill(open, { ...request(open, { from: '2023-04', to: '2023-04', only: 'all' }), now: () => new Date(july2nd + 7_200_000) });
+        expect(failing.results.map((r) => [r.periodId, r.outcome])).toEqual([['2023-04', 'failed']]);
+        expect(failing.after?.exceptions.messages).toEqual([]);
+        expect((await open.store.outbox.list(undefined, 10)).map((m) => m.subject)).toEqual(['1 red: Contact centre - June 2024']);
       },
       { logger: silentLogger },
     );

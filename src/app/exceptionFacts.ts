@@ -1,5 +1,5 @@
 import type { LocalDate } from '../calendar/localDate.js';
-import type { Period } from '../calendar/periods.js';
+import { KIND_OF_FREQUENCY, type Period } from '../calendar/periods.js';
 import { missingOfKey, type ExceptionFacts, type IndicatorFacts, type PipelineFailure } from '../exceptions/raise.js';
 import { latestFindings } from '../report/findings.js';
 import { recordedStandings } from '../report/risks.js';
@@ -40,12 +40,15 @@ export async function readExceptionFacts(open: Pick<OpenService, 'config' | 'reg
       }),
   }));
 
-  const configured = new Set(config.pipelines.map((p) => p.id));
+  const configured = new Map(config.pipelines.map((p) => [p.id, p]));
   const failures: PipelineFailure[] = [];
   for (const state of await parts.runs.pipelineStates()) {
-    if (state.lastOutcome !== 'failed' || !configured.has(state.pipelineId)) continue;
+    const pipeline = configured.get(state.pipelineId);
+    if (state.lastOutcome !== 'failed' || !pipeline) continue;
     const [run] = await parts.runs.storedRuns({ pipelineId: state.pipelineId, limit: 1 });
-    if (run) failures.push({ pipelineId: run.pipelineId, periodId: run.periodId, error: run.error ?? 'no error recorded', at: run.finishedAt });
+    // A failure of a past period (a backfill's) is the backfill's to report, never an email about the past.
+    const latest = config.calendar.latestComplete(today, KIND_OF_FREQUENCY[pipeline.frequency]);
+    if (run && config.calendar.parse(run.periodId).end >= latest.end) failures.push({ pipelineId: run.pipelineId, periodId: run.periodId, error: run.error ?? 'no error recorded', at: run.finishedAt });
   }
   return {
     today,

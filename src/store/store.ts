@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
@@ -123,16 +123,19 @@ const RACED_MIGRATION = /already exists|Migration table is already locked|duplic
 let releaseRead: string | undefined;
 
 /**
- * This release's version, from the package.json at the root of the repository or package: two
- * folders up from this module both in src/store/ (tests) and in dist/store/ (the build). Read once.
+ * This release's version, from lineofsight's package.json: the nearest up from this module (two
+ * folders up in src/store/ and dist/store/, three in the bench's build). Read once.
  */
 export function thisRelease(): string {
-  if (releaseRead === undefined) {
-    const file = new URL('../../package.json', import.meta.url);
-    const { version } = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown };
+  for (let up = 2; releaseRead === undefined && up <= 4; up++) {
+    const file = new URL(`${'../'.repeat(up)}package.json`, import.meta.url);
+    if (!existsSync(file)) continue;
+    const { name, version } = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+    if (name !== 'lineofsight') continue;
     if (typeof version !== 'string' || !version) throw new Error(`${fileURLToPath(file)} has no version`);
     releaseRead = version;
   }
+  if (releaseRead === undefined) throw new Error(`no package.json of lineofsight above ${fileURLToPath(import.meta.url)}`);
   return releaseRead;
 }
 
