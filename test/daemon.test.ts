@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from './helpers/build.js';
+import { lineofsight } from './helpers/cli.js';
 import { freshPostgres, knexFor } from './helpers/databases.js';
 import { startServe, type ServeProcess } from './helpers/serve.js';
 import { workspace } from './helpers/workspace.js';
@@ -128,14 +129,19 @@ describe('several replicas on one PostgreSQL store', () => {
     expect(tries.every((t) => t.n === 1)).toBe(true);
   }, 120_000);
 
-  it('a replica killed mid-run is taken over by another, its attempt recorded interrupted, the slot run again', async () => {
+  it.each([
+    { after: 'another replica', beside: true },
+    { after: 'a restart', beside: false },
+  ])('a replica killed mid-run with SIGKILL: $after records its attempt interrupted and runs the slot again', async ({ beside }) => {
     await clear(db);
     const since = new Date().toISOString();
     const ws = pgWorkspace(callsPipeline(secondsAhead(4), 3), 'lease: 3s, recompute: 0, source_retries: []');
     const doomed = await start(ws);
     await until('the doomed replica to start a run', () => startedSlots(doomed.log()).length > 0 || undefined);
-    const survivor = await start(ws);
+    const other = beside ? await start(ws) : undefined;
     doomed.process.kill('SIGKILL');
+    await new Promise((resolve) => doomed.process.once('exit', resolve));
+    const survivor = other ?? (await start(ws));
     const done = await until('the slot to be run again', async () => {
       const rows = await attempts(db);
       return rows.some((r) => r.outcome === 'finished') ? rows : undefined;
@@ -163,6 +169,16 @@ describe('several replicas on one PostgreSQL store', () => {
     expect(rows.map((r) => [r.attempt, r.outcome, r.state])).toEqual([[1, 'finished', 'finished']]);
     const [replica] = await db('replicas').where('pid', serve.process.pid!).orderBy('started_at', 'desc');
     expect(replica.stopped_at).not.toBeNull();
+    // status reads the same from the store, from any process.
+    const status = lineofsight(['status', '--json'], { env: { LINEOFSIGHT_CONFIG: ws.config, STORE_URL: url } });
+    expect(status.status).toBe(0);
+    const shown = JSON.parse(status.stdout) as { jobs: { job: string; next: string; recent: { state: string; detail: string }[] }[]; held: unknown[]; replicas: { pid: number; stoppedAt: string | null }[] };
+    expect(shown.jobs).toEqual([expect.objectContaining({ job: 'pipeline:calls', next: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), recent: [expect.objectContaining({ state: 'finished', detail: '1 period(s): 1 succeeded, 0 awaiting data, 0 failed' })] })]);
+    expect(shown.held).toEqual([]);
+    expect(shown.replicas.find((r) => r.pid === serve.process.pid)?.stoppedAt).not.toBeNull();
+    const table = lineofsight(['status'], { env: { LINEOFSIGHT_CONFIG: ws.config, STORE_URL: url } });
+    expect(table.stdout).toMatch(/^calls +\d+ \* \* \* \* \* +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +finished +1 period\(s\)/m);
+    expect(table.stdout).toContain('Claims held: none');
   }, 60_000);
 
   it('SIGTERM past the grace aborts the run between periods and records it interrupted; a restart runs it again', async () => {

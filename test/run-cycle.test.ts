@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { withService } from '../src/app/open.js';
 import { runCycle } from '../src/app/runCycle.js';
@@ -64,5 +65,45 @@ describe('one run cycle', () => {
       },
       { logger: silentLogger },
     );
+  });
+
+  it('tries a failing source again after each pause before it records the run failed; each period has every retry', async () => {
+    const svc = await service();
+    const file = svc.config.service.sources.db!.client === 'sqlite' ? String((svc.config.service.sources.db as { connection: string }).connection) : '';
+    const db = new Database(file);
+    db.exec('ALTER TABLE calls RENAME TO calls_away');
+    // The periods each retry was for, as the log says them.
+    const retried: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void (JSON.parse(line).msg === 'source failed: will try again' && retried.push(JSON.parse(line).period)) });
+    await withService(
+      svc,
+      async (open) => {
+        // Back during the second pause: April's third try succeeds, and so do May and June.
+        let pauses = 0;
+        const now = () => new Date();
+        const timer = setInterval(() => {
+          if (++pauses === 3) db.exec('ALTER TABLE calls_away RENAME TO calls');
+        }, 40);
+        const back = await runCycle(open, { pipelines: svc.config.pipelines, choice: { from: '2024-04', to: '2024-06' }, retries: [100, 100], now });
+        clearInterval(timer);
+        expect(retried.length).toBeGreaterThanOrEqual(1);
+        expect(new Set(retried)).toEqual(new Set(['2024-04']));
+        expect(back.runs.map((r) => [r.period.id, r.outcome])).toEqual([['2024-04', 'succeeded'], ['2024-05', 'succeeded'], ['2024-06', 'succeeded']]);
+        expect((await open.store.runs.runsOf('calls')).map((r) => r.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+
+        // Gone for good: each period is tried three times, then recorded failed once; the next still has its retries.
+        db.exec('ALTER TABLE calls RENAME TO calls_away');
+        retried.length = 0;
+        const gone = await runCycle(open, { pipelines: svc.config.pipelines, choice: { from: '2024-04', to: '2024-05' }, retries: [50, 50] });
+        expect(gone.runs.map((r) => [r.period.id, r.outcome, r.error])).toEqual([
+          ['2024-04', 'failed', expect.stringMatching(/no such table: calls/)],
+          ['2024-05', 'failed', expect.stringMatching(/no such table: calls/)],
+        ]);
+        expect(retried).toEqual(['2024-04', '2024-04', '2024-05', '2024-05']);
+        expect((await open.store.runs.runsOf('calls')).filter((r) => r.outcome === 'failed')).toHaveLength(2);
+      },
+      { logger },
+    );
+    db.close();
   });
 });
