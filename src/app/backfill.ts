@@ -5,9 +5,9 @@ import { choosePeriods } from '../calendar/selection.js';
 import type { LoadedPipeline } from '../config/load.js';
 import { runPipeline } from '../runs/execute.js';
 import type { RunOutcome, RunRecorder, RunRecord } from '../runs/record.js';
-import type { SourceRegistry } from '../sources/registry.js';
-import type { SqlSource } from '../sources/sql.js';
+import { boundedSources } from '../sources/bounded.js';
 import type { Claim } from '../store/claims.js';
+import { inTurns, lanesOf, type Lane } from './backfillLanes.js';
 import { runContextOf, type OpenService } from './open.js';
 import { afterRuns, type Cycle } from './runCycle.js';
 
@@ -228,13 +228,13 @@ export async function runBackfill(open: OpenService, request: BackfillRequest): 
   };
 
   const lanes = lanesOf(todo, request.pipelines, request.concurrency);
-  const ctx = { ...runContextOf(open, { now, signal: stopping.signal, retries: open.config.service.scheduler.source_retries }), sources: bounded(open.sources, request.concurrency) };
+  const ctx = { ...runContextOf(open, { now, signal: stopping.signal, retries: open.config.service.scheduler.source_retries }), sources: boundedSources(open.sources, request.concurrency) };
   const recorder = endingClaims(ctx.recorder, async (run, outcome, error) => {
     await ending(`${run.pipelineId}@${run.periodId}`, outcome === 'failed' ? 'failed' : 'finished', outcome === 'succeeded' ? null : (error ?? outcome));
     told({ pipelineId: run.pipelineId, periodId: run.periodId, outcome, error });
   });
 
-  const runLane = async (lane: Lane) => {
+  const runLane = async (lane: Lane<PlannedPeriod>) => {
     if (stopping.signal.aborted) return;
     const periods = await claimLane(open, lane, generation, replica, now, lease, maxAttempts, held, told);
     if (periods.length && !stopping.signal.aborted) await runPipeline({ ...ctx, recorder }, lane.pipeline, periods);
@@ -291,54 +291,6 @@ async function claimGeneration(open: OpenService, plan: BackfillPlan, replica: s
   throw new Error(`${plan.job} was started by another process just now; ask again once it stops`);
 }
 
-/** A run of one pipeline's periods in order, its in-memory history carrying each period's values to the next. */
-interface Lane {
-  pipeline: LoadedPipeline;
-  periods: PlannedPeriod[];
-}
-
-/**
- * The work of each source as lanes, at most `concurrency` of them run at once per source. A
- * pipeline's periods run in order in one lane where the source has enough pipelines to fill its
- * lanes (so each period is judged against the one before as just recorded, and CSV files are
- * read once); otherwise its periods are cut into consecutive runs to fill them, and the first
- * period of each later run is judged against what the store held when it started.
- */
-function lanesOf(todo: readonly PlannedPeriod[], pipelines: readonly LoadedPipeline[], concurrency: number): Map<string, Lane[]> {
-  const bySource = new Map<string, Lane[]>();
-  for (const pipeline of pipelines) {
-    const periods = todo.filter((p) => p.pipelineId === pipeline.id);
-    if (!periods.length) continue;
-    const lanes = bySource.get(pipeline.source) ?? [];
-    lanes.push({ pipeline, periods });
-    bySource.set(pipeline.source, lanes);
-  }
-  for (const [source, lanes] of bySource) {
-    const cuts = Math.ceil(concurrency / lanes.length);
-    if (cuts <= 1) continue;
-    const cut: Lane[][] = lanes.map((lane) => {
-      const size = Math.ceil(lane.periods.length / cuts);
-      const parts: Lane[] = [];
-      for (let i = 0; i < lane.periods.length; i += size) parts.push({ pipeline: lane.pipeline, periods: lane.periods.slice(i, i + size) });
-      return parts;
-    });
-    // Earliest runs of every pipeline first.
-    const interleaved: Lane[] = [];
-    for (let i = 0; i < cuts; i++) for (const parts of cut) if (parts[i]) interleaved.push(parts[i]!);
-    bySource.set(source, interleaved);
-  }
-  return bySource;
-}
-
-/** Runs `work` over `queue`, at most `limit` at a time, in the queue's order. */
-async function inTurns<T>(queue: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < queue.length) await work(queue[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
-}
-
 /**
  * Claims a lane's periods before it runs them: new claims for periods to run, this generation's
  * left claims taken over for periods to resume. A period whose left attempt recorded its run
@@ -347,7 +299,7 @@ async function inTurns<T>(queue: readonly T[], limit: number, work: (item: T) =>
  */
 async function claimLane(
   open: OpenService,
-  lane: Lane,
+  lane: Lane<PlannedPeriod>,
   generation: Claim,
   replica: string,
   now: () => Date,
@@ -401,65 +353,4 @@ function endingClaims(recorder: RunRecorder, ended: (run: RunRecord, outcome: Ru
       return id;
     },
   };
-}
-
-/** A count of permits handed out in turn. */
-class Permits {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(limit: number) {
-    this.free = limit;
-  }
-
-  async hold<T>(work: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await work();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
-}
-
-/** The methods of a source that send a query to it. */
-const QUERIES = new Set<PropertyKey>(['aggregate', 'rows', 'newestRecord']);
-
-/**
- * `sources` with at most `limit` queries at once on each database source. Lanes bound the
- * periods under way per source, but one period may query two at once (a reconciliation's two
- * totals, a referential check across databases) and a check may query another source: the bound
- * is kept per query, each holding its permit only while it runs, so none waits on another.
- */
-function bounded(sources: SourceRegistry, limit: number): SourceRegistry {
-  const wrapped = new Map<string, SqlSource>();
-  const permits = new Map<string, Permits>();
-  const limited = (name: string): SqlSource => {
-    let source = wrapped.get(name);
-    if (!source) {
-      const inner = sources.sql(name);
-      const turns = permits.get(name) ?? new Permits(limit);
-      permits.set(name, turns);
-      source = new Proxy(inner, {
-        get(target, key) {
-          const value = Reflect.get(target, key, target) as unknown;
-          if (typeof value !== 'function') return value;
-          const method = value as (...args: unknown[]) => Promise<unknown>;
-          return QUERIES.has(key) ? (...args: unknown[]) => turns.hold(() => method.apply(target, args)) : method.bind(target);
-        },
-      });
-      wrapped.set(name, source);
-    }
-    return source;
-  };
-  return new Proxy(sources, {
-    get(target, key) {
-      if (key === 'sql') return limited;
-      const value = Reflect.get(target, key, target) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }
