@@ -5,14 +5,13 @@ import pg from 'pg';
 import { runBackfill } from '../src/app/backfill.js';
 import { withService } from '../src/app/open.js';
 import { FinancialCalendar } from '../src/calendar/periods.js';
-import type { LoadedConfig, LoadedPipeline } from '../src/config/load.js';
-import { pipelineSchema, serviceConfigSchema } from '../src/config/schema.js';
+import type { LoadedConfig } from '../src/config/load.js';
+import { serviceConfigSchema } from '../src/config/schema.js';
 import { silentLogger } from '../src/logger.js';
 import { median, timed, type BenchResult } from './measure.js';
-import { dbUrl, prepareTable } from './sql.js';
+import { dbUrl, ledgerPipeline, prepareTable } from './sql.js';
 
 const ROWS = Number(process.env.BENCH_BACKFILL_ROWS ?? 2_000_000);
-const COST_CENTRES = 25;
 const ROUNDS = 5;
 
 /** 2 million ledger lines over the three financial years 2022-23 to 2024-25, beside the sql bench's table in its database. */
@@ -34,28 +33,9 @@ async function prepareYears(): Promise<void> {
   await db.end();
 }
 
-/** One query of 50 indicator inputs, as the sql bench's: spend and on-time counts for 25 cost centres. */
-function query(): string {
-  const cols: string[] = [];
-  for (let cc = 0; cc < COST_CENTRES; cc++) {
-    cols.push(`SUM(CASE WHEN cost_centre = ${cc} THEN amount ELSE 0 END) AS spend_${cc}`);
-    cols.push(`SUM(CASE WHEN cost_centre = ${cc} AND paid_on_time THEN 1 ELSE 0 END) AS on_time_${cc}`);
-  }
-  return `SELECT ${cols.join(',\n  ')}\nFROM ledger_years WHERE posted >= :period_start AND posted < :period_end`;
-}
-
 export async function benchBackfill(): Promise<BenchResult> {
   await prepareYears();
-  const sql = query();
-  const indicators = [];
-  for (let cc = 0; cc < COST_CENTRES; cc++) {
-    indicators.push({ id: `SP${cc}`, title: `Spend ${cc}`, type: 'sum', value: `spend_${cc}`, polarity: 'none', owner: 'bench', service: 'bench' });
-    indicators.push({ id: `OT${cc}`, title: `On time ${cc}`, type: 'count', value: `on_time_${cc}`, polarity: 'none', owner: 'bench', service: 'bench' });
-  }
-  const pipeline: LoadedPipeline = {
-    ...pipelineSchema.parse({ id: 'bench', title: 'bench', source: 'ledger', schedule: '0 6 * * *', frequency: 'monthly', query: sql, indicators }),
-    file: 'bench',
-  };
+  const { pipeline, sql } = ledgerPipeline('ledger_years');
   const service = serviceConfigSchema.parse({
     store: { client: 'sqlite', filename: path.join(mkdtempSync(path.join(os.tmpdir(), 'los-bench-')), 'store.sqlite') },
     sources: { ledger: { client: 'pg', connection: dbUrl(), query_timeout: '10m', pool: { min: 0, max: 4 } } },

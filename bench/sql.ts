@@ -49,19 +49,19 @@ export async function prepareTable(): Promise<void> {
   await db.end();
 }
 
-/** One query yielding 50 indicator inputs: spend and on-time counts for 25 cost centres. */
-function query(): string {
+/** One query yielding 50 indicator inputs from `table`: spend and on-time counts for 25 cost centres. */
+function query(table: string): string {
   const cols: string[] = [];
   for (let cc = 0; cc < INDICATORS / 2; cc++) {
     cols.push(`SUM(CASE WHEN cost_centre = ${cc} THEN amount ELSE 0 END) AS spend_${cc}`);
     cols.push(`SUM(CASE WHEN cost_centre = ${cc} AND paid_on_time THEN 1 ELSE 0 END) AS on_time_${cc}`);
   }
-  return `SELECT ${cols.join(',\n  ')}\nFROM ledger WHERE posted >= :period_start AND posted < :period_end`;
+  return `SELECT ${cols.join(',\n  ')}\nFROM ${table} WHERE posted >= :period_start AND posted < :period_end`;
 }
 
-export async function benchSql(): Promise<BenchResult> {
-  await prepareTable();
-  const sql = query();
+/** The benches' monthly pipeline of 50 indicators over a ledger table on the source `ledger`, and its query. */
+export function ledgerPipeline(table: string): { pipeline: LoadedPipeline; sql: string } {
+  const sql = query(table);
   const indicators = [];
   for (let cc = 0; cc < INDICATORS / 2; cc++) {
     indicators.push({ id: `SP${cc}`, title: `Spend ${cc}`, type: 'sum', value: `spend_${cc}`, polarity: 'none', owner: 'bench', service: 'bench' });
@@ -71,6 +71,12 @@ export async function benchSql(): Promise<BenchResult> {
     ...pipelineSchema.parse({ id: 'bench', title: 'bench', source: 'ledger', schedule: '0 6 * * *', frequency: 'monthly', query: sql, indicators }),
     file: 'bench',
   };
+  return { pipeline, sql };
+}
+
+export async function benchSql(): Promise<BenchResult> {
+  await prepareTable();
+  const { pipeline, sql } = ledgerPipeline('ledger');
   const service = serviceConfigSchema.parse({
     store: { client: 'sqlite', filename: path.join(mkdtempSync(path.join(os.tmpdir(), 'los-bench-')), 'store.sqlite') },
     sources: { ledger: { client: 'pg', connection: dbUrl(), query_timeout: '10m' } },
