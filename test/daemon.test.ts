@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from './helpers/build.js';
@@ -242,6 +244,24 @@ describe('one replica on a SQLite store', () => {
       expect(await first.stop()).toBe(0);
     }
   }, 90_000);
+
+  it('a port in use ends the daemon with the reason, before its scheduler has started anything', async () => {
+    const ws = sqliteWorkspace(callsPipeline('* * * * * *'));
+    await withCalls(ws);
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const r = lineofsight(['serve', '--port', String((taken.address() as AddressInfo).port)], { env: { LINEOFSIGHT_CONFIG: ws.config } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/lineofsight: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+/);
+      const store = knexFor('sqlite', ws.file('store.sqlite'));
+      const claims = (await store.schema.hasTable('job_claims')) ? await store('job_claims') : [];
+      await store.destroy();
+      expect(claims).toEqual([]);
+    } finally {
+      taken.close();
+    }
+  }, 60_000);
 
   it('a restart straight after SIGKILL is not refused: the replica it finds is a process that has ended', async () => {
     const ws = sqliteWorkspace(callsPipeline('0 6 * * *'));

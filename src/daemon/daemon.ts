@@ -52,17 +52,19 @@ export async function runDaemon(service: Service, options: DaemonOptions): Promi
       };
       const serving: ServingOptions = { host: options.host, port: options.port, token: options.token, metrics, migrated: () => migrated, readiness: () => [schedulerCheck()] };
       try {
+        // Listening first: a port in use ends the daemon before its scheduler has started anything.
+        const server = await startServing(open, serving);
         // A migration or a start that fails for a reason of its own (not the store being down) stops the daemon.
+        let schedulerStart = Promise.resolve();
         const starting = migrateWhenReachable(open.store, logger, stopping.signal).then(async (done) => {
           migrated = done;
-          if (done && scheduler) {
-            await scheduler.start();
-            started = true;
+          if (done && scheduler && !stopping.signal.aborted) {
+            schedulerStart = scheduler.start().then(() => void (started = true));
+            await schedulerStart;
           }
           return new Promise<never>(() => undefined);
         });
         starting.catch(() => undefined);
-        const server = await startServing(open, serving);
         logger.info({ url: server.url, token: options.token !== undefined, scheduler: options.scheduler }, `serving ${server.url}/metrics`);
         const stopReloading = onReload(async () => {
           try {
@@ -83,6 +85,9 @@ export async function runDaemon(service: Service, options: DaemonOptions): Promi
           logger.info({ signal: await Promise.race([untilStopped(), starting]) }, 'stopping');
         } finally {
           stopReloading();
+          // No scheduler starts once stopping; one starting now is let finish, then stopped.
+          stopping.abort();
+          await schedulerStart.catch(() => undefined);
           if (scheduler && started) {
             const finished = await scheduler.stop();
             if (!finished) logger.warn('runs did not stop within the shutdown grace: their leases will lapse and a replica will run them again');
