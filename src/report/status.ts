@@ -4,6 +4,8 @@ import { pipelineJob, type Claim, type ClaimStore, type Replica } from '../store
 
 /** How many of each job's newest slots `status` shows. */
 export const SLOTS_SHOWN = 3;
+/** How long a stopped replica is still shown. */
+const STOPPED_SHOWN_MS = 86_400_000;
 
 /** One pipeline's scheduled job: when it next fires, and its newest slots as the store has them. */
 export interface JobStatus {
@@ -15,7 +17,7 @@ export interface JobStatus {
   recent: Claim[];
 }
 
-/** The scheduler as the store knows it, whichever replica asks: every job, the claims held, the replicas. */
+/** The scheduler as the store knows it, whichever replica asks: every job, the claims held, the replicas running or stopped within a day. */
 export interface SchedulerStatus {
   timezone: string;
   jobs: JobStatus[];
@@ -23,9 +25,9 @@ export interface SchedulerStatus {
   replicas: Replica[];
 }
 
-export async function schedulerStatus(config: LoadedConfig, claims: Pick<ClaimStore, 'recent' | 'held' | 'replicas'>): Promise<SchedulerStatus> {
+export async function schedulerStatus(config: LoadedConfig, claims: Pick<ClaimStore, 'recent' | 'held' | 'replicas'>, now: Date): Promise<SchedulerStatus> {
   const { timezone, scheduler } = config.service;
-  const [recent, held, replicas] = await Promise.all([claims.recent(SLOTS_SHOWN), claims.held(), claims.replicas()]);
+  const [recent, held, replicas] = await Promise.all([claims.recent(SLOTS_SHOWN), claims.held(), claims.replicas(new Date(now.getTime() - STOPPED_SHOWN_MS))]);
   const jobs = config.pipelines.map((p): JobStatus => {
     const job = pipelineJob(p.id);
     return { job, pipeline: p.id, schedule: p.schedule, missed: p.missed ?? scheduler.missed, next: nextFiring(p.schedule, timezone)?.toISOString() ?? null, recent: recent.filter((c) => c.job === job) };

@@ -58,7 +58,7 @@ export const API: Readonly<Record<string, Endpoint>> = {
 
   async status(open, params) {
     queryOf(params, []);
-    return statusJson(await schedulerStatus(open.config, open.store.claims));
+    return statusJson(await schedulerStatus(open.config, open.store.claims, new Date()));
   },
 
   async runs(open, params) {

@@ -243,7 +243,8 @@ export class ClaimStore {
     return (await this.db('replicas').whereNot('id', replicaId).whereNull('stopped_at').andWhere('seen_at', '>=', since.toISOString()).orderBy('started_at')).map(toReplica);
   }
 
-  async replicas(): Promise<Replica[]> {
-    return (await this.db('replicas').orderBy('started_at')).map(toReplica);
+  /** The replicas running, and those seen since `since`: every restart is a replica of its own, and old ones are history. */
+  async replicas(since: Date): Promise<Replica[]> {
+    return (await this.db('replicas').whereNull('stopped_at').orWhere('seen_at', '>=', since.toISOString()).orderBy('started_at')).map(toReplica);
   }
 }

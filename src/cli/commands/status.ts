@@ -12,7 +12,7 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the documented JSON shape')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
-        const status = await schedulerStatus(open.config, open.store.claims);
+        const status = await schedulerStatus(open.config, open.store.claims, new Date());
         if (opts.json) return void process.stdout.write(`${JSON.stringify(statusJson(status), null, 2)}\n`);
         const rows = status.jobs.map((j) => {
           const last = j.recent[0];
