@@ -6,6 +6,7 @@ import { catchUp } from '../src/daemon/catchUp.js';
 import { cronKey, StoreCoordinator } from '../src/daemon/coordinator.js';
 import { JobRunner } from '../src/daemon/jobs.js';
 import { Scheduler } from '../src/daemon/scheduler.js';
+import { schedulerStatus } from '../src/report/status.js';
 import { silentLogger } from '../src/logger.js';
 import type { Claim } from '../src/store/claims.js';
 import { holdOpen } from './helpers/holdOpen.js';
@@ -226,6 +227,25 @@ describe('claims between replicas', () => {
         ['2026-11-05T06:00:00', 'finished', 1],
         ['2026-11-06T06:00:00', 'finished', 1],
       ]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('status shows the replicas running and those stopped within a day, with each job\'s newest slots', async () => {
+    const { open, close } = await calls('0 6 * * *');
+    try {
+      const claims = open.store.claims;
+      const now = new Date('2026-11-10T12:00:00Z');
+      const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+      for (const [id, started, stopped] of [['old', 3, 2], ['yesterday', 1, 0.5], ['running', 0.1, undefined]] as const) {
+        await claims.enrol({ id, host: 'h', pid: 1 }, daysAgo(started));
+        if (stopped !== undefined) await claims.stopped(id, daysAgo(stopped));
+      }
+      for (const day of ['02', '03', '04', '05']) await claims.skip([{ job: 'pipeline:calls', slot: `2026-11-${day}T06:00:00`, slotAt: new Date(`2026-11-${day}T06:00:00Z`) }], 'running', now, 'test');
+      const status = await schedulerStatus(open.config, claims, now);
+      expect(status.replicas.map((r) => r.id)).toEqual(['yesterday', 'running']);
+      expect(status.jobs.map((j) => [j.job, j.recent.map((c) => c.slot)])).toEqual([['pipeline:calls', ['2026-11-05T06:00:00', '2026-11-04T06:00:00', '2026-11-03T06:00:00']]]);
     } finally {
       await close();
     }
