@@ -174,12 +174,15 @@ async function backfillVersions(db: Knex): Promise<void> {
   );
 }
 
+/** The store was migrated by a newer release: no wait for it mends that, so a server does not retry it as it would a store that is down. */
+export class NewerSchema extends StoreFault {}
+
 /**
  * A refusal when the store has migrations this release does not know (a newer release migrated
  * it), naming the newest and the release that applied it; undefined when the store is not newer.
  * Reads only: it runs before anything is changed.
  */
-async function newerSchema(db: Knex, name: string): Promise<StoreFault | undefined> {
+async function newerSchema(db: Knex, name: string): Promise<NewerSchema | undefined> {
   if (!(await db.schema.hasTable('knex_migrations'))) return undefined;
   const known = new Set((await migrationSource.getMigrations([])).map((m) => migrationSource.getMigrationName(m)));
   const rows = (await db('knex_migrations').select('name').orderBy('id')) as { name: string }[];
@@ -189,7 +192,7 @@ async function newerSchema(db: Knex, name: string): Promise<StoreFault | undefin
   const recorded = (await db.schema.hasTable(SCHEMA_VERSIONS)) ? ((await db(SCHEMA_VERSIONS).where({ migration: newest }).first('release')) as { release?: string } | undefined)?.release : undefined;
   const more = unknown.length > 1 ? ` (and ${unknown.length - 1} more)` : '';
   const by = recorded ? `it was migrated by lineofsight ${recorded}; run that release or later` : 'it was migrated by a newer release of lineofsight; run that release or later';
-  return new StoreFault(`store (${name}) has schema ${newest}${more}, which this release (${thisRelease()}) does not know: ${by}`);
+  return new NewerSchema(`store (${name}) has schema ${newest}${more}, which this release (${thisRelease()}) does not know: ${by}`);
 }
 
 /** The store's parts, each keeping one thing, all on one connection or one transaction. */
