@@ -161,15 +161,20 @@ describe('several replicas on one PostgreSQL store', () => {
     expect(await survivor.stop()).toBe(0);
   }, 120_000);
 
-  it('SIGTERM lets a run finish within the grace, sends the outbox and exits 0', async () => {
+  it('SIGTERM lets a run finish within the grace, its lease renewed meanwhile (a replica beside takes nothing over), and exits 0', async () => {
     await clear(db);
-    const ws = pgWorkspace(callsPipeline(secondsAhead(3), 2), 'lease: 5s, recompute: 0, shutdown_grace: 20s');
+    const ws = pgWorkspace(callsPipeline(secondsAhead(3), 6), 'lease: 2s, recompute: 0, shutdown_grace: 20s');
     const serve = await start(ws);
-    await until('a run to start', () => startedSlots(serve.log()).length > 0 || undefined);
-    expect(await serve.stop()).toBe(0);
+    const beside = await start(ws);
+    await until('a run to start', () => startedSlots(serve.log()).length + startedSlots(beside.log()).length > 0 || undefined);
+    // Whichever replica runs the slot is stopped; the run outlasts its lease three times over.
+    const [running, other] = startedSlots(serve.log()).length ? [serve, beside] : [beside, serve];
+    expect(await running.stop()).toBe(0);
+    expect(await other.stop()).toBe(0);
+    expect(other.log()).not.toContain('took over a slot');
     const rows = await attempts(db);
     expect(rows.map((r) => [r.attempt, r.outcome, r.state])).toEqual([[1, 'finished', 'finished']]);
-    const [replica] = await db('replicas').where('pid', serve.process.pid!).orderBy('started_at', 'desc');
+    const [replica] = await db('replicas').where('pid', running.process.pid!).orderBy('started_at', 'desc');
     expect(replica.stopped_at).not.toBeNull();
     // status reads the same from the store, from any process.
     const status = lineofsight(['status', '--json'], { env: { LINEOFSIGHT_CONFIG: ws.config, STORE_URL: url } });
@@ -177,7 +182,7 @@ describe('several replicas on one PostgreSQL store', () => {
     const shown = JSON.parse(status.stdout) as { jobs: { job: string; next: string; recent: { state: string; detail: string }[] }[]; held: unknown[]; replicas: { pid: number; stoppedAt: string | null }[] };
     expect(shown.jobs).toEqual([expect.objectContaining({ job: 'pipeline:calls', next: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), recent: [expect.objectContaining({ state: 'finished', detail: '1 period(s): 1 succeeded, 0 awaiting data, 0 failed' })] })]);
     expect(shown.held).toEqual([]);
-    expect(shown.replicas.find((r) => r.pid === serve.process.pid)?.stoppedAt).not.toBeNull();
+    expect(shown.replicas.find((r) => r.pid === running.process.pid)?.stoppedAt).not.toBeNull();
     const table = lineofsight(['status'], { env: { LINEOFSIGHT_CONFIG: ws.config, STORE_URL: url } });
     expect(table.stdout).toMatch(/^calls +\d+ \* \* \* \* \* +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +finished +1 period\(s\)/m);
     expect(table.stdout).toContain('Claims held: none');

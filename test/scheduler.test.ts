@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OpenService } from '../src/app/open.js';
 import { loadService } from '../src/app/service.js';
@@ -5,6 +6,7 @@ import { slotsBetween } from '../src/calendar/schedule.js';
 import { catchUp } from '../src/daemon/catchUp.js';
 import { cronKey, StoreCoordinator } from '../src/daemon/coordinator.js';
 import { JobRunner } from '../src/daemon/jobs.js';
+import { enrolReplica } from '../src/daemon/replica.js';
 import { Scheduler } from '../src/daemon/scheduler.js';
 import { schedulerStatus } from '../src/report/status.js';
 import { silentLogger } from '../src/logger.js';
@@ -132,6 +134,23 @@ describe('the scheduler on fake timers', () => {
     }
   });
 
+  it('a slot node-cron let go by while the process was held up (the clock jumped past it) is claimed at the next sweep', async () => {
+    vi.setSystemTime(new Date('2026-11-02T05:59:50Z'));
+    const { open, close } = await calls('0 6 * * *', 'lease: 6s, recompute: 0');
+    const scheduler = new Scheduler(() => open);
+    try {
+      await scheduler.start();
+      // Asleep from 05:59:50 to 06:00:30: no timer ran at 06:00.
+      vi.setSystemTime(new Date('2026-11-02T06:00:30Z'));
+      // node-cron's wake-up, due at 06:00, comes late; it counts the slot missed, and a sweep claims it.
+      await vi.advanceTimersByTimeAsync(15_000);
+      expect((await claimsOf(open)).map((c) => [c.slot, c.state])).toEqual([['2026-11-02T06:00:00', 'finished']]);
+    } finally {
+      await scheduler.stop();
+      await close();
+    }
+  });
+
   it('a slot whose claim the store could not take is claimed at the next sweep, not lost', async () => {
     vi.setSystemTime(new Date('2026-11-02T05:59:50Z'));
     const { open, close } = await calls('0 6 * * *', 'lease: 6s, recompute: 0');
@@ -183,7 +202,48 @@ describe('claims between replicas', () => {
       expect(await claims.takeOver(['pipeline:calls'], 'third', new Date(later.getTime() + 500), 1_000, 2)).toEqual([]);
       expect(await claims.takeOver(['pipeline:calls'], 'third', new Date(later.getTime() + 5_000), 1_000, 2)).toEqual([]);
       const [failed] = await claimsOf(open);
-      expect(failed).toMatchObject({ state: 'failed', detail: expect.stringMatching(/^gave up after 2 attempts: dead-2 stopped renewing its lease/) });
+      expect(failed).toMatchObject({ state: 'failed', detail: expect.stringMatching(/^gave up after 2 attempts its replica died under: dead-2 stopped renewing its lease/) });
+    } finally {
+      await close();
+    }
+  });
+
+  it('takes over no slot of a job while another of its slots runs under a live lease; a stop on purpose never counts toward max_attempts', async () => {
+    const { open, close } = await calls('0 6 * * *', 'lease: 1s, recompute: 0, max_attempts: 2');
+    try {
+      const claims = open.store.claims;
+      const t0 = new Date('2026-11-02T06:00:00Z');
+      const s1 = await claims.claim({ job: 'pipeline:calls', slot: '2026-11-02T06:00:00', slotAt: t0 }, 'a', t0, 60_000);
+      if (!s1.claimed) throw new Error('not claimed');
+      await claims.end(s1.claim, 'a', 'interrupted', t0, 'stopped (shutdown)');
+      const t1 = new Date('2026-11-03T06:00:00Z');
+      const s2 = await claims.claim({ job: 'pipeline:calls', slot: '2026-11-03T06:00:00', slotAt: t1 }, 'b', t1, 60_000);
+      expect(s2.claimed).toBe(true);
+      expect(await claims.takeOver(['pipeline:calls'], 'c', new Date(t1.getTime() + 1_000), 60_000, 2)).toEqual([]);
+      if (!s2.claimed) return;
+      await claims.end(s2.claim, 'b', 'finished', new Date(t1.getTime() + 2_000), 'done');
+      // Interrupted on purpose again and again: taken over each time, never given up.
+      for (let i = 0; i < 4; i++) {
+        const at = new Date(t1.getTime() + 3_000 + i * 1_000);
+        const [taken] = await claims.takeOver(['pipeline:calls'], 'c', at, 60_000, 2);
+        expect(taken).toMatchObject({ slot: '2026-11-02T06:00:00', state: 'running', attempt: i + 2, lapses: 0 });
+        await claims.end(taken!, 'c', 'interrupted', at, 'stopped (shutdown)');
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  it('on SQLite, a replica row of this very pid on this host (a container restarted as pid 1) is no reason to refuse; a live one is', async () => {
+    const { open, close } = await calls('0 6 * * *');
+    try {
+      const now = new Date();
+      await open.store.claims.enrol({ id: 'before-restart', host: hostname(), pid: process.pid }, now);
+      await expect(enrolReplica(open, { id: 'after-restart', host: hostname(), pid: process.pid }, now)).resolves.toBeUndefined();
+      await open.store.claims.stopped('after-restart', now);
+      await open.store.claims.stopped('before-restart', now);
+      await open.store.claims.enrol({ id: 'parent', host: hostname(), pid: process.ppid }, now);
+      await expect(enrolReplica(open, { id: 'second', host: hostname(), pid: process.pid }, now)).rejects.toThrow(new RegExp(`a scheduler already runs on SQLite .* \\(host ${hostname()}, pid ${process.ppid}, seen`));
     } finally {
       await close();
     }

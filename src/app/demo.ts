@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { LocalDate } from '../calendar/localDate.js';
+import { localDateTime, type LocalDate } from '../calendar/localDate.js';
 import type { PeriodChoice } from '../calendar/selection.js';
 import type { LoadedConfig } from '../config/load.js';
 import { dateOf } from '../demo/dates.js';
@@ -101,9 +101,10 @@ const DEMO_EVERY_MINUTES = 10;
  */
 export function demoSchedules(service: Service, start: Date): Service {
   const pipelines = service.config.pipelines.map((pipeline, i) => {
-    const first = new Date(start.getTime() + (15 + 3 * i) * 1000);
-    const minutes = Array.from({ length: 60 / DEMO_EVERY_MINUTES }, (_, k) => (first.getUTCMinutes() + k * DEMO_EVERY_MINUTES) % 60).sort((a, b) => a - b);
-    return { ...pipeline, schedule: `${first.getUTCSeconds()} ${minutes.join(',')} * * * *` };
+    // The schedule runs in the service's timezone: its minute and second as the wall clock there shows them.
+    const [minute, second] = localDateTime(new Date(start.getTime() + (15 + 3 * i) * 1000), service.config.service.timezone).slice(14).split(':').map(Number) as [number, number];
+    const minutes = Array.from({ length: 60 / DEMO_EVERY_MINUTES }, (_, k) => (minute + k * DEMO_EVERY_MINUTES) % 60).sort((a, b) => a - b);
+    return { ...pipeline, schedule: `${second} ${minutes.join(',')} * * * *` };
   });
   return { ...service, config: { ...service.config, pipelines } };
 }

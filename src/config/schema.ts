@@ -171,7 +171,7 @@ const schedulerSchema = z.strictObject({
   /** Periods before the latest complete one that every scheduled run computes again, for data that came late. */
   recompute: z.number().int().nonnegative().max(36).default(2),
   missed: z.enum(MISSED).default('once'),
-  /** With missed: all, at most this many missed slots are run (the newest); the older are recorded as skipped. */
+  /** With missed: all, at most this many missed slots are run (the newest); the older are logged, not run. */
   missed_limit: z.number().int().positive().max(1000).default(12),
   /** How long a replica holds a slot without renewing it: after that a replica that died is taken over. */
   lease: duration.default(60_000),
@@ -179,7 +179,7 @@ const schedulerSchema = z.strictObject({
   source_retries: z.array(duration).max(10).default([5_000, 30_000]),
   /** On SIGTERM, how long runs under way may take to finish before they are aborted and recorded interrupted. */
   shutdown_grace: duration.default(30_000),
-  /** A slot is tried this many times (a replica dying under it counts) before it is recorded failed. */
+  /** A slot whose replica died under it this many times is recorded failed (a stop on purpose does not count). */
   max_attempts: z.number().int().positive().max(20).default(3),
 });
 

@@ -33,7 +33,12 @@ export async function catchUp(open: OpenService, runner: JobRunner, replica: str
       for (const slot of [...slots].reverse()) {
         if (signal.aborted) return;
         const answer = await claims.claim({ job, slot: slot.slot, slotAt: slot.at }, replica, new Date(), scheduler.lease, 'leave');
-        if (!answer.claimed) return;
+        if (!answer.claimed) {
+          // Taken: another replica is working through them. Overlap: a slot of the job is running
+          // (another's catch-up, or its schedule firing meanwhile), and the rest are left to it.
+          if (answer.reason === 'overlap') log.warn({ running: answer.by.slot, on: answer.by.replica, left: slot.slot }, 'catch-up stopped: a slot of this pipeline is running; the missed slots from here are not run');
+          return;
+        }
         await runner.run(answer.claim);
       }
     }),

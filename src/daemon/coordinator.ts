@@ -64,6 +64,11 @@ export class StoreCoordinator implements RunCoordinator {
     return pending;
   }
 
+  /** A slot node-cron let go by without asking: kept to be claimed by the sweeper. */
+  missed(job: string, at: Date): void {
+    this.pending.push(this.requestOf(cronKey(job, at)));
+  }
+
   /** Put back slots still not claimed. */
   keepPending(requests: readonly SlotRequest[]): void {
     this.pending.push(...requests);

@@ -69,7 +69,10 @@ export async function runDaemon(service: Service, options: DaemonOptions): Promi
         const stopReloading = onReload(async () => {
           try {
             const before = open;
-            open = await reloadService(options.configFile, before, prepare);
+            const next = await reloadService(options.configFile, before, prepare);
+            // Stopping meanwhile: the new service is not used, and its sources are closed.
+            if (stopping.signal.aborted) return void (await next.sources.closeAll());
+            open = next;
             reserve(server, open, serving);
             scheduler?.schedule();
             // Runs under way finish on the sources they began with.
@@ -84,9 +87,9 @@ export async function runDaemon(service: Service, options: DaemonOptions): Promi
         try {
           logger.info({ signal: await Promise.race([untilStopped(), starting]) }, 'stopping');
         } finally {
-          stopReloading();
-          // No scheduler starts once stopping; one starting now is let finish, then stopped.
+          // No scheduler starts once stopping, nor is a reload taken; one starting now is let finish, then stopped.
           stopping.abort();
+          await stopReloading();
           await schedulerStart.catch(() => undefined);
           if (scheduler && started) {
             const finished = await scheduler.stop();

@@ -30,7 +30,9 @@ export async function enrolReplica(open: OpenService, replica: { id: string; hos
   const { store } = open;
   if (store.config.client !== 'sqlite') return store.claims.enrol(replica, now);
   const since = new Date(now.getTime() - open.config.service.scheduler.lease);
-  const others = await store.claims.enrolAlone(replica, now, since, (r) => r.host === replica.host && !alive(r.pid));
+  // A process of this host that has ended, or one whose pid is this process's own (a container's
+  // pid 1 restarted), is gone.
+  const others = await store.claims.enrolAlone(replica, now, since, (r) => r.host === replica.host && (r.pid === replica.pid || !alive(r.pid)));
   if (!others.length) return;
   const other = others[0]!;
   throw new ReplicaRefused(

@@ -28,6 +28,7 @@ export class Scheduler {
   private sweeping: Promise<void> | undefined;
   private catchingUp: Promise<void> = Promise.resolve();
   private lastSweep: { at: Date; error?: string } | undefined;
+  private started = false;
   private stopped = false;
   private readonly stopping = new AbortController();
 
@@ -50,6 +51,7 @@ export class Scheduler {
   async start(): Promise<void> {
     const open = this.current();
     await enrolReplica(open, this.replica, this.now());
+    this.started = true;
     this.schedule();
     const every = Math.max(1_000, Math.floor(open.config.service.scheduler.lease / 3));
     this.ticker = setInterval(() => void this.tick(), every);
@@ -59,8 +61,12 @@ export class Scheduler {
     open.logger.info({ replica: this.replica.id, jobs: this.tasks.length }, 'scheduler started');
   }
 
-  /** Schedules the pipelines of the service as configured now, in place of those before (a reload). */
+  /**
+   * Schedules the pipelines of the service as configured now, in place of those before (a
+   * reload); nothing before the replica is enrolled or once it is stopping.
+   */
   schedule(): void {
+    if (!this.started || this.stopped) return;
     for (const task of this.tasks) void task.destroy();
     const open = this.current();
     const { timezone, scheduler } = open.config.service;
@@ -74,6 +80,11 @@ export class Scheduler {
         },
         { name: job, timezone, distributed: true, runCoordinator: this.coordinator, distributedLease: scheduler.lease, suppressMissedWarning: true },
       );
+      // A slot node-cron saw go by unrun (the event loop held up, the machine asleep) is claimed at the next sweep.
+      task.on('execution:missed', (ctx) => {
+        open.logger.warn({ job, slot: ctx.dateLocalIso }, 'slot missed while running: it is claimed at the next sweep');
+        this.coordinator.missed(job, ctx.date);
+      });
       void task.start();
       return task;
     });
@@ -81,7 +92,7 @@ export class Scheduler {
 
   /** One sweep at a time: a slow store does not pile them up. */
   tick(): Promise<void> {
-    this.sweeping ??= sweep({ current: this.current, runner: this.runner, coordinator: this.coordinator, replica: this.replica.id, now: this.now })
+    this.sweeping ??= sweep({ current: this.current, runner: this.runner, coordinator: this.coordinator, replica: this.replica.id, now: this.now, renewOnly: this.stopped })
       .then(() => void (this.lastSweep = { at: this.now() }))
       .catch((err: unknown) => {
         this.lastSweep = { at: this.now(), error: (err as Error).message };
@@ -111,16 +122,17 @@ export class Scheduler {
 
   /**
    * Stops scheduling, lets the runs under way finish within the shutdown grace (then aborts them,
-   * recorded interrupted for a replica to run again), and marks the replica stopped.
+   * recorded interrupted for a replica to run again), and marks the replica stopped. The sweeps
+   * go on renewing the leases of the runs under way till they end, and take nothing new.
    */
   async stop(): Promise<boolean> {
     this.stopped = true;
     this.stopping.abort();
     for (const task of this.tasks) void task.destroy();
     this.tasks = [];
-    clearInterval(this.ticker);
     const open = this.current();
     const finished = await this.runner.stop(open.config.service.scheduler.shutdown_grace);
+    clearInterval(this.ticker);
     await this.catchingUp;
     await this.sweeping;
     await open.store.claims.stopped(this.replica.id, this.now()).catch((err: unknown) => open.logger.error({ err: (err as Error).message }, 'could not record this replica stopped'));

@@ -14,12 +14,18 @@ export function untilStopped(): Promise<NodeJS.Signals> {
   });
 }
 
-/** Calls `reload` on every SIGHUP, one at a time (a SIGHUP during a reload waits for it); the returned function stops listening. */
-export function onReload(reload: () => Promise<void>): () => void {
+/**
+ * Calls `reload` on every SIGHUP, one at a time (a SIGHUP during a reload waits for it). The
+ * returned function stops listening, and resolves once a reload under way has ended.
+ */
+export function onReload(reload: () => Promise<void>): () => Promise<void> {
   let reloading = Promise.resolve();
   const hup = () => {
     reloading = reloading.then(reload, reload);
   };
   process.on('SIGHUP', hup);
-  return () => process.off('SIGHUP', hup);
+  return () => {
+    process.off('SIGHUP', hup);
+    return reloading;
+  };
 }

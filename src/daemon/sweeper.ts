@@ -9,6 +9,8 @@ export interface SweepDeps {
   coordinator: StoreCoordinator;
   replica: string;
   now?: () => Date;
+  /** Stopping: the leases of the runs under way renewed, nothing new claimed or taken over. */
+  renewOnly?: boolean;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function sweep(deps: SweepDeps): Promise<void> {
   const claims = open.store.claims;
   await deps.runner.renew(lease);
   await claims.seen(deps.replica, now());
+  if (deps.renewOnly) return;
   const pending = deps.coordinator.takePending();
   for (let i = 0; i < pending.length; i++) {
     try {

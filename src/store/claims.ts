@@ -20,6 +20,8 @@ export interface Claim {
   state: ClaimState;
   replica: string;
   attempt: number;
+  /** How many of its attempts ended with their replica dead (a lease that lapsed). */
+  lapses: number;
   claimedAt: string;
   leaseUntil: string;
   finishedAt: string | null;
@@ -55,6 +57,7 @@ function toClaim(r: Record<string, unknown>): Claim {
     state: String(r.state) as ClaimState,
     replica: String(r.replica),
     attempt: Number(r.attempt),
+    lapses: Number(r.lapses),
     claimedAt: iso(r.claimed_at),
     leaseUntil: iso(r.lease_until),
     finishedAt: isoOrNull(r.finished_at),
@@ -144,14 +147,19 @@ export class ClaimStore {
   /**
    * Takes over slots of `jobs` left behind: running under a lease that lapsed (its replica died or
    * stalled), or interrupted on purpose. The attempt left behind is recorded interrupted; a slot
-   * already tried `maxAttempts` times is recorded failed instead of run again. The claims taken.
+   * whose replica died under it `maxAttempts` times is recorded failed instead of run again (one
+   * interrupted on purpose does not count). A job with a slot running under a live lease has
+   * none taken till it ends. The claims taken.
    */
   async takeOver(jobs: readonly string[], replica: string, at: Date, leaseMs: number, maxAttempts: number, limit = 10): Promise<Claim[]> {
     if (!jobs.length) return [];
     const now = at.toISOString();
+    // A job with a slot running under a live lease is left till it ends: one slot of a job runs at a time.
+    const live = this.db('job_claims as other').whereRaw('other.job = job_claims.job').andWhere('other.state', 'running').andWhere('other.lease_until', '>=', now);
     const left = await this.db('job_claims')
       .whereIn('job', jobs)
       .andWhere((q) => q.where((w) => w.where('state', 'running').andWhere('lease_until', '<', now)).orWhere('state', 'interrupted'))
+      .whereNotExists(live)
       .orderBy('slot_at')
       .limit(limit);
     const taken: Claim[] = [];
@@ -161,13 +169,15 @@ export class ClaimStore {
         const guard = { id: before.id, replica: before.replica, attempt: before.attempt, state: before.state };
         const lapsed = before.state === 'running';
         const detail = lapsed ? `${before.replica} stopped renewing its lease (held until ${before.leaseUntil})` : (before.detail ?? 'interrupted');
-        const tooMany = before.attempt >= maxAttempts;
+        // Only a replica dying under the slot counts: one stopped on purpose is no fault of the slot's.
+        const lapses = before.lapses + (lapsed ? 1 : 0);
+        const tooMany = lapsed && lapses >= maxAttempts;
         const changed = await trx('job_claims')
           .where(guard)
           .update(
             tooMany
-              ? { state: 'failed', finished_at: now, lease_until: now, detail: `gave up after ${before.attempt} attempts: ${detail}` }
-              : { state: 'running', replica, attempt: before.attempt + 1, claimed_at: now, lease_until: later(at, leaseMs), detail: null },
+              ? { state: 'failed', finished_at: now, lease_until: now, lapses, detail: `gave up after ${lapses} attempts its replica died under: ${detail}` }
+              : { state: 'running', replica, attempt: before.attempt + 1, lapses, claimed_at: now, lease_until: later(at, leaseMs), detail: null },
           );
         if (!changed) return undefined;
         if (lapsed) await trx('job_attempts').where({ claim_id: before.id, attempt: before.attempt }).update({ ended_at: now, outcome: 'interrupted', detail });

@@ -360,6 +360,8 @@ const MIGRATIONS: Migration[] = [
         t.string('state', 12).notNullable();
         t.string('replica', 200).notNullable();
         t.integer('attempt').notNullable();
+        // Attempts that ended with their replica dead: max_attempts counts these, not stops on purpose.
+        t.integer('lapses').notNullable().defaultTo(0);
         t.timestamp('claimed_at', { useTz: true }).notNullable();
         // The running replica renews this; once it lapses any replica may take the slot over.
         t.timestamp('lease_until', { useTz: true }).notNullable();
