@@ -115,11 +115,6 @@ export class Scheduler {
     return this.runner.settled();
   }
 
-  /** The claims this replica is running. */
-  running(): ReturnType<JobRunner['claims']> {
-    return this.runner.claims();
-  }
-
   /**
    * Stops scheduling, lets the runs under way finish within the shutdown grace (then aborts them,
    * recorded interrupted for a replica to run again), and marks the replica stopped. The sweeps

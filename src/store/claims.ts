@@ -5,8 +5,6 @@ import { iso, isoOrNull } from './rows.js';
 /** Where a slot stands: being run, done, failed for good, stopped part way (to be run again), or not run at all. */
 export type ClaimState = 'running' | 'finished' | 'failed' | 'interrupted' | 'skipped';
 
-export const CLAIM_STATES: readonly ClaimState[] = ['running', 'finished', 'failed', 'interrupted', 'skipped'];
-
 /** The job a pipeline's schedule is claimed as, in the store and in node-cron. */
 export const pipelineJob = (pipelineId: string): string => `pipeline:${pipelineId}`;
 
