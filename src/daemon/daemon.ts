@@ -93,7 +93,7 @@ export async function runDaemon(service: Service, options: DaemonOptions): Promi
           await schedulerStart.catch(() => undefined);
           if (scheduler && started) {
             const finished = await scheduler.stop();
-            if (!finished) logger.warn('runs did not stop within the shutdown grace: their leases will lapse and a replica will run them again');
+            if (!finished) logger.warn('runs did not stop within twice the shutdown grace: recorded interrupted as they stand, for a replica to run again');
           }
           // What this replica's runs wrote goes out now, not at some other replica's next cycle.
           if (migrated) await deliverOutbox(open, () => new Date()).catch((err: unknown) => logger.error({ err: (err as Error).message }, 'the outbox could not be sent on the way out: it is sent by the next cycle'));
