@@ -10,6 +10,7 @@ const LINE: Record<string, number> = {
   'logger.ts': 0,
   'text.ts': 0,
   'deadline.ts': 0,
+  'release.ts': 0,
   calendar: 0,
   config: 1,
   sources: 2,

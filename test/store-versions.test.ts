@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { StoreSettings } from '../src/config/schema.js';
 import { StoreFault } from '../src/runs/record.js';
 import { migrationSource } from '../src/store/migrations.js';
-import { releaseBefore, Store, thisRelease } from '../src/store/store.js';
+import { thisRelease } from '../src/release.js';
+import { releaseBefore, Store } from '../src/store/store.js';
 import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
 import { freshPostgres, knexFor } from './helpers/databases.js';
@@ -71,7 +72,7 @@ beforeAll(() => buildCli(), 120_000);
 
 it('reads this release from the package.json at the root, from src/ and from the build', async () => {
   expect(thisRelease()).toBe(RELEASE);
-  const built = (await import(pathToFileURL(path.resolve('dist/store/store.js')).href)) as { thisRelease(): string };
+  const built = (await import(pathToFileURL(path.resolve('dist/release.js')).href)) as { thisRelease(): string };
   expect(built.thisRelease()).toBe(RELEASE);
 });
 
@@ -128,7 +129,8 @@ describe.each(['sqlite', 'pg'] as const)('the schema versions of a %s store', (c
     const worker = path.join(workspace({}).dir, 'migrate.mjs');
     writeFileSync(
       worker,
-      `const { Store, thisRelease } = await import(${JSON.stringify(pathToFileURL(path.resolve('dist/store/store.js')).href)});
+      `const { Store } = await import(${JSON.stringify(pathToFileURL(path.resolve('dist/store/store.js')).href)});
+const { thisRelease } = await import(${JSON.stringify(pathToFileURL(path.resolve('dist/release.js')).href)});
 const [settings, startAt] = process.argv.slice(2);
 const store = new Store(JSON.parse(settings));
 try {

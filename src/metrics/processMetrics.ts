@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { LoadedConfig } from '../config/load.js';
+import { thisRelease } from '../release.js';
 import type { RiskRegister } from '../risk/config.js';
 
 /**
@@ -13,20 +11,7 @@ import type { RiskRegister } from '../risk/config.js';
  */
 const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
-/** The version in lineofsight's package.json, found up from this module wherever it was built to. */
-function packageVersion(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'lineofsight' && pkg.version) return pkg.version;
-    } catch {
-      // No package.json here: look further up.
-    }
-    if (path.dirname(dir) === dir) return 'unknown';
-  }
-}
-
-const VERSION = packageVersion();
+const VERSION = thisRelease();
 
 /** The loaded configuration told apart from any other: every file's digest as written, in order. */
 export function configHash(config: LoadedConfig, register: RiskRegister | undefined): string {

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import { storeConfigOf, type StoreConfig, type StoreSettings } from '../config/schema.js';
 import type { RunHistorySource } from '../runs/history.js';
 import { StoreFault, type RunRecorder } from '../runs/record.js';
+import { thisRelease } from '../release.js';
 import { textDates } from '../sources/pgTypes.js';
 import { driverMessage } from '../sources/sql.js';
 import { CheckLogStore } from './checkLog.js';
@@ -119,25 +119,6 @@ const RECENT_ROWS = 1000;
 
 /** Migration errors a process gets when another is migrating the same store at the same moment. */
 const RACED_MIGRATION = /already exists|Migration table is already locked|duplicate key|UNIQUE constraint|database is locked/i;
-
-let releaseRead: string | undefined;
-
-/**
- * This release's version, from lineofsight's package.json: the nearest up from this module (two
- * folders up in src/store/ and dist/store/, three in the bench's build). Read once.
- */
-export function thisRelease(): string {
-  for (let up = 2; releaseRead === undefined && up <= 4; up++) {
-    const file = new URL(`${'../'.repeat(up)}package.json`, import.meta.url);
-    if (!existsSync(file)) continue;
-    const { name, version } = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
-    if (name !== 'lineofsight') continue;
-    if (typeof version !== 'string' || !version) throw new Error(`${fileURLToPath(file)} has no version`);
-    releaseRead = version;
-  }
-  if (releaseRead === undefined) throw new Error(`no package.json of lineofsight above ${fileURLToPath(import.meta.url)}`);
-  return releaseRead;
-}
 
 /** The release a migration applied before schema_versions existed is recorded with: not known, only that it was earlier. */
 export function releaseBefore(release: string): string {
