@@ -1,5 +1,6 @@
 import { isatty } from 'node:tty';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { shown } from './text.js';
 
 export type { Logger };
 
@@ -87,7 +88,7 @@ export function prettyLine(json: string, options: PrettyOptions = {}): string {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     entry = parsed as Record<string, unknown>;
   } catch {
-    return cut(escapeControls(json), LIMITS.line);
+    return cut(shown(json), LIMITS.line);
   }
   const known = typeof entry.level === 'number' ? LEVEL_NAMES[entry.level] : undefined;
   const name = (known?.name ?? String(entry.level ?? 'LOG').toUpperCase().slice(0, 5)).padEnd(5);
@@ -96,10 +97,10 @@ export function prettyLine(json: string, options: PrettyOptions = {}): string {
   const fields: string[] = [];
   for (const [key, value] of Object.entries(entry)) {
     if (OMITTED.has(key) || value === undefined) continue;
-    if (key === 'err') fields.push(`err=${shown(errorText(value, message))}`);
-    else fields.push(...flattened(escapeControls(key), value, 1));
+    if (key === 'err') fields.push(`err=${asValue(errorText(value, message))}`);
+    else fields.push(...flattened(shown(key), value, 1));
   }
-  const head = `${clock(entry.time)} ${level}${message ? ` ${cut(escapeControls(message), LIMITS.message)}` : ''}`;
+  const head = `${clock(entry.time)} ${level}${message ? ` ${cut(shown(message), LIMITS.message)}` : ''}`;
   return cut(fields.length ? `${head}  ${fields.join(' ')}` : head, LIMITS.line + (level.length - name.length));
 }
 
@@ -122,31 +123,24 @@ function errorText(err: unknown, message: string): string {
 function flattened(key: string, value: unknown, depth: number): string[] {
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && depth < DEPTH) {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    if (entries.length) return entries.flatMap(([k, v]) => flattened(`${key}.${escapeControls(k)}`, v, depth + 1));
+    if (entries.length) return entries.flatMap(([k, v]) => flattened(`${key}.${shown(k)}`, v, depth + 1));
   }
   return [`${key}=${valueText(value)}`];
 }
 
 function valueText(value: unknown): string {
-  if (typeof value === 'string') return shown(value);
+  if (typeof value === 'string') return asValue(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  return cut(escapeControls(JSON.stringify(value) ?? String(value)), LIMITS.value);
+  return cut(shown(JSON.stringify(value) ?? String(value)), LIMITS.value);
 }
 
 /** A string bare when it is one plain word, else quoted as JSON; cut to its bound. */
-function shown(text: string): string {
+function asValue(text: string): string {
   const t = text.length > LIMITS.value ? text.slice(0, LIMITS.value) : text;
   const word = t !== '' && /^[^\s"'=\\\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/.test(t);
-  const body = word ? t : escapeControls(JSON.stringify(t));
+  const body = word ? t : shown(JSON.stringify(t));
   return text.length > LIMITS.value ? `${body}…(${text.length - LIMITS.value} more)` : body;
 }
-
-/** Control characters (C0, DEL, C1, line and paragraph separators) as \u escapes: no terminal escape runs, no entry spans two lines. */
-function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function cut(text: string, limit: number): string {
   return text.length > limit ? `${text.slice(0, limit)}…(${text.length - limit} more)` : text;
