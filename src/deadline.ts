@@ -14,3 +14,16 @@ export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
+
+/** Waits `ms`, or less once `signal` aborts. */
+export function pauseFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

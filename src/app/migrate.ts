@@ -1,3 +1,4 @@
+import { pauseFor } from '../deadline.js';
 import type { Logger } from '../logger.js';
 import { StoreFault } from '../runs/record.js';
 import { NewerSchema, Store } from '../store/store.js';
@@ -29,10 +30,7 @@ export async function migrateWhenReachable(store: Store, logger: Logger, signal:
       if (!(err instanceof StoreFault) || err instanceof NewerSchema) throw err;
       const pause = Math.min(1000 * 2 ** (attempt - 1), 30_000);
       logger.error({ err: err.message, retryInSeconds: pause / 1000 }, 'store not reachable: will try again');
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, pause);
-        signal.addEventListener('abort', () => { clearTimeout(timer); resolve(undefined); }, { once: true });
-      });
+      await pauseFor(pause, signal);
     }
   }
   return false;

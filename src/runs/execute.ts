@@ -2,6 +2,7 @@ import type { Period } from '../calendar/periods.js';
 import { dateIn, type LocalDate } from '../calendar/localDate.js';
 import type { LoadedPipeline } from '../config/load.js';
 import { judgeValues } from '../judging/values.js';
+import { pauseFor } from '../deadline.js';
 import { bounded } from '../text.js';
 import { isFeedCheck } from '../quality/checkRegistry.js';
 import { atLeastWarned, dataQualityOf } from '../quality/outcome.js';
@@ -153,19 +154,6 @@ export async function runPipeline(ctx: RunContext, pipeline: LoadedPipeline, per
     }
   }
   return out;
-}
-
-/** Waits `ms`, or less once `signal` aborts. */
-function pauseFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Every indicator of a period still awaiting data: MISSING with the reason, never 0, never rated; the target in force still shown. */
