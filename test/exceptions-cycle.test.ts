@@ -44,7 +44,7 @@ async function contactCentre(o: Setup = {}) {
       o.store ?? 'store: { client: sqlite, filename: {{dir}}/store.sqlite }',
       'sources:\n  db: { client: sqlite, connection: {{dir}}/calls.sqlite }',
       'people_file: {{dir}}/people.yaml',
-      `exceptions: { reminders: [1d, 7d], data_not_received_after: 5d${o.exceptions ?? ''} }`,
+      `exceptions: { reminders: [1d, 7d], data_not_received: [{ after: 5d, to: [owner] }]${o.exceptions ?? ''} }`,
       'email: { from: "Performance <performance@example.gov.uk>", files_dir: {{dir}}/outbox }',
       '',
     ].join('\n'),

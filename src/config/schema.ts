@@ -15,6 +15,17 @@ export const duration = z.union([z.number(), z.string()]).transform((input, ctx)
   return Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]);
 });
 
+/** A whole number of days: "3d", or a number of days. */
+const days = z.union([z.number(), z.string()]).transform((input, ctx) => {
+  if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return input;
+  const m = typeof input === 'string' ? /^\s*(\d+)\s*d\s*$/.exec(input) : null;
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: `"${input}" is not a whole number of days, e.g. "3d"` });
+    return z.NEVER;
+  }
+  return Number(m[1]);
+});
+
 const id = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'must start with a letter and use only letters, digits, _ . -');
 const timezone = z.string().refine(
   (tz) => {
@@ -95,6 +106,21 @@ const routeSchema = z.strictObject({
   replace_defaults: z.boolean().default(false),
 });
 
+/** A step of data not received's escalation: this many days after the period ended, these are told. */
+const escalationStep = z.strictObject({
+  after: days,
+  /** Person ids of the directory, or owner, manager, data_quality_leads, performance_team. */
+  to: z.array(z.string().min(1)).min(1),
+});
+export type EscalationStep = z.infer<typeof escalationStep>;
+
+/** Its owner; then the owner and the service manager; then the performance team too. */
+const DEFAULT_ESCALATION: EscalationStep[] = [
+  { after: 10, to: ['owner'] },
+  { after: 15, to: ['owner', 'manager'] },
+  { after: 20, to: ['owner', 'manager', 'performance_team'] },
+];
+
 const exceptionsSchema = z.strictObject({
   /** Raise an exception for an AMBER indicator (a service or an indicator may turn it off). */
   amber: z.boolean().default(true),
@@ -102,8 +128,21 @@ const exceptionsSchema = z.strictObject({
   worsening_periods: z.number().int().min(2).default(3),
   /** Data-quality failures of warn severity too, not only error. */
   data_quality_warnings: z.boolean().default(false),
-  /** An indicator still awaiting its data this long after its period ended: data not received. */
-  data_not_received_after: duration.default(10 * 86_400_000),
+  /**
+   * An indicator still awaiting its data after its period ended is chased in steps: from each
+   * step's day on, its people are told (once: the steps are its reminders), the data arriving
+   * resolves it.
+   */
+  data_not_received: z
+    .array(escalationStep)
+    .min(1)
+    .superRefine((steps, ctx) => {
+      steps.forEach((step, i) => {
+        if (i > 0 && step.after <= steps[i - 1]!.after) ctx.addIssue({ code: 'custom', path: [i, 'after'], message: `each step comes later than the one before (step ${i} is at ${steps[i - 1]!.after}d)` });
+      });
+    })
+    .default(DEFAULT_ESCALATION),
+  data_not_received_after: z.never({ error: 'data_not_received_after is now the first step of data_not_received: [{ after: 10d, to: [owner] }, ...]' }).optional(),
   /**
    * While an exception stays open, a reminder after each interval in turn, the last repeating:
    * [1d, 7d] is a reminder after a day, then weekly.
@@ -115,6 +154,10 @@ const exceptionsSchema = z.strictObject({
   links: z.strictObject({ grafana: z.url().optional(), api: z.url().optional() }).default({}),
   routes: z.array(routeSchema).default([]),
 });
+
+/** Days of the week as sending_hours names them, Monday first. */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day on the 24-hour clock, e.g. "08:00"');
 
 const emailSchema = z.strictObject({
   from: z.string().default('lineofsight <lineofsight@localhost>'),
@@ -136,6 +179,21 @@ const emailSchema = z.strictObject({
       /** Waiting on the server at any step of a message, once connected. */
       reply_timeout: duration.default(60_000),
     })
+    .optional(),
+  /**
+   * When mail that is not urgent may go, in the service's timezone: outside these hours and days
+   * (quiet hours) it waits for the next opening. Pipeline failures and risks crossing the
+   * tolerance line go at once. None: mail goes at any time.
+   */
+  sending_hours: z
+    .strictObject({
+      days: z.array(z.enum(WEEKDAYS)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+      from: clockTime.default('08:00'),
+      to: clockTime.default('18:00'),
+      /** Send on the service's bank holidays too (by default they are quiet all day). */
+      bank_holidays: z.boolean().default(false),
+    })
+    .refine((h) => h.from < h.to, { message: 'from must be earlier than to (hours that cross midnight: give the days instead)' })
     .optional(),
   outbox: z
     .strictObject({
@@ -219,6 +277,8 @@ export const serviceConfigSchema = z.strictObject({
     .default({ host: '127.0.0.1', port: 9464 }),
   /** The people directory: who is who, services with their managers, data-quality leads, the performance team's address. */
   people_file: z.string().optional(),
+  /** The improvement clinics: who sits on each, and when each is sent its exception pack. Needs people_file. */
+  clinics_file: z.string().optional(),
   exceptions: exceptionsSchema.prefault({}),
   email: emailSchema.prefault({}),
   scheduler: schedulerSchema.prefault({}),
@@ -446,16 +506,6 @@ export const checkSchema = z.discriminatedUnion('type', [
 /** The id of the suspect-values check built into every pipeline. */
 export const SUSPECT_VALUES_CHECK = 'suspect-values';
 
-/** A whole number of days: "3d", or a number of days. */
-const days = z.union([z.number(), z.string()]).transform((input, ctx) => {
-  if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return input;
-  const m = typeof input === 'string' ? /^\s*(\d+)\s*d\s*$/.exec(input) : null;
-  if (!m) {
-    ctx.addIssue({ code: 'custom', message: `"${input}" is not a whole number of days, e.g. "3d"` });
-    return z.NEVER;
-  }
-  return Number(m[1]);
-});
 
 /**
  * How to know a period's data is in: the newest record's date (a query on a database source;
@@ -493,6 +543,7 @@ export type ExceptionsConfig = z.infer<typeof exceptionsSchema>;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 export type RouteConfig = z.infer<typeof routeSchema>;
 export type EmailConfig = z.infer<typeof emailSchema>;
+export type SendingHours = NonNullable<EmailConfig['sending_hours']>;
 export type SqlSourceConfig = z.infer<typeof sqlSource>;
 export type CsvSourceConfig = z.infer<typeof csvSource>;
 export type StoreConfig = z.infer<typeof storeSchema>;

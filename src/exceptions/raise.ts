@@ -151,7 +151,7 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
       }
     }
     const overdue = daysBetween(f.period.end, facts.today);
-    if (f.awaiting !== null && overdue * 86_400_000 >= settings.data_not_received_after) {
+    if (f.awaiting !== null && overdue >= settings.data_not_received[0]!.after) {
       out.push({
         key: missingKey(indicator.id, f.period.id),
         kind: 'data_not_received',

@@ -5,8 +5,12 @@ import type { Recipient } from '../exceptions/route.js';
 import type { Tell } from './plan.js';
 import { renderSections, type Links, type RenderedMessage } from './render.js';
 
-/** What a message is: a cycle's digest for one recipient, a pipeline's failure sent at once, or a report of mail that could not be delivered. */
-export type MessageKind = 'digest' | 'pipeline_failed' | 'undeliverable';
+/**
+ * What a message is: a cycle's digest for one recipient, a pipeline's failure or a risk crossing
+ * the tolerance line sent at once, a report of mail that could not be delivered, or an
+ * improvement clinic's exception pack.
+ */
+export type MessageKind = 'digest' | 'pipeline_failed' | 'risk' | 'undeliverable' | 'clinic_pack';
 
 export interface ComposedMessage extends RenderedMessage {
   kind: MessageKind;

@@ -23,6 +23,7 @@ export function mailOf(m: OutboxMessage): SendMailOptions {
     messageId: m.messageId,
     date: new Date(m.createdAt),
     headers: { 'X-Lineofsight-Message': m.kind },
+    attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
   };
 }
 

@@ -20,6 +20,14 @@ export interface OutboxMessage {
   attempts: number;
   /** Since when it has been tried: written, or retried by hand; give_up_after counts from it. */
   attemptsSince: string;
+  attachments: Attachment[];
+}
+
+/** A file a message carries: text (a CSV), written whole. */
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: string;
 }
 
 export interface OutboxEntry extends OutboxMessage {
@@ -33,6 +41,9 @@ export interface OutboxEntry extends OutboxMessage {
 export interface NewMessage extends Omit<ComposedMessage, 'tells'> {
   messageId: string;
   from: string;
+  attachments?: Attachment[];
+  /** Not sent before this (quiet hours); by default it is due when written. */
+  notBefore?: Date;
 }
 
 /**

@@ -407,6 +407,33 @@ const MIGRATIONS: Migration[] = [
       await knex.schema.dropTable('job_claims');
     },
   },
+  {
+    name: '011_clinic_packs',
+    async up(knex) {
+      // Files a message carries (a clinic pack's CSV), written once with its two parts.
+      await knex.schema.alterTable('outbox_bodies', (t) => {
+        t.text('attachments');
+      });
+      // Every exception pack sent to an improvement clinic, with what it showed, so that the next
+      // pack can say what changed. A scheduled pack is sent once per clinic and period: its key is
+      // unique, and the insert that lands writes the pack's messages in the same transaction.
+      await knex.schema.createTable('clinic_packs', (t) => {
+        t.increments('id').primary();
+        t.string('clinic', 200).notNullable();
+        t.string('period', 20).notNullable();
+        t.string('scheduled_key', 240).unique();
+        t.timestamp('sent_at', { useTz: true }).notNullable();
+        t.text('shown').notNullable();
+        t.index(['clinic', 'sent_at']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('clinic_packs');
+      await knex.schema.alterTable('outbox_bodies', (t) => {
+        t.dropColumn('attachments');
+      });
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

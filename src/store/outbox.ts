@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { MessageKind } from '../notify/compose.js';
-import type { NewMessage, Outbox, OutboxEntry, OutboxMessage, OutboxState } from '../notify/outbox.js';
+import type { Attachment, NewMessage, Outbox, OutboxEntry, OutboxMessage, OutboxState } from '../notify/outbox.js';
 import { lockFor } from './locks.js';
 import { iso, isoOrNull } from './rows.js';
 
@@ -14,28 +14,37 @@ const CHUNK = 100;
 export class OutboxStore implements Outbox {
   constructor(private readonly db: Knex) {}
 
-  /** Writes messages as pending, to be sent from now. */
+  /** Writes messages as pending, each to be sent from now or from its notBefore. */
   async write(messages: readonly NewMessage[], at: Date): Promise<number[]> {
     const when = at.toISOString();
     const ids: number[] = [];
     for (let i = 0; i < messages.length; i += CHUNK) {
-      const rows = messages.slice(i, i + CHUNK).map((m) => ({
-        message_id: m.messageId,
-        kind: m.kind,
-        from_address: m.from,
-        to_address: m.to.address,
-        to_name: m.to.name,
-        subject: m.subject,
-        state: 'pending',
-        attempts: 0,
-        next_attempt_at: when,
-        attempts_since: when,
-        created_at: when,
-        changed_at: when,
-      }));
+      const rows = messages.slice(i, i + CHUNK).map((m) => {
+        // give_up_after counts from when it may first be sent: a weekend's wait is not a failure.
+        const due = m.notBefore && m.notBefore > at ? m.notBefore.toISOString() : when;
+        return {
+          message_id: m.messageId,
+          kind: m.kind,
+          from_address: m.from,
+          to_address: m.to.address,
+          to_name: m.to.name,
+          subject: m.subject,
+          state: 'pending',
+          attempts: 0,
+          next_attempt_at: due,
+          attempts_since: due,
+          created_at: when,
+          changed_at: when,
+        };
+      });
       const inserted = (await this.db('outbox').insert(rows).returning('id')).map((r: { id: number }) => Number(r.id));
       const part = messages.slice(i, i + CHUNK);
-      await this.db('outbox_bodies').insert(inserted.map((id, k) => ({ outbox_id: id, html: part[k]!.html, text: part[k]!.text })));
+      await this.db('outbox_bodies').insert(
+        inserted.map((id, k) => {
+          const m = part[k]!;
+          return { outbox_id: id, html: m.html, text: m.text, attachments: m.attachments?.length ? JSON.stringify(m.attachments) : null };
+        }),
+      );
       ids.push(...inserted);
     }
     return ids;
@@ -65,7 +74,7 @@ export class OutboxStore implements Outbox {
   /** These messages whole, each row with its two parts, oldest first. */
   private async withBodies(db: Knex, ids: readonly number[]): Promise<OutboxEntry[]> {
     if (!ids.length) return [];
-    const rows = await db('outbox as o').join('outbox_bodies as b', 'b.outbox_id', 'o.id').select('o.*', 'b.html', 'b.text').whereIn('o.id', ids).orderBy('o.id');
+    const rows = await db('outbox as o').join('outbox_bodies as b', 'b.outbox_id', 'o.id').select('o.*', 'b.html', 'b.text', 'b.attachments').whereIn('o.id', ids).orderBy('o.id');
     return rows.map(toEntry);
   }
 
@@ -131,6 +140,7 @@ function toMessage(r: Record<string, unknown>): OutboxMessage {
     createdAt: iso(r.created_at),
     attempts: Number(r.attempts),
     attemptsSince: iso(r.attempts_since),
+    attachments: typeof r.attachments === 'string' ? (JSON.parse(r.attachments) as Attachment[]) : [],
   };
 }
 
