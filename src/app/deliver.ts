@@ -1,3 +1,4 @@
+import { nextSendable } from '../calendar/sendingHours.js';
 import { attemptTimeoutOf } from '../config/schema.js';
 import { courierFor } from '../notify/courier.js';
 import { drainOutbox, type Drained } from '../notify/drain.js';
@@ -12,7 +13,7 @@ const CONCURRENCY = 3;
  * reporting a message that fails for good to the performance team.
  */
 export async function deliverOutbox(open: Pick<OpenService, 'config' | 'directory' | 'store' | 'logger'>, now?: () => Date): Promise<Drained> {
-  const { email } = open.config.service;
+  const { email, timezone, bank_holidays } = open.config.service;
   const courier = courierFor(email, CONCURRENCY);
   try {
     return await drainOutbox(open.store.outbox, courier, {
@@ -25,6 +26,7 @@ export async function deliverOutbox(open: Pick<OpenService, 'config' | 'director
       attemptTimeout: attemptTimeoutOf(email),
       logger: open.logger,
       reportTo: open.directory && { address: open.directory.performance_team.email, name: open.directory.performance_team.name },
+      sendable: (at) => nextSendable(at, email.sending_hours, timezone, bank_holidays),
     });
   } finally {
     courier.close();

@@ -1,9 +1,10 @@
 import { dateIn, type LocalDate } from '../calendar/localDate.js';
 import { dateInWords } from '../calendar/recordDate.js';
+import { nextSendable } from '../calendar/sendingHours.js';
 import type { RaisedException } from '../exceptions/exception.js';
 import { raiseExceptions, type Raised } from '../exceptions/raise.js';
 import { recipientsOf } from '../exceptions/route.js';
-import { compose, type ComposedMessage } from '../notify/compose.js';
+import { compose, isUrgent, type ComposedMessage } from '../notify/compose.js';
 import { newMessageId } from '../notify/outbox.js';
 import { reconcile, tellings, type CurrentException, type Tell } from '../notify/plan.js';
 import type { ListedException } from '../report/exceptions.js';
@@ -71,8 +72,11 @@ export async function reckonExceptions(
     const told = await parts.exceptions.toldOf(before.map((o) => o.id));
     const { tells, told: nowTold } = tellings(current, plan.resolved, told, { now: at, today, reminders: settings.reminders, recipientsOf: route });
     const messages = compose(tells, { calendar: config.calendar, links: settings.links, day: dateInWords(today) });
-    const from = config.service.email.from;
-    await parts.outbox.write(messages.map((m) => ({ ...m, from, messageId: newMessageId(from) })), at);
+    const { email, timezone, bank_holidays } = config.service;
+    const from = email.from;
+    // Outside the sending hours what is not urgent waits in the outbox for their opening.
+    const opening = nextSendable(at, email.sending_hours, timezone, bank_holidays);
+    await parts.outbox.write(messages.map((m) => ({ ...m, from, messageId: newMessageId(from), ...(isUrgent(m.kind) ? {} : { notBefore: opening }) })), at);
     await parts.exceptions.recordTold(nowTold);
     const reckoning: Reckoning = {
       raised,

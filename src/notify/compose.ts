@@ -19,6 +19,17 @@ export interface ComposedMessage extends RenderedMessage {
   tells: readonly Tell[];
 }
 
+/**
+ * Sent at once, whatever the sending hours: a pipeline's failure holds back values people act on,
+ * and a risk that crossed the tolerance line is past what the council will accept. The rest
+ * waits for the hours.
+ */
+export const URGENT_KINDS: ReadonlySet<MessageKind> = new Set<MessageKind>(['pipeline_failed', 'risk']);
+
+export function isUrgent(kind: MessageKind): boolean {
+  return URGENT_KINDS.has(kind);
+}
+
 export interface ComposeContext {
   calendar: FinancialCalendar;
   links: Links;
@@ -27,8 +38,10 @@ export interface ComposeContext {
 }
 
 /**
- * One message per recipient address for a cycle: a digest of every tell, and each pipeline
- * failure that is new, changed or still open in a message of its own, sent at once.
+ * One message per recipient address for a cycle: a digest of every tell, and in a message of
+ * its own, sent at once, each pipeline failure that is new, changed or still open, and each risk
+ * that is new or changed (it crossed the tolerance line, or moved to another cell above it); a
+ * risk's reminders and its resolution wait in the digest.
  */
 export function compose(tells: readonly Tell[], ctx: ComposeContext): ComposedMessage[] {
   const byAddress = new Map<string, Tell[]>();
@@ -36,19 +49,33 @@ export function compose(tells: readonly Tell[], ctx: ComposeContext): ComposedMe
   const out: ComposedMessage[] = [];
   for (const these of byAddress.values()) {
     const to = { address: these[0]!.recipient.address, name: these[0]!.recipient.name };
-    const urgent = these.filter((t) => t.exception.kind === 'pipeline_failed' && t.change !== 'resolved');
-    for (const t of urgent) out.push({ kind: 'pipeline_failed', to, tells: [t], ...failureMessage(t, ctx) });
-    const digest = these.filter((t) => !urgent.includes(t));
+    const failures = these.filter((t) => t.exception.kind === 'pipeline_failed' && t.change !== 'resolved');
+    const risks = these.filter((t) => t.exception.kind === 'risk' && (t.change === 'new' || t.change === 'changed'));
+    for (const t of failures) out.push({ kind: 'pipeline_failed', to, tells: [t], ...failureMessage(t, ctx) });
+    for (const t of risks) out.push({ kind: 'risk', to, tells: [t], ...riskMessage(t, ctx) });
+    const digest = these.filter((t) => !failures.includes(t) && !risks.includes(t));
     if (digest.length) out.push({ kind: 'digest', to, tells: digest, ...digestMessage(to, digest, ctx) });
   }
   // Written first, so sent first.
-  return [...out.filter((m) => m.kind === 'pipeline_failed'), ...out.filter((m) => m.kind !== 'pipeline_failed')];
+  return [...out.filter((m) => isUrgent(m.kind)), ...out.filter((m) => !isUrgent(m.kind))];
 }
 
 function failureMessage(t: Tell, ctx: ComposeContext): RenderedMessage {
   const prefix = t.change === 'still_open' ? 'Still failing' : 'Pipeline failed';
   const subject = `${prefix}: ${t.exception.subject.pipeline ?? t.exception.title}${periodPart([t], ctx.calendar)}`.replace(/\s+/g, ' ');
   return renderSections(t.exception.title, `lineofsight could not complete a run on ${ctx.day}. Until it does, the values it computes may be out of date.`, subject, [t], ctx.links);
+}
+
+/** "Risk above the tolerance line: BUD-R1 General fund overspend (B/I)". */
+function riskMessage(t: Tell, ctx: ComposeContext): RenderedMessage {
+  const e = t.exception;
+  // The title says the line and the cell in a sentence; the subject gives them their own places.
+  const risk = e.title.replace(/^Risk /, '').replace(/ is above the tolerance line at \S+$/, '');
+  const [prefix, intro] =
+    t.change === 'new'
+      ? ['Risk above the tolerance line', `lineofsight's assessment of ${ctx.day} puts this risk above the tolerance line. It is sent at once, not kept for the next digest.`]
+      : ['Risk moved, still above the tolerance line', `lineofsight's assessment of ${ctx.day} moves this risk to another cell above the tolerance line. It is sent at once, not kept for the next digest.`];
+  return renderSections(e.title, intro, `${prefix}: ${risk} (${e.state})`.replace(/\s+/g, ' '), [t], ctx.links);
 }
 
 function digestMessage(to: Recipient, tells: readonly Tell[], ctx: ComposeContext): RenderedMessage {

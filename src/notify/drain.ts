@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
+import { isUrgent } from './compose.js';
 import { faultOf, isPermanent, type Courier } from './courier.js';
 import { newMessageId, type NewMessage, type Outbox, type OutboxMessage } from './outbox.js';
 import { renderUndeliverable } from './render.js';
@@ -18,6 +19,8 @@ export interface DrainOptions {
   logger: Logger;
   /** Where a message that failed for good is reported: the performance team. */
   reportTo?: { address: string; name: string };
+  /** The first instant from `at` that mail that is not urgent may go (the sending hours); by default `at`. */
+  sendable?: (at: Date) => Date;
 }
 
 export interface Drained {
@@ -47,6 +50,7 @@ export const MARKED_TOGETHER = 10;
  */
 export async function drainOutbox(outbox: Outbox, courier: Courier, o: DrainOptions): Promise<Drained> {
   const now = o.now ?? (() => new Date());
+  const sendable = o.sendable ?? ((at: Date) => at);
   const claimant = randomUUID();
   const done: Drained = { via: courier.name, sent: 0, retrying: 0, failed: 0 };
   const queue: { message: OutboxMessage; until: number }[] = [];
@@ -95,15 +99,18 @@ export async function drainOutbox(outbox: Outbox, courier: Courier, o: DrainOpti
       if (isPermanent(err) || tooOld) {
         const why = isPermanent(err) ? fault : `not accepted within ${Math.round(o.giveUpAfter / 3_600_000)} h; last: ${fault}`;
         o.logger.error({ message: m.id, messageId: m.messageId, to: m.to.address, fault: why }, 'email failed: it will not be sent');
-        const word = m.kind === 'undeliverable' ? undefined : report(m, why, o);
+        const word = m.kind === 'undeliverable' ? undefined : report(m, why, sendable(at), o);
         await outbox.failed(m.id, claimant, at, why, word);
         done.failed++;
-        // The report is due now: claim again rather than leave it for the next cycle.
+        // A report due now is claimed again rather than left for the next cycle (one held for
+        // the sending hours is not found by the claim).
         if (word) exhausted = false;
       } else {
-        const wait = Math.min(o.retryMax, o.retryAfter * 2 ** Math.max(0, m.attempts - 1));
-        o.logger.warn({ message: m.id, to: m.to.address, fault, retryInSeconds: Math.round(wait / 1000) }, 'email not sent now: it will be tried again');
-        await outbox.retryLater(m.id, claimant, at, new Date(at.getTime() + wait), fault);
+        const backoff = new Date(at.getTime() + Math.min(o.retryMax, o.retryAfter * 2 ** Math.max(0, m.attempts - 1)));
+        // A retry that would fall in quiet hours waits for their end, as the message did at first.
+        const retryAt = isUrgent(m.kind) ? backoff : sendable(backoff);
+        o.logger.warn({ message: m.id, to: m.to.address, fault, retryInSeconds: Math.round((retryAt.getTime() - at.getTime()) / 1000) }, 'email not sent now: it will be tried again');
+        await outbox.retryLater(m.id, claimant, at, retryAt, fault);
         done.retrying++;
       }
       return;
@@ -122,8 +129,8 @@ export async function drainOutbox(outbox: Outbox, courier: Courier, o: DrainOpti
   return done;
 }
 
-/** The performance team's word of a message that will never arrive. */
-function report(m: OutboxMessage, why: string, o: DrainOptions): NewMessage | undefined {
+/** The performance team's word of a message that will never arrive: not urgent, it waits for the sending hours. */
+function report(m: OutboxMessage, why: string, notBefore: Date, o: DrainOptions): NewMessage | undefined {
   if (!o.reportTo) return undefined;
-  return { kind: 'undeliverable', to: o.reportTo, from: m.from, messageId: newMessageId(m.from), ...renderUndeliverable(m, why) };
+  return { kind: 'undeliverable', to: o.reportTo, from: m.from, messageId: newMessageId(m.from), ...renderUndeliverable(m, why), notBefore };
 }
