@@ -19,3 +19,23 @@ export function quoted(text: string, max = 60): string {
 export function bounded(message: string, max = 1000): string {
   return message.length <= max ? message : `${message.slice(0, max)}... (${(message.length - max).toLocaleString('en-GB')} more characters)`;
 }
+
+/**
+ * One CSV line (RFC 4180 quoting), for the CLI's --format csv and the files emails carry. A
+ * text cell that a spreadsheet would take for a formula (starting = + - @, a tab or a carriage
+ * return) gets a leading apostrophe; numbers, negative ones too, stay numbers.
+ */
+export function csvLine(values: readonly unknown[]): string {
+  return values
+    .map((value) => {
+      const raw = value === null || value === undefined ? '' : String(value);
+      const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : raw;
+      return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    })
+    .join(',');
+}
+
+/** Rows as CSV text: one line each, CRLF line ends, a final line end. */
+export function csvText(rows: readonly (readonly unknown[])[]): string {
+  return `${rows.map(csvLine).join('\r\n')}\r\n`;
+}

@@ -68,7 +68,7 @@ describe('lineofsight CLI', () => {
   it('validates the shipped configuration', () => {
     const r = lineofsight(['validate']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/config\/lineofsight\.yaml: valid \(12 pipelines, \d+ indicators, 1 target in \.\/config\/targets\.yaml, 6 risks in \.\/config\/risks\.yaml, 12 people in \.\/config\/people\.yaml\)/);
+    expect(r.stdout).toMatch(/config\/lineofsight\.yaml: valid \(12 pipelines, \d+ indicators, 1 target in \.\/config\/targets\.yaml, 6 risks in \.\/config\/risks\.yaml, 12 people in \.\/config\/people\.yaml, 3 clinics in \.\/config\/clinics\.yaml\)/);
     // Someone without an address is said, with where their mail goes.
     expect(r.stdout).toMatch(/1 finding\(s\) in the people directory:\npeople: \.\/config\/people\.yaml:\d+:\d+: people\[\d+\]: Transparency Officer \(hyndburn\.transparency\) has no email address: their mail goes to the performance team \(performance@example\.gov\.uk\)/);
     // Governance gaps are listed, located, and do not make the configuration invalid.

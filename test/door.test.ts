@@ -1,6 +1,7 @@
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { csvLine, renderTable } from '../src/cli/table.js';
+import { renderTable } from '../src/cli/table.js';
+import { csvLine } from '../src/text.js';
 import { ConfigError } from '../src/config/problems.js';
 import { loadConfig } from '../src/config/load.js';
 import { runPipeline } from '../src/runs/execute.js';

@@ -51,7 +51,7 @@ describe.each([
   it('migrates once, then is up to date', async () => {
     store = new Store(await configure());
     stores.push(store);
-    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks', '004_run_warnings', '005_run_arrival', '006_store_locks', '007_metrics_reads', '008_risk_matrix', '009_exceptions_and_outbox', '010_scheduler']);
+    expect(await store.migrate()).toEqual(['001_runs_and_indicator_values', '002_data_quality', '003_judgements_and_risks', '004_run_warnings', '005_run_arrival', '006_store_locks', '007_metrics_reads', '008_risk_matrix', '009_exceptions_and_outbox', '010_scheduler', '011_clinic_packs']);
     expect(await store.migrate()).toEqual([]);
   });
 
@@ -266,7 +266,7 @@ describe.each([
     }
     const store = new Store(config);
     stores.push(store);
-    expect(await store.migrate()).toEqual(['007_metrics_reads', '008_risk_matrix', '009_exceptions_and_outbox', '010_scheduler']);
+    expect(await store.migrate()).toEqual(['007_metrics_reads', '008_risk_matrix', '009_exceptions_and_outbox', '010_scheduler', '011_clinic_packs']);
     expect((await store.runs.latestCheckResults()).map((r) => [r.pipelineId, r.checkId, r.periodId, r.status, r.failing]).sort()).toEqual([
       ['ledger', 'present', '2024-06', 'warned', 2],
       ['payments', 'present', '2024-06', 'passed', 0],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ragWord } from '../src/cli/colour.js';
-import { csvLine, renderTable } from '../src/cli/table.js';
+import { renderTable } from '../src/cli/table.js';
+import { csvLine } from '../src/text.js';
 import { formatCompact, formatMeasured, formatValue } from '../src/indicators/format.js';
 
 describe('CLI output', () => {

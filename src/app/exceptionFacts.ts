@@ -13,9 +13,16 @@ import type { OpenService } from './open.js';
  * the unresolved log (one), the risks (one), the pipelines (three, and one for each that failed),
  * and the periods told as not received (one).
  */
-export async function readExceptionFacts(open: Pick<OpenService, 'config' | 'register'>, parts: StoreParts, today: LocalDate, openKeys: ReadonlySet<string>): Promise<ExceptionFacts> {
+export async function readExceptionFacts(
+  open: Pick<OpenService, 'config' | 'register'>,
+  parts: StoreParts,
+  today: LocalDate,
+  openKeys: ReadonlySet<string>,
+  /** The indicators as at this period (a clinic's pack for a period of its choosing); by default the latest complete month. */
+  asAt?: string,
+): Promise<ExceptionFacts> {
   const { config, register } = open;
-  const card = await scorecard(config, parts.runs, {}, today);
+  const card = await scorecard(config, parts.runs, asAt ? { period: asAt } : {}, today);
   const depth = config.service.exceptions.worsening_periods;
   const windows = new Map<string, Period[]>();
   for (const line of card.lines) {

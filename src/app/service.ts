@@ -3,6 +3,7 @@ import { readConfig } from '../config/load.js';
 import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { ragProblems } from '../rag/validate.js';
 import { ownerReferences, readPeopleFile, referenceProblems, routeReferences, type Directory, type PersonReference } from '../config/people.js';
+import { clinicReferenceProblems, readClinicsFile, type ClinicReference, type Clinics } from '../config/clinics.js';
 import { loadRisks, type KnownIds, type RiskRegister } from '../risk/config.js';
 
 /** The whole service as configured: every pipeline, its RAG schemes, targets and risk register. */
@@ -12,6 +13,8 @@ export interface Service {
   register: RiskRegister | undefined;
   /** The people directory, when the service config names one: without it exceptions are raised but nobody is emailed. */
   directory?: Directory;
+  /** The improvement clinics, when the service config names a clinics file: each is sent its exception pack. */
+  clinics?: Clinics;
 }
 
 /**
@@ -50,8 +53,24 @@ export async function loadService(file: string, env: NodeJS.ProcessEnv = process
     }
   }
   const directory = read.config?.service.people_file ? await readDirectory(read.config, register, env, problems) : undefined;
+  const clinics = read.config?.service.clinics_file ? await readClinics(read.config, register, directory, env, problems) : undefined;
   if (problems.length || !read.config) throw new ConfigError(problems);
-  return { config: read.config, register, directory };
+  return { config: read.config, register, directory, clinics };
+}
+
+/** The clinics, with a problem for every member not in the directory and every clinic an indicator or risk names that is not defined. */
+async function readClinics(config: LoadedConfig, register: RiskRegister | undefined, directory: Directory | undefined, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Promise<Clinics | undefined> {
+  const read = await readClinicsFile(config.service.clinics_file!, directory, env);
+  problems.push(...read.problems);
+  if (!read.clinics) return undefined;
+  const references: ClinicReference[] = [
+    ...config.pipelines.flatMap((p) =>
+      p.indicators.flatMap((indicator, i) => (indicator.clinic ? [{ clinic: indicator.clinic, what: `indicator ${indicator.id}`, yaml: config.yaml.get(p.file), file: p.file, path: ['indicators', i, 'clinic'] }] : [])),
+    ),
+    ...(register?.risks.map((r, i) => ({ clinic: r.clinic, what: `risk ${r.id}`, yaml: register.yaml, file: register.file, path: ['risks', i, 'clinic'] })) ?? []),
+  ];
+  problems.push(...clinicReferenceProblems(read.clinics, references));
+  return read.clinics;
 }
 
 /** The people directory, with a problem for every owner, manager, lead and route recipient not in it. */

@@ -30,23 +30,3 @@ export function renderTable(headers: string[], rows: Cell[][]): string {
 export function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
-
-/**
- * One CSV line (RFC 4180 quoting), for tools that read the CLI's --format csv. A text cell that a
- * spreadsheet would take for a formula (starting = + - @, a tab or a carriage return) gets a
- * leading apostrophe; numbers, negative ones too, stay numbers.
- */
-export function csvLine(values: readonly unknown[]): string {
-  return values
-    .map((value) => {
-      const raw = value === null || value === undefined ? '' : String(value);
-      const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : raw;
-      return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-    })
-    .join(',');
-}
-
-/** Rows as CSV text for `--format csv`: one line each, CRLF line ends, a final line end. */
-export function csvText(rows: readonly (readonly unknown[])[]): string {
-  return `${rows.map(csvLine).join('\r\n')}\r\n`;
-}

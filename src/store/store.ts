@@ -9,6 +9,7 @@ import { textDates } from '../sources/pgTypes.js';
 import { driverMessage } from '../sources/sql.js';
 import { CheckLogStore } from './checkLog.js';
 import { ClaimStore } from './claims.js';
+import { ClinicPackStore } from './clinicPacks.js';
 import { ExceptionStore } from './exceptions.js';
 import { OutboxStore } from './outbox.js';
 import { ensureMigrationLock, migrationSource } from './migrations.js';
@@ -190,6 +191,8 @@ export interface StoreParts {
   outbox: OutboxStore;
   /** Scheduled jobs' slots, who runs each, and the replicas. */
   claims: ClaimStore;
+  /** The exception packs sent to improvement clinics. */
+  clinicPacks: ClinicPackStore;
 }
 
 function partsOn(db: Knex, fault: (err: unknown) => unknown): StoreParts {
@@ -201,6 +204,7 @@ function partsOn(db: Knex, fault: (err: unknown) => unknown): StoreParts {
     exceptions: faultsNamed(new ExceptionStore(db), fault),
     outbox: faultsNamed(new OutboxStore(db), fault),
     claims: faultsNamed(new ClaimStore(db), fault),
+    clinicPacks: faultsNamed(new ClinicPackStore(db), fault),
   };
 }
 
@@ -218,6 +222,7 @@ export class Store implements StoreParts {
   readonly exceptions: ExceptionStore;
   readonly outbox: OutboxStore;
   readonly claims: ClaimStore;
+  readonly clinicPacks: ClinicPackStore;
 
   readonly config: StoreConfig;
   /** The store as messages name it (kind and place, no password). */
@@ -229,7 +234,7 @@ export class Store implements StoreParts {
     this.name = storeName(this.config);
     this.fault = (err) => faultOf(this.name, err, this.config);
     this.knex = knexFactory(knexConfigFor(this.config));
-    ({ runs: this.runs, checkLog: this.checkLog, risks: this.risks, exceptions: this.exceptions, outbox: this.outbox, claims: this.claims } = partsOn(this.knex, this.fault));
+    ({ runs: this.runs, checkLog: this.checkLog, risks: this.risks, exceptions: this.exceptions, outbox: this.outbox, claims: this.claims, clinicPacks: this.clinicPacks } = partsOn(this.knex, this.fault));
   }
 
   /**

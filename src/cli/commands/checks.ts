@@ -4,8 +4,8 @@ import { dateFilter, oneOf } from '../../report/filters.js';
 import { entriesCsv, entriesJson, entryDetailJson, failedCheckLog, LOG_STATUSES, logEntry } from '../../report/logEntries.js';
 import { withOpenService, type GlobalOptions } from '../context.js';
 import { logTable } from '../logTable.js';
-import { shown } from '../../text.js';
-import { csvText, renderTable } from '../table.js';
+import { csvText, shown } from '../../text.js';
+import { renderTable } from '../table.js';
 
 interface ListOptions {
   status: string;

@@ -3,7 +3,8 @@ import { historyCsv, historyJson, recordedStandings, riskHistory, risksCsv, risk
 import { useColour } from '../colour.js';
 import { withOpenService, type GlobalOptions } from '../context.js';
 import { renderMatrix, renderRiskList } from '../riskMatrix.js';
-import { csvText, renderTable } from '../table.js';
+import { csvText } from '../../text.js';
+import { renderTable } from '../table.js';
 
 const FORMATS = ['table', 'json', 'csv'];
 

@@ -3,7 +3,8 @@ import { formatValue } from '../../indicators/format.js';
 import { scorecard, scorecardCsv, scorecardJson, scorecardLineJson, type ScorecardFilter } from '../../report/scorecard.js';
 import { ragWord, useColour } from '../colour.js';
 import { withOpenService, type GlobalOptions } from '../context.js';
-import { csvText, renderTable } from '../table.js';
+import { csvText } from '../../text.js';
+import { renderTable } from '../table.js';
 
 type ScorecardOptions = ScorecardFilter & { format: string };
 

@@ -17,7 +17,7 @@ export function registerValidate(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const file = configPath(options.config, process.env);
-      const { config, register, directory } = await serviceFor(options);
+      const { config, register, directory, clinics } = await serviceFor(options);
       const indicators = config.pipelines.reduce((n, p) => n + p.indicators.length, 0);
       const { targets_file } = config.service;
       const fileTargets = [...config.targetOrigins.values()].filter((o) => o.yaml.file === targets_file).length;
@@ -27,6 +27,7 @@ export function registerValidate(program: Command): void {
         ...(targets_file ? [`${fileTargets} target${fileTargets === 1 ? '' : 's'} in ${targets_file}`] : []),
         register ? `${register.risks.length} risks in ${register.file}` : 'no risk register',
         directory ? `${directory.people.length} people in ${directory.file}` : 'no people directory (nobody is emailed)',
+        ...(clinics ? [`${clinics.clinics.length} clinics in ${clinics.file}`] : []),
       ];
       process.stdout.write(`${file}: valid (${parts.join(', ')})\n`);
       const findings = latestFindings(config, dateIn(new Date(), config.service.timezone));

@@ -1,0 +1,76 @@
+import cron from 'node-cron';
+import * as z from 'zod';
+import type { Directory } from './people.js';
+import type { ConfigProblem } from './problems.js';
+import { schemaProblems } from './schemaProblems.js';
+import { readYamlFile, type YamlFile } from './yamlFile.js';
+
+/** The kinds of period a pack covers by default: the latest complete one as of the day it is sent. */
+export const PACK_PERIODS = ['month', 'quarter', 'year'] as const;
+
+const clinicSchema = z.strictObject({
+  /** As indicators and risks name it in their `clinic`. */
+  id: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a clinic id starts with a letter and uses only letters, digits, _ . -'),
+  name: z.string().min(1),
+  /** Person ids of the people directory: each is sent the pack. */
+  members: z.array(z.string().min(1)).min(1),
+  /** When the pack is sent, a cron expression in the service's timezone ("0 8 * * 2#1": the first Tuesday of the month at 08:00). */
+  schedule: z.string().min(1),
+  period: z.enum(PACK_PERIODS).default('month'),
+});
+
+export const clinicsFileSchema = z.strictObject({
+  clinics: z.array(clinicSchema).min(1),
+});
+
+export type Clinic = z.infer<typeof clinicSchema>;
+
+/** The improvement clinics, read and checked. */
+export interface Clinics {
+  file: string;
+  clinics: Clinic[];
+  byId: ReadonlyMap<string, Clinic>;
+  yaml: YamlFile;
+}
+
+/** Reads the clinics file: the clinics, or every problem in it (members are checked against the directory). */
+export async function readClinicsFile(file: string, directory: Directory | undefined, env: NodeJS.ProcessEnv): Promise<{ clinics?: Clinics; problems: ConfigProblem[] }> {
+  const read = await readYamlFile(file, env);
+  if (!read.yaml) return { problems: read.problems };
+  const yaml = read.yaml;
+  const parsed = clinicsFileSchema.safeParse(yaml.data ?? {}, { reportInput: true });
+  if (!parsed.success) return { problems: [...read.problems, ...schemaProblems(yaml, parsed.error)] };
+  const problems = [...read.problems];
+  const byId = new Map<string, Clinic>();
+  parsed.data.clinics.forEach((clinic, i) => {
+    if (byId.has(clinic.id)) problems.push(yaml.problem(['clinics', i, 'id'], `clinic id "${clinic.id}" is used twice`));
+    byId.set(clinic.id, clinic);
+    if (!cron.validate(clinic.schedule)) problems.push(yaml.problem(['clinics', i, 'schedule'], `"${clinic.schedule}" is not a valid cron expression (e.g. "0 8 * * 2#1", the first Tuesday of the month at 08:00)`));
+    clinic.members.forEach((member, k) => {
+      if (!directory) return;
+      if (!directory.byId.has(member)) problems.push(yaml.problem(['clinics', i, 'members', k], `member "${member}" is not in the people directory ${directory.file} (give a person id from it)`));
+    });
+  });
+  if (!directory) problems.push(yaml.problem(['clinics'], 'clinics send their packs to people of the directory: the service config needs people_file'));
+  return { clinics: { file, clinics: parsed.data.clinics, byId, yaml }, problems };
+}
+
+/** Somewhere an indicator or a risk names its clinic. */
+export interface ClinicReference {
+  clinic: string;
+  what: string;
+  yaml: YamlFile | undefined;
+  file: string;
+  path: PropertyKey[];
+}
+
+/** Every clinic an indicator or risk names that the clinics file does not define: its exceptions would reach no pack. */
+export function clinicReferenceProblems(clinics: Clinics, references: readonly ClinicReference[]): ConfigProblem[] {
+  const known = [...clinics.byId.keys()].join(', ');
+  return references
+    .filter((r) => !clinics.byId.has(r.clinic))
+    .map((r) => {
+      const message = `${r.what} names clinic "${r.clinic}", which ${clinics.file} does not define (clinics: ${known})`;
+      return r.yaml?.problem(r.path, message) ?? { file: r.file, path: r.path.join('.'), message };
+    });
+}
