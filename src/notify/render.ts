@@ -29,6 +29,15 @@ const BADGE: Record<string, { background: string; color: string }> = {
 };
 const OTHER_BADGE = { background: '#505a5f', color: '#ffffff' };
 
+/**
+ * For cells whose text may be one long unbroken run (a URL, a title, a command): without it a
+ * table cell grows to the run's width and the message scrolls sideways on a phone.
+ */
+const WRAP = 'overflow-wrap:anywhere;word-break:break-word';
+
+/** The label column's width: room for "To stop reminders" and leaves the values room on a phone. */
+const LABEL_WIDTH = 140;
+
 const AMP = /[&<>"']/g;
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -43,8 +52,23 @@ function badgeOf(e: RaisedException, change: Change): string {
   return e.rag && e.kind === 'rag' ? e.rag : e.kind.replaceAll('_', ' ').toUpperCase();
 }
 
+/** A badge's colours, for a RAG word or a kind's word; the grey for any other. */
+export function badgeColours(word: string): { background: string; color: string } {
+  return BADGE[word] ?? OTHER_BADGE;
+}
+
+/**
+ * A table cell showing a badge's word on its colours. `data-badge` names the word for the tests
+ * that open the HTML in a browser; mail clients ignore it.
+ */
+export function badgeCell(word: string, attrs = ''): string {
+  const { background, color } = badgeColours(word);
+  const shown = escapeHtml(word);
+  return `<td data-badge="${shown}"${attrs ? ` ${attrs}` : ''} style="background:${background};color:${color};font-weight:bold">${shown}</td>`;
+}
+
 /** Where a reader goes next: the dashboard and the API of what the exception is about. */
-export function linksOf(e: RaisedException, links: Links): { label: string; href: string }[] {
+export function linksOf(e: Pick<RaisedException, 'kind' | 'subject'>, links: Links): { label: string; href: string }[] {
   const q = encodeURIComponent;
   const out: { label: string; href: string }[] = [];
   const { indicator, pipeline } = e.subject;
@@ -79,20 +103,18 @@ function textOf(t: Tell, links: Links): string[] {
  * the table's and the cells' attributes, which every mail client honours, so that a digest of
  * many exceptions does not repeat the same style on every cell.
  */
-function factRow(label: string, valueHtml: string): string {
-  return `<tr><td valign="top" width="160" style="color:#505a5f">${escapeHtml(label)}</td><td valign="top">${valueHtml}</td></tr>`;
+export function factRow(label: string, valueHtml: string): string {
+  return `<tr><td valign="top" width="${LABEL_WIDTH}" style="color:#505a5f">${escapeHtml(label)}</td><td valign="top" style="${WRAP}">${valueHtml}</td></tr>`;
 }
 
 /** A bordered table of facts, its first row given apart (an exception's badge and title). */
-function factTable(rows: readonly string[]): string {
+export function factTable(rows: readonly string[]): string {
   return ['<table role="presentation" width="100%" cellpadding="5" cellspacing="0" style="border:1px solid #b1b4b6;margin:0 0 12px 0">', ...rows, '</table>'].join('\n');
 }
 
 /** One exception as a table of its own: a badge and title, then its facts. */
 function htmlOf(t: Tell, links: Links): string {
   const e = t.exception;
-  const badge = badgeOf(e, t.change);
-  const colours = BADGE[badge] ?? OTHER_BADGE;
   const row = factRow;
   const rows = [
     ...(t.recipient.onBehalfOf ? [row('For', escapeHtml(t.recipient.onBehalfOf))] : []),
@@ -103,27 +125,34 @@ function htmlOf(t: Tell, links: Links): string {
   ];
   const anchors = linksOf(e, links).map((l) => `<a href="${escapeHtml(l.href)}" style="color:#1d70b8">${escapeHtml(l.label)}</a>`);
   if (anchors.length) rows.push(row('Links', anchors.join(' &middot; ')));
-  if (t.change !== 'resolved') rows.push(row('To stop reminders', `<code>lineofsight exceptions ack ${t.exceptionId} --note &quot;...&quot;</code>`));
+  if (t.change !== 'resolved') rows.push(row('To stop reminders', `<code style="${WRAP}">lineofsight exceptions ack ${t.exceptionId} --note &quot;...&quot;</code>`));
   return factTable([
-    `<tr><td width="160" style="background:${colours.background};color:${colours.color};font-weight:bold">${escapeHtml(badge)}</td>` +
-      `<td style="font-weight:bold">${escapeHtml(e.title)} <span style="font-weight:normal;color:#505a5f">(exception ${t.exceptionId})</span></td></tr>`,
+    `<tr>${badgeCell(badgeOf(e, t.change), `valign="top" width="${LABEL_WIDTH}"`)}` +
+      `<td valign="top" style="font-weight:bold;${WRAP}">${escapeHtml(e.title)} <span style="font-weight:normal;color:#505a5f">(exception ${t.exceptionId})</span></td></tr>`,
     ...rows,
   ]);
 }
 
-/** The whole message around its sections: a table layout with inline styles, as mail clients need. */
-function page(heading: string, intro: string, body: string): string {
+/**
+ * The whole message around its sections: a table layout with inline styles, as mail clients need.
+ * Fluid to 680 px so that a phone shows it without scrolling sideways; Outlook on Windows draws
+ * with Word, which ignores max-width, so there a fixed table of 680 holds it instead.
+ */
+export function page(heading: string, intro: string, body: string): string {
   return [
     '<!DOCTYPE html>',
-    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head>',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>',
     '<body style="margin:0;padding:0;background:#f3f2f1">',
-    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f2f1"><tr><td align="center" style="padding:16px">',
-    '<table role="presentation" width="680" cellpadding="0" cellspacing="0" style="background:#ffffff;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;color:#0b0c0c">',
-    `<tr><td style="padding:16px 20px;background:#0b0c0c;color:#ffffff;font-size:20px;font-weight:bold">${escapeHtml(heading)}</td></tr>`,
-    `<tr><td style="padding:12px 20px">${escapeHtml(intro)}</td></tr>`,
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f2f1"><tr><td align="center" style="padding:16px 8px">',
+    '<!--[if mso]><table role="presentation" width="680" align="center" cellpadding="0" cellspacing="0"><tr><td><![endif]-->',
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="width:100%;max-width:680px;background:#ffffff;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;color:#0b0c0c">',
+    `<tr><td style="padding:16px 20px;background:#0b0c0c;color:#ffffff;font-size:20px;font-weight:bold;${WRAP}">${escapeHtml(heading)}</td></tr>`,
+    `<tr><td style="padding:12px 20px;${WRAP}">${escapeHtml(intro)}</td></tr>`,
     `<tr><td style="padding:0 20px 12px 20px">${body}</td></tr>`,
     '<tr><td style="padding:12px 20px;color:#505a5f;font-size:12px;border-top:1px solid #b1b4b6">Sent by lineofsight. RAG is always given as a word as well as a colour.</td></tr>',
-    '</table></td></tr></table></body></html>',
+    '</table>',
+    '<!--[if mso]></td></tr></table><![endif]-->',
+    '</td></tr></table></body></html>',
   ].join('\n');
 }
 
