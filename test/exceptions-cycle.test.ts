@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { acknowledgeException, reckonExceptions } from '../src/app/exceptions.js';
 import { withService, type OpenService } from '../src/app/open.js';
 import { runCycle, type Cycle } from '../src/app/runCycle.js';
@@ -21,6 +21,7 @@ people:
   - { id: sam, name: Sam Owner, email: sam@example.gov.uk }
   - { id: nia, name: Nia Nomail }
   - { id: lee, name: Lee Lead, email: lee@example.gov.uk }
+  - { id: ola, name: Ola Owner, email: ola@example.gov.uk }
 services:
   Contact centre: { manager: sam }
 data_quality_leads: [lee]
@@ -31,6 +32,8 @@ const PIPELINE = (owner: string) =>
 
 interface Setup {
   owner?: string;
+  /** The data_not_received setting, as it follows `reminders` in the service config's exceptions. */
+  dataNotReceived?: string;
   exceptions?: string;
   extraPipelines?: Record<string, string>;
   store?: string;
@@ -44,7 +47,7 @@ async function contactCentre(o: Setup = {}) {
       o.store ?? 'store: { client: sqlite, filename: {{dir}}/store.sqlite }',
       'sources:\n  db: { client: sqlite, connection: {{dir}}/calls.sqlite }',
       'people_file: {{dir}}/people.yaml',
-      `exceptions: { reminders: [1d, 7d], data_not_received: [{ after: 5d, to: [owner] }]${o.exceptions ?? ''} }`,
+      `exceptions: { reminders: [1d, 7d]${o.dataNotReceived ?? ', data_not_received: [{ after: 5d, to: [owner] }]'}${o.exceptions ?? ''} }`,
       'email: { from: "Performance <performance@example.gov.uk>", files_dir: {{dir}}/outbox }',
       '',
     ].join('\n'),
@@ -147,9 +150,9 @@ describe('a run cycle tells each owner of their exceptions, once, through the ou
         const late = await cycleAt(open, Date.parse('2024-08-06T07:00:00Z'), '2024-07');
         expect(told(late)).toEqual([{ to: 'sam@example.gov.uk', subject: '1 data not received: Contact centre - July 2024', tells: ['data_not_received:CS1:2024-07 new'] }]);
         expect(late.exceptions.messages[0]!.text).toMatch(/no data for July 2024, 5 days after it ended[\s\S]*Why: no data received for 2024-07/);
-        // A month on, August is overdue too, and July, still not in, is not resolved by the scorecard moving on: it is due a reminder.
+        // A month on, August is overdue too, and July, still not in, is not resolved by the scorecard moving on; its one step told, it gets no reminder.
         const august = await cycleAt(open, Date.parse('2024-09-07T07:00:00Z'), '2024-08');
-        expect(told(august)).toEqual([{ to: 'sam@example.gov.uk', subject: '2 data not received: Contact centre - August 2024', tells: ['data_not_received:CS1:2024-08 new', 'data_not_received:CS1:2024-07 still_open'] }]);
+        expect(told(august)).toEqual([{ to: 'sam@example.gov.uk', subject: '1 data not received: Contact centre - August 2024', tells: ['data_not_received:CS1:2024-08 new'] }]);
         expect((await open.store.exceptions.openExceptions()).map((e) => e.key)).toEqual(['data_not_received:CS1:2024-07', 'data_not_received:CS1:2024-08']);
         // July arrives: resolved; August still awaited.
         c.share('2024-07-31', 91);
@@ -159,6 +162,73 @@ describe('a run cycle tells each owner of their exceptions, once, through the ou
       },
       { logger: silentLogger },
     );
+  });
+
+  describe('data not received is chased up the ladder of its steps, each told once, day by day (fake clock)', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** Who is told what of July's missing data, running a cycle at 07:00 on each day given, counted from its end (1 August is day 0). */
+    async function chase(days: readonly number[], arriveOn?: number) {
+      const c = await contactCentre({ owner: 'ola', dataNotReceived: '' });
+      opened.push(c);
+      c.share('2024-06-30', 90);
+      const byDay: Record<number, string[]> = {};
+      await withService(
+        c.service,
+        async (open) => {
+          await runCycle(open, { pipelines: open.config.pipelines, choice: { from: '2024-04', to: '2024-06' }, now: () => new Date(JULY_2ND) });
+          vi.useFakeTimers({ toFake: ['Date'] });
+          for (const day of days) {
+            if (day === arriveOn) c.share('2024-07-31', 91);
+            vi.setSystemTime(new Date(Date.parse('2024-08-01T07:00:00Z') + day * DAY));
+            const cycle = await runCycle(open, { pipelines: open.config.pipelines, choice: { period: '2024-07' } });
+            const tells = cycle.exceptions.messages.flatMap((m) => m.tells.map((t) => `${m.to.address.split('@')[0]} ${t.change}`));
+            if (tells.length) byDay[day] = tells.sort();
+          }
+        },
+        { logger: silentLogger },
+      );
+      return byDay;
+    }
+
+    const everyDay = Array.from({ length: 26 }, (_, i) => i);
+
+    it('by default: its owner on day 10, the owner and the service manager on day 15, the performance team too on day 20, and no reminders between', async () => {
+      expect(await chase(everyDay)).toEqual({
+        10: ['ola new'],
+        15: ['ola changed', 'sam new'],
+        20: ['ola changed', 'sam changed', 'team new'],
+      });
+    });
+
+    it('goes straight to the highest step reached when the service was down for the steps between', async () => {
+      expect(await chase([1, 9, 21, 22])).toEqual({ 21: ['ola new', 'sam new', 'team new'] });
+    });
+
+    it('the data arriving resolves it, told once to everyone who was chased', async () => {
+      expect(await chase([10, 15, 16, 17], 16)).toEqual({
+        10: ['ola new'],
+        15: ['ola changed', 'sam new'],
+        16: ['ola resolved', 'sam resolved'],
+      });
+    });
+
+    it('says which step it is on and when the next comes', async () => {
+      const c = await contactCentre({ owner: 'ola', dataNotReceived: '' });
+      opened.push(c);
+      await withService(
+        c.service,
+        async (open) => {
+          const cycle = await cycleAt(open, Date.parse('2024-08-16T07:00:00Z'), '2024-07');
+          const sam = cycle.exceptions.messages.find((m) => m.to.address === 'sam@example.gov.uk')!;
+          expect(sam.text).toMatch(/Chased: step 2 of 3: owner, manager[\s\S]*Next step: 21 August 2024: owner, manager, performance_team/);
+          expect(sam.text).not.toMatch(/To stop reminders/);
+        },
+        { logger: silentLogger },
+      );
+    });
   });
 
   it.each([

@@ -22,14 +22,14 @@ risks:
   - { id: R1, title: Calls unanswered, owner: ${owner}, clinic: Customer, inherent: { likelihood: B, impact: II }, current: { likelihood: C, impact: III } }
 `;
 
-function service(o: { people: string; owner?: string; riskOwner?: string; routes?: string }) {
+function service(o: { people: string; owner?: string; riskOwner?: string; exceptions?: string }) {
   const ws = workspace({
     'lineofsight.yaml': [
       'pipelines_dir: {{dir}}/pipelines',
       'risks_file: {{dir}}/risks.yaml',
       'people_file: {{dir}}/people.yaml',
       'sources:\n  db: { client: sqlite, connection: {{dir}}/db.sqlite }',
-      ...(o.routes ? [`exceptions:\n  routes:\n${o.routes}`] : []),
+      ...(o.exceptions ? [`exceptions:\n${o.exceptions}`] : []),
       '',
     ].join('\n'),
     'people.yaml': o.people,
@@ -77,7 +77,7 @@ services:
   Contact centre: { manager: mia }
 data_quality_leads: [sam, lee]
 `;
-    const s = service({ people, owner: 'Sam Owner', riskOwner: 'ria', routes: '    - { kind: risk, to: [performance_team, ezra] }' });
+    const s = service({ people, owner: 'Sam Owner', riskOwner: 'ria', exceptions: '  routes:\n    - { kind: risk, to: [performance_team, ezra] }\n  data_not_received: [{ after: 10d, to: [owner, bo] }]' });
     const found = await problems(s.load);
     const file = (name: string) => s.ws.file(name);
     expect(found).toEqual([
@@ -86,6 +86,7 @@ data_quality_leads: [sam, lee]
       `${file('pipelines/calls.yaml')}:10:88: indicators[0].owner: owner of CS1 "Sam Owner" is not in the people directory ${file('people.yaml')} (give a person id from it)`,
       `${file('risks.yaml')}:4:47: risks[0].owner: owner of risk R1 "ria" is not in the people directory ${file('people.yaml')} (give a person id from it)`,
       `${file('lineofsight.yaml')}:8:44: exceptions.routes[0].to[1]: route recipient "ezra" is not in the people directory ${file('people.yaml')} (give a person id from it)`,
+      `${file('lineofsight.yaml')}:9:46: exceptions.data_not_received[0].to[1]: escalation recipient "bo" is not in the people directory ${file('people.yaml')} (give a person id from it)`,
     ]);
   });
 

@@ -2,7 +2,7 @@ import type { CheckableParts, LoadedConfig } from '../config/load.js';
 import { readConfig } from '../config/load.js';
 import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { ragProblems } from '../rag/validate.js';
-import { ownerReferences, readPeopleFile, referenceProblems, routeReferences, type Directory, type PersonReference } from '../config/people.js';
+import { ownerReferences, readPeopleFile, referenceProblems, recipientReferences, type Directory, type PersonReference } from '../config/people.js';
 import { clinicReferenceProblems, readClinicsFile, type ClinicReference, type Clinics } from '../config/clinics.js';
 import { loadRisks, type KnownIds, type RiskRegister } from '../risk/config.js';
 
@@ -81,7 +81,8 @@ async function readDirectory(config: LoadedConfig, register: RiskRegister | unde
   const references: PersonReference[] = [
     ...ownerReferences(config.pipelines, (file) => config.yaml.get(file)),
     ...(register?.risks.map((r, i) => ({ id: r.owner, what: `owner of risk ${r.id}`, yaml: register.yaml, file: register.file, path: ['risks', i, 'owner'] })) ?? []),
-    ...routeReferences(config.service.exceptions.routes, config.yaml.get(config.file), config.file),
+    ...recipientReferences(config.service.exceptions.routes, 'route recipient', ['exceptions', 'routes'], config.yaml.get(config.file), config.file),
+    ...recipientReferences(config.service.exceptions.data_not_received, 'escalation recipient', ['exceptions', 'data_not_received'], config.yaml.get(config.file), config.file),
   ];
   problems.push(...referenceProblems(read.directory, references));
   return read.directory;

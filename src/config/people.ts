@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { ConfigProblem } from './problems.js';
-import { ROUTE_ROLES, type IndicatorConfig, type RouteConfig } from './schema.js';
+import { ROUTE_ROLES, type IndicatorConfig } from './schema.js';
 import { schemaProblems } from './schemaProblems.js';
 import { readYamlFile, type YamlFile } from './yamlFile.js';
 
@@ -98,9 +98,9 @@ export function ownerReferences(pipelines: readonly { file: string; indicators: 
 
 const ROLES = new Set<string>(ROUTE_ROLES);
 
-/** The person ids a route sends to (its roles aside), where the service config names them. */
-export function routeReferences(routes: readonly RouteConfig[], yaml: YamlFile | undefined, file: string): PersonReference[] {
-  return routes.flatMap((route, i) => route.to.flatMap((to, k) => (ROLES.has(to) ? [] : [{ id: to, what: 'route recipient', yaml, file, path: ['exceptions', 'routes', i, 'to', k] }])));
+/** The person ids (roles aside) that lists of recipients in the service config name: routes' and escalation steps'. */
+export function recipientReferences(lists: readonly { to: readonly string[] }[], what: string, path: readonly (string | number)[], yaml: YamlFile | undefined, file: string): PersonReference[] {
+  return lists.flatMap((list, i) => list.to.flatMap((to, k) => (ROLES.has(to) ? [] : [{ id: to, what, yaml, file, path: [...path, i, 'to', k] }])));
 }
 
 /** Services the directory names that no indicator has: a misspelt name would route nobody to its manager. Said by `validate`. */

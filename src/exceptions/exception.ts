@@ -43,8 +43,10 @@ export interface RaisedException {
   unvalidated?: string;
   /** Held back while its root cause stands: nothing is said of it, and it is not resolved. */
   held?: boolean;
-  /** Acknowledged where it is kept (a failed-check log entry a lead acknowledged): no reminders. */
+  /** No reminders: acknowledged where it is kept (a failed-check log entry), or its steps are its reminders. */
   quiet?: boolean;
+  /** Who it goes to before any route, in place of its kind's defaults: the step data not received has reached. */
+  to?: string[];
 }
 
 /** Whether an exception counts as red in a subject line's counts ("3 red, 1 amber"). */

@@ -11,6 +11,7 @@ import { isRuleStatus, rankOf } from '../rag/scale.js';
 import type { RiskRegister } from '../risk/config.js';
 import type { RiskAssessment } from '../risk/evaluate.js';
 import type { GovernanceFinding } from '../targets/governance.js';
+import { escalationFacts, escalationOf, escalationState } from './escalation.js';
 import type { Fact, RaisedException } from './exception.js';
 
 /** A current value of an indicator, as the exceptions read it. */
@@ -151,17 +152,20 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
       }
     }
     const overdue = daysBetween(f.period.end, facts.today);
-    if (f.awaiting !== null && overdue >= settings.data_not_received[0]!.after) {
+    const escalation = f.awaiting === null ? undefined : escalationOf(settings.data_not_received, f.period.end, overdue);
+    if (escalation) {
       out.push({
         key: missingKey(indicator.id, f.period.id),
         kind: 'data_not_received',
         severity: 'warn',
-        state: 'awaiting',
+        state: escalationState(escalation),
         title: `${name}: no data for ${periodWords(f.period.id)}, ${overdue} day${overdue === 1 ? '' : 's'} after it ended`,
         subject: { ...subject, period: f.period.id },
-        facts: [{ label: 'Period', value: periodWords(f.period.id) }, { label: 'Ended', value: `${overdue} day${overdue === 1 ? '' : 's'} ago` }],
-        explanation: f.awaiting,
+        facts: [{ label: 'Period', value: periodWords(f.period.id) }, { label: 'Ended', value: `${overdue} day${overdue === 1 ? '' : 's'} ago` }, ...escalationFacts(escalation)],
+        explanation: f.awaiting!,
         owners,
+        quiet: true,
+        to: escalation.step.to,
       });
     }
   }

@@ -10,7 +10,7 @@ export interface Recipient {
   onBehalfOf?: string;
 }
 
-/** Who gets an exception by default, by its kind, before any route. */
+/** Who gets an exception by default, by its kind, before any route, unless it names its own. */
 const DEFAULTS: Record<ExceptionKind, readonly string[]> = {
   rag: ['owner'],
   worsening: ['owner'],
@@ -33,14 +33,14 @@ function matches(route: RouteConfig, e: RaisedException): boolean {
 }
 
 /**
- * The people an exception goes to: its kind's defaults (an indicator's owner, data-quality
- * leads, the performance team, a risk's owner), then every route that matches adds its own or,
+ * The people an exception goes to: its own (an escalation step's) or its kind's defaults (an
+ * indicator's owner, data-quality leads, the performance team, a risk's owner), then every route that matches adds its own or,
  * with replace_defaults, takes their place. An indicator with no owner goes to its service's
  * manager, and with neither to the performance team, so that no exception goes to nobody.
  */
 export function recipientsOf(e: RaisedException, directory: Directory, routes: readonly RouteConfig[]): Recipient[] {
   const matching = routes.filter((r) => matches(r, e));
-  const names = matching.some((r) => r.replace_defaults) ? [] : [...DEFAULTS[e.kind]];
+  const names = matching.some((r) => r.replace_defaults) ? [] : [...(e.to ?? DEFAULTS[e.kind])];
   for (const r of matching) names.push(...r.to);
   const people: Person[] = [];
   let team = false;

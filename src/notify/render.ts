@@ -85,6 +85,9 @@ export function linksOf(e: Pick<RaisedException, 'kind' | 'subject'>, links: Lin
 }
 
 /** The lines of one exception in the plain-text part. */
+/** An open exception that reminds, and so can be acknowledged; one whose steps are its reminders cannot. */
+const remindable = (t: Tell) => t.change !== 'resolved' && !t.exception.quiet;
+
 function textOf(t: Tell, links: Links): string[] {
   const e = t.exception;
   const lines = [`[${badgeOf(e, t.change)}] ${e.title} (exception ${t.exceptionId})`];
@@ -94,7 +97,7 @@ function textOf(t: Tell, links: Links): string[] {
   if (e.unvalidated) lines.push(`  Unvalidated: ${e.unvalidated}`);
   if (t.change === 'still_open') lines.push(`  Open since: ${t.openedAt.slice(0, 10)}`);
   for (const l of linksOf(e, links)) lines.push(`  ${l.label}: ${l.href}`);
-  if (t.change !== 'resolved') lines.push(`  To stop reminders: lineofsight exceptions ack ${t.exceptionId} --note "..."`);
+  if (remindable(t)) lines.push(`  To stop reminders: lineofsight exceptions ack ${t.exceptionId} --note "..."`);
   return lines;
 }
 
@@ -125,7 +128,7 @@ function htmlOf(t: Tell, links: Links): string {
   ];
   const anchors = linksOf(e, links).map((l) => `<a href="${escapeHtml(l.href)}" style="color:#1d70b8">${escapeHtml(l.label)}</a>`);
   if (anchors.length) rows.push(row('Links', anchors.join(' &middot; ')));
-  if (t.change !== 'resolved') rows.push(row('To stop reminders', `<code style="${WRAP}">lineofsight exceptions ack ${t.exceptionId} --note &quot;...&quot;</code>`));
+  if (remindable(t)) rows.push(row('To stop reminders', `<code style="${WRAP}">lineofsight exceptions ack ${t.exceptionId} --note &quot;...&quot;</code>`));
   return factTable([
     `<tr>${badgeCell(badgeOf(e, t.change), `valign="top" width="${LABEL_WIDTH}"`)}` +
       `<td valign="top" style="font-weight:bold;${WRAP}">${escapeHtml(e.title)} <span style="font-weight:normal;color:#505a5f">(exception ${t.exceptionId})</span></td></tr>`,
