@@ -86,7 +86,7 @@ data_quality_leads: [sam, lee]
       `${file('pipelines/calls.yaml')}:10:88: indicators[0].owner: owner of CS1 "Sam Owner" is not in the people directory ${file('people.yaml')} (give a person id from it)`,
       `${file('risks.yaml')}:4:47: risks[0].owner: owner of risk R1 "ria" is not in the people directory ${file('people.yaml')} (give a person id from it)`,
       `${file('lineofsight.yaml')}:8:44: exceptions.routes[0].to[1]: route recipient "ezra" is not in the people directory ${file('people.yaml')} (give a person id from it)`,
-      `${file('lineofsight.yaml')}:9:46: exceptions.data_not_received[0].to[1]: escalation recipient "bo" is not in the people directory ${file('people.yaml')} (give a person id from it)`,
+      `${file('lineofsight.yaml')}:9:49: exceptions.data_not_received[0].to[1]: escalation recipient "bo" is not in the people directory ${file('people.yaml')} (give a person id from it)`,
     ]);
   });
 
