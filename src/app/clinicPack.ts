@@ -8,10 +8,11 @@ import { isRuleStatus, rankOf } from '../rag/scale.js';
 import type { DataQuality } from '../quality/result.js';
 import type { RiskAssessment } from '../risk/evaluate.js';
 import { newMessageId, type NewMessage } from '../notify/outbox.js';
-import { packChanges, type ClinicPack, type PackRisk, type PackRow, type PackShown } from '../notify/pack.js';
+import { packChanges, type ClinicPack, type PackPoint, type PackRisk, type PackRow, type PackShown } from '../notify/pack.js';
 import { renderPack } from '../notify/packRender.js';
 import { scorecard, scorecardLineJson } from '../report/scorecard.js';
 import type { StoreParts } from '../store/store.js';
+import { sendingOpens } from './deliver.js';
 import { readExceptionFacts } from './exceptionFacts.js';
 import type { OpenService } from './open.js';
 
@@ -92,10 +93,12 @@ async function readPack(open: PackService, parts: StoreParts, clinic: Clinic, pe
       exceptions: raised
         .filter((e) => e.subject.indicator === indicator.id || (e.subject.indicator === undefined && e.subject.pipeline === l.pipelineId))
         .map((e) => ({ key: e.key, kind: e.kind, title: e.title })),
-      history: windows.get(indicator.id)!.map((p) => {
-        const v = byKey.get(`${indicator.id}/${p.id}`);
-        return { periodId: p.id, period: words(p.id), value: v?.value ?? null, shown: v ? format(v.value) : 'no value', rag: v ? (v.judgement?.rag ?? 'NOT_JUDGED') : 'MISSING' };
-      }),
+      history: sinceFirstValue(
+        windows.get(indicator.id)!.map((p) => {
+          const v = byKey.get(`${indicator.id}/${p.id}`);
+          return { periodId: p.id, period: words(p.id), short: shortPeriod(p, words(p.id)), value: v?.value ?? null, shown: v ? format(v.value) : 'no value', rag: v ? (v.judgement?.rag ?? 'NOT_JUDGED') : 'MISSING' };
+        }),
+      ),
       checks: facts.entries
         .filter((e) => e.pipelineId === l.pipelineId)
         .map((e) => ({ entry: e.id, check: e.checkId, severity: e.severity, period: e.periodId, message: e.message, acknowledged: e.status === 'acknowledged' })),
@@ -129,6 +132,18 @@ function windowOf(open: Pick<OpenService, 'config'>, period: Period): Period[] {
   const out = [period];
   while (out.length < HISTORY) out.unshift(open.config.calendar.previous(out[0]!));
   return out;
+}
+
+/** A history from the indicator's first stored value: the periods before it existed say nothing (an annual indicator's 13 years). */
+function sinceFirstValue(points: PackPoint[]): PackPoint[] {
+  const first = points.findIndex((p) => p.rag !== 'MISSING');
+  return points.slice(first < 0 ? points.length - 1 : first);
+}
+
+/** A period in a chart column's few characters: "Nov", "Q2", "25-26". */
+function shortPeriod(p: Period, inWords: string): string {
+  if (p.kind === 'month') return inWords.slice(0, 3);
+  return p.kind === 'quarter' ? p.id.slice(-2) : p.id.slice(2);
 }
 
 /** Worse first: RED before AMBER before GREEN; a value missing or not judged after every rating. */
@@ -176,7 +191,7 @@ export async function sendClinicPack(
   clinic: Clinic,
   period: Period,
   at: Date,
-  options: { scheduled: boolean; today?: LocalDate; notBefore?: (at: Date) => Date },
+  options: { scheduled: boolean; today?: LocalDate },
 ): Promise<PackSent> {
   const { config, directory } = open;
   if (!directory) throw new Error(`clinic packs go to people of the directory: no people_file in ${config.file}`);
@@ -186,8 +201,10 @@ export async function sendClinicPack(
     const recorded = await parts.clinicPacks.record({ clinic: clinic.id, period: period.id, scheduled: options.scheduled, shown: pack.shown }, at);
     if (recorded === undefined) return { sent: false, pack, why: `the pack for ${pack.period} was sent already` };
     const rendered = renderPack(pack, config.service.exceptions.links);
+    // A pack is never urgent: outside the sending hours it waits for their opening.
+    const notBefore = sendingOpens(config, at);
     const { from } = config.service.email;
-    const messages: NewMessage[] = membersOf(open, clinic).map((to) => ({ kind: 'clinic_pack', to, from, messageId: newMessageId(from), ...rendered, notBefore: options.notBefore?.(at) }));
+    const messages: NewMessage[] = membersOf(open, clinic).map((to) => ({ kind: 'clinic_pack', to, from, messageId: newMessageId(from), ...rendered, notBefore }));
     await parts.outbox.write(messages, at);
     return { sent: true, pack, messages: messages.length };
   });

@@ -5,6 +5,12 @@ import { drainOutbox, type Drained } from '../notify/drain.js';
 import type { OutboxEntry } from '../notify/outbox.js';
 import type { OpenService } from './open.js';
 
+/** When mail that is not urgent may go: now within the sending hours, else at their next opening. */
+export function sendingOpens(config: Pick<OpenService['config'], 'service'>, at: Date): Date {
+  const { email, timezone, bank_holidays } = config.service;
+  return nextSendable(at, email.sending_hours, timezone, bank_holidays);
+}
+
 /** Messages sent at once: the SMTP pool's connections. */
 const CONCURRENCY = 3;
 
@@ -13,7 +19,7 @@ const CONCURRENCY = 3;
  * reporting a message that fails for good to the performance team.
  */
 export async function deliverOutbox(open: Pick<OpenService, 'config' | 'directory' | 'store' | 'logger'>, now?: () => Date): Promise<Drained> {
-  const { email, timezone, bank_holidays } = open.config.service;
+  const { email } = open.config.service;
   const courier = courierFor(email, CONCURRENCY);
   try {
     return await drainOutbox(open.store.outbox, courier, {
@@ -26,7 +32,7 @@ export async function deliverOutbox(open: Pick<OpenService, 'config' | 'director
       attemptTimeout: attemptTimeoutOf(email),
       logger: open.logger,
       reportTo: open.directory && { address: open.directory.performance_team.email, name: open.directory.performance_team.name },
-      sendable: (at) => nextSendable(at, email.sending_hours, timezone, bank_holidays),
+      sendable: (at) => sendingOpens(open.config, at),
     });
   } finally {
     courier.close();

@@ -1,6 +1,5 @@
 import { dateIn, type LocalDate } from '../calendar/localDate.js';
 import { dateInWords } from '../calendar/recordDate.js';
-import { nextSendable } from '../calendar/sendingHours.js';
 import type { RaisedException } from '../exceptions/exception.js';
 import { raiseExceptions, type Raised } from '../exceptions/raise.js';
 import { recipientsOf } from '../exceptions/route.js';
@@ -10,6 +9,7 @@ import { reconcile, tellings, type CurrentException, type Tell } from '../notify
 import type { ListedException } from '../report/exceptions.js';
 import type { StoredException } from '../store/exceptions.js';
 import type { StoreParts } from '../store/store.js';
+import { sendingOpens } from './deliver.js';
 import { readExceptionFacts } from './exceptionFacts.js';
 import type { OpenService } from './open.js';
 
@@ -72,10 +72,9 @@ export async function reckonExceptions(
     const told = await parts.exceptions.toldOf(before.map((o) => o.id));
     const { tells, told: nowTold } = tellings(current, plan.resolved, told, { now: at, today, reminders: settings.reminders, recipientsOf: route });
     const messages = compose(tells, { calendar: config.calendar, links: settings.links, day: dateInWords(today) });
-    const { email, timezone, bank_holidays } = config.service;
-    const from = email.from;
+    const { from } = config.service.email;
     // Outside the sending hours what is not urgent waits in the outbox for their opening.
-    const opening = nextSendable(at, email.sending_hours, timezone, bank_holidays);
+    const opening = sendingOpens(config, at);
     await parts.outbox.write(messages.map((m) => ({ ...m, from, messageId: newMessageId(from), ...(isUrgent(m.kind) ? {} : { notBefore: opening }) })), at);
     await parts.exceptions.recordTold(nowTold);
     const reckoning: Reckoning = {

@@ -5,6 +5,8 @@ export interface PackPoint {
   periodId: string;
   /** "May 2024" */
   period: string;
+  /** In a chart column's few characters: "May", "Q2", "25-26". */
+  short: string;
   value: number | null;
   /** The value in its unit, or "no value". */
   shown: string;

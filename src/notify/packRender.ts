@@ -105,20 +105,13 @@ function chartHtml(history: readonly PackPoint[]): string {
       : '';
     return `<td valign="bottom" height="${CHART_HEIGHT}" title="${escapeHtml(`${p.period}: ${p.shown} (${p.rag})`)}" style="padding:0 1px">${bar}</td>`;
   });
-  const labels = history.map((p) => `<td align="center" style="font-size:10px;color:#505a5f;padding:2px 0 0 0">${escapeHtml(shortPeriod(p))}</td>`);
+  const labels = history.map((p) => `<td align="center" style="font-size:10px;color:#505a5f;padding:2px 0 0 0">${escapeHtml(p.short)}</td>`);
   return [
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="table-layout:fixed;margin:4px 0" aria-label="${escapeHtml(`The last ${history.length} periods`)}">`,
     `<tr>${columns.join('')}</tr>`,
     `<tr>${labels.join('')}</tr>`,
     '</table>',
   ].join('\n');
-}
-
-/** A period in a chart's few characters: "Nov", "Q2", "24-25". */
-function shortPeriod(p: PackPoint): string {
-  if (/^\d{4}-\d{2}$/.test(p.periodId)) return p.period.slice(0, 3);
-  const quarter = /-Q(\d)$/.exec(p.periodId);
-  return quarter ? `Q${quarter[1]}` : p.periodId.slice(2);
 }
 
 function historyHtml(history: readonly PackPoint[]): string {
@@ -160,7 +153,7 @@ function packText(pack: ClinicPack, heading: string, intro: string, links: Links
     for (const c of r.checks) lines.push(`  Open check: ${c.check} (${c.severity}, ${c.period}${c.acknowledged ? ', acknowledged' : ''}): ${c.message} [log entry ${c.entry}]`);
     for (const risk of r.risks) lines.push(`  Risk: ${riskWords(risk)}`);
     for (const l of indicatorLinks(r, links)) lines.push(`  ${l.label}: ${l.href}`);
-    lines.push(`  Last ${r.history.length} periods: ${r.history.map((p) => `${shortPeriod(p)} ${p.shown} ${p.rag}`).join(' | ')}`, '');
+    lines.push(`  Last ${r.history.length} periods: ${r.history.map((p) => `${p.short} ${p.shown} ${p.rag}`).join(' | ')}`, '');
   }
   lines.push(`The rows are attached as ${pack.clinic.id}-${pack.periodId}.csv.`, '', 'Sent by lineofsight.');
   return lines.join('\n');
