@@ -96,15 +96,24 @@ export async function demoHistory(open: OpenService, demo: PreparedDemo, asOf: L
 const DEMO_EVERY_MINUTES = 10;
 
 /**
- * The demo's pipelines on schedules a newcomer sees fire: the first within a minute of `start`,
- * a few seconds apart, then every ten minutes.
+ * The demo's pipelines and clinics on schedules a newcomer sees fire: the pipelines' first runs
+ * within a minute of `start`, a few seconds apart, then every ten minutes; each clinic's pack a
+ * minute or so after them (sent once a period: the later slots find it sent).
  */
 export function demoSchedules(service: Service, start: Date): Service {
-  const pipelines = service.config.pipelines.map((pipeline, i) => {
-    // The schedule runs in the service's timezone: its minute and second as the wall clock there shows them.
-    const [minute, second] = localDateTime(new Date(start.getTime() + (15 + 3 * i) * 1000), service.config.service.timezone).slice(14).split(':').map(Number) as [number, number];
-    const minutes = Array.from({ length: 60 / DEMO_EVERY_MINUTES }, (_, k) => (minute + k * DEMO_EVERY_MINUTES) % 60).sort((a, b) => a - b);
-    return { ...pipeline, schedule: `${second} ${minutes.join(',')} * * * *` };
-  });
-  return { ...service, config: { ...service.config, pipelines } };
+  const { timezone } = service.config.service;
+  const pipelines = service.config.pipelines.map((pipeline, i) => ({ ...pipeline, schedule: everyTenMinutesFrom(start, 15 + 3 * i, timezone) }));
+  const clinics = service.clinics && {
+    ...service.clinics,
+    clinics: service.clinics.clinics.map((clinic, i) => ({ ...clinic, schedule: everyTenMinutesFrom(start, 75 + 5 * i, timezone) })),
+  };
+  return { ...service, config: { ...service.config, pipelines }, ...(clinics ? { clinics: { ...clinics, byId: new Map(clinics.clinics.map((c) => [c.id, c])) } } : {}) };
+}
+
+/** A cron schedule firing `seconds` after `start`, then every ten minutes. */
+function everyTenMinutesFrom(start: Date, seconds: number, timeZone: string): string {
+  // The schedule runs in the service's timezone: its minute and second as the wall clock there shows them.
+  const [minute, second] = localDateTime(new Date(start.getTime() + seconds * 1000), timeZone).slice(14).split(':').map(Number) as [number, number];
+  const minutes = Array.from({ length: 60 / DEMO_EVERY_MINUTES }, (_, k) => (minute + k * DEMO_EVERY_MINUTES) % 60).sort((a, b) => a - b);
+  return `${second} ${minutes.join(',')} * * * *`;
 }

@@ -1,14 +1,33 @@
+import type { LocalDate } from '../calendar/localDate.js';
 import { KIND_OF_FREQUENCY } from '../calendar/periods.js';
 import type { PeriodChoice } from '../calendar/selection.js';
-import type { LocalDate } from '../calendar/localDate.js';
+import type { Clinic } from '../config/clinics.js';
 import type { LoadedPipeline } from '../config/load.js';
-import { pipelineJob } from '../store/claims.js';
+import type { MISSED } from '../config/schema.js';
+import { clinicJob, pipelineJob } from '../store/claims.js';
+import { packPeriod, sendClinicPack } from './clinicPack.js';
+import { deliverOutbox } from './deliver.js';
 import type { OpenService } from './open.js';
 import { runCycle, type Cycle } from './runCycle.js';
 
-/** The pipeline a job runs, or undefined when the job is not a pipeline's (or the pipeline is no longer configured). */
-export function pipelineOfJob(open: Pick<OpenService, 'config'>, job: string): LoadedPipeline | undefined {
-  return job.startsWith('pipeline:') ? open.config.pipelines.find((p) => pipelineJob(p.id) === job) : undefined;
+/** Something the daemon runs on a schedule: a pipeline's runs, or a clinic's pack. */
+export type ScheduledJob = { job: string; schedule: string; missed: (typeof MISSED)[number] } & ({ pipeline: LoadedPipeline } | { clinic: Clinic });
+
+/**
+ * Every job of the service as configured now: each pipeline, then each clinic. A clinic's pack
+ * missed while no replica ran is sent once at start: its members still need it before they meet.
+ */
+export function scheduledJobs(open: Pick<OpenService, 'config' | 'clinics'>): ScheduledJob[] {
+  const { scheduler } = open.config.service;
+  return [
+    ...open.config.pipelines.map((pipeline) => ({ job: pipelineJob(pipeline.id), schedule: pipeline.schedule, missed: pipeline.missed ?? scheduler.missed, pipeline })),
+    ...(open.clinics?.clinics ?? []).map((clinic) => ({ job: clinicJob(clinic.id), schedule: clinic.schedule, missed: 'once' as const, clinic })),
+  ];
+}
+
+/** The job a claim names, or undefined when the configuration no longer has it. */
+export function jobNamed(open: Pick<OpenService, 'config' | 'clinics'>, job: string): ScheduledJob | undefined {
+  return scheduledJobs(open).find((j) => j.job === job);
 }
 
 /**
@@ -30,4 +49,18 @@ export function slotPeriods(open: Pick<OpenService, 'config'>, pipeline: LoadedP
  */
 export function runSlot(open: OpenService, pipeline: LoadedPipeline, slotDay: LocalDate, signal: AbortSignal, now?: () => Date): Promise<Cycle> {
   return runCycle(open, { pipelines: [pipeline], choice: slotPeriods(open, pipeline, slotDay), signal, now, retries: open.config.service.scheduler.source_retries });
+}
+
+/**
+ * One scheduled pack of one clinic: the period of its kind that ended last as of the slot's day,
+ * drawn up from the store as it stands, written to the outbox once per clinic and period (a
+ * later slot, or another replica, finds it sent), and the outbox sent. What it came to, in words.
+ */
+export async function packSlot(open: OpenService, clinic: Clinic, slotDay: LocalDate, now: () => Date = () => new Date()): Promise<string> {
+  const at = now();
+  const period = packPeriod(open, clinic, slotDay);
+  const sent = await sendClinicPack(open, clinic, period, at, { scheduled: true });
+  if (!sent.sent) return `${clinic.id} ${period.id}: not sent again (${sent.why})`;
+  const delivered = await deliverOutbox(open, now);
+  return `${clinic.id} ${period.id}: pack written for ${sent.messages} member(s); outbox: ${delivered.sent} sent, ${delivered.retrying} to retry, ${delivered.failed} failed`;
 }

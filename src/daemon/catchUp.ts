@@ -1,27 +1,26 @@
 import type { OpenService } from '../app/open.js';
-import { pipelineJob } from '../store/claims.js';
+import { scheduledJobs } from '../app/scheduledRun.js';
 import { slotsBetween } from '../calendar/schedule.js';
 import type { JobRunner } from './jobs.js';
 
 /**
  * Slots missed while no replica ran, worked out from the newest slot the store recorded for each
- * pipeline (a pipeline never run before has missed nothing), and dealt with as the pipeline's
- * `missed` says: skip (the newest is recorded as skipped, the mark the next downtime counts
+ * job (a job never run before has missed nothing), and dealt with as the job's `missed` says (a
+ * clinic's: once): skip (the newest is recorded as skipped, the mark the next downtime counts
  * from), once (the newest is run now), or all (the newest `missed_limit`, oldest first, one after
  * another). Replicas starting together each try: the claims decide, and a replica that finds
- * another working through a pipeline's catch-up leaves it to that one. Stops at `signal`.
+ * another working through a job's catch-up leaves it to that one. Stops at `signal`.
  */
 export async function catchUp(open: OpenService, runner: JobRunner, replica: string, now: Date, signal: AbortSignal): Promise<void> {
   const { scheduler, timezone } = open.config.service;
   const claims = open.store.claims;
-  const last = await claims.lastSlots(open.config.pipelines.map((p) => pipelineJob(p.id)));
+  const jobs = scheduledJobs(open);
+  const last = await claims.lastSlots(jobs.map((j) => j.job));
   await Promise.all(
-    open.config.pipelines.map(async (pipeline) => {
-      const job = pipelineJob(pipeline.id);
+    jobs.map(async ({ job, schedule, missed: policy }) => {
       const recorded = last.get(job);
       if (!recorded) return;
-      const policy = pipeline.missed ?? scheduler.missed;
-      const { slots, more } = slotsBetween(pipeline.schedule, timezone, new Date(recorded.slotAt), now, policy === 'all' ? scheduler.missed_limit : 1);
+      const { slots, more } = slotsBetween(schedule, timezone, new Date(recorded.slotAt), now, policy === 'all' ? scheduler.missed_limit : 1);
       if (!slots.length) return;
       const log = open.logger.child({ job, missed: more ? `more than ${slots.length}` : slots.length, since: recorded.slot });
       if (policy === 'skip') {
@@ -36,7 +35,7 @@ export async function catchUp(open: OpenService, runner: JobRunner, replica: str
         if (!answer.claimed) {
           // Taken: another replica is working through them. Overlap: a slot of the job is running
           // (another's catch-up, or its schedule firing meanwhile), and the rest are left to it.
-          if (answer.reason === 'overlap') log.warn({ running: answer.by.slot, on: answer.by.replica, left: slot.slot }, 'catch-up stopped: a slot of this pipeline is running; the missed slots from here are not run');
+          if (answer.reason === 'overlap') log.warn({ running: answer.by.slot, on: answer.by.replica, left: slot.slot }, 'catch-up stopped: a slot of this job is running; the missed slots from here are not run');
           return;
         }
         await runner.run(answer.claim);

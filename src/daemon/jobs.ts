@@ -1,5 +1,5 @@
 import type { OpenService } from '../app/open.js';
-import { pipelineOfJob, runSlot } from '../app/scheduledRun.js';
+import { jobNamed, packSlot, runSlot } from '../app/scheduledRun.js';
 import type { Cycle } from '../app/runCycle.js';
 import { StoreFault } from '../runs/record.js';
 import type { Claim } from '../store/claims.js';
@@ -73,11 +73,18 @@ export class JobRunner {
         log.error({ err: (err as Error).message }, 'could not record the end of the run: its lease will lapse and a replica will run it again');
       }
     };
-    const pipeline = pipelineOfJob(open, claim.job);
-    if (!pipeline) return end('failed', `no pipeline for job ${claim.job} in the configuration now`);
-    log.info('scheduled run started');
+    const scheduled = jobNamed(open, claim.job);
+    if (!scheduled) return end('failed', `no pipeline or clinic for job ${claim.job} in the configuration now`);
+    const slotDay = claim.slot.slice(0, 10);
     try {
-      const cycle = await runSlot(open, pipeline, claim.slot.slice(0, 10), entry.controller.signal, this.now);
+      if ('clinic' in scheduled) {
+        log.info('scheduled clinic pack started');
+        const detail = await packSlot(open, scheduled.clinic, slotDay, this.now);
+        log.info({ outcome: 'finished' }, detail);
+        return await end('finished', bounded(detail));
+      }
+      log.info('scheduled run started');
+      const cycle = await runSlot(open, scheduled.pipeline, slotDay, entry.controller.signal, this.now);
       if (entry.controller.signal.aborted) {
         const ran = cycle.runs.length;
         return end('interrupted', `stopped (${entry.stop ?? 'aborted'}) after ${ran} period(s): to be run again`);

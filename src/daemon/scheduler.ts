@@ -1,6 +1,6 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { OpenService } from '../app/open.js';
-import { pipelineJob } from '../store/claims.js';
+import { scheduledJobs } from '../app/scheduledRun.js';
 import { catchUp } from './catchUp.js';
 import { cronKey, StoreCoordinator } from './coordinator.js';
 import { JobRunner } from './jobs.js';
@@ -14,7 +14,7 @@ export interface SchedulerHealth {
 }
 
 /**
- * Every pipeline on its schedule in the service's timezone: node-cron fires each slot, the
+ * Every pipeline and every clinic's pack on its schedule in the service's timezone: node-cron fires each slot, the
  * store's claims decide which replica runs it (coordinator.ts), the runner runs it
  * (jobs.ts), the sweeper renews leases and takes over what dead replicas left (sweeper.ts), and
  * slots missed while no replica ran are caught up at start (catchUp.ts).
@@ -47,7 +47,7 @@ export class Scheduler {
     });
   }
 
-  /** Enrols the replica (refused beside another on SQLite), schedules every pipeline, and starts catching up in the background. */
+  /** Enrols the replica (refused beside another on SQLite), schedules every job, and starts catching up in the background. */
   async start(): Promise<void> {
     const open = this.current();
     await enrolReplica(open, this.replica, this.now());
@@ -62,7 +62,7 @@ export class Scheduler {
   }
 
   /**
-   * Schedules the pipelines of the service as configured now, in place of those before (a
+   * Schedules the pipelines and clinics of the service as configured now, in place of those before (a
    * reload); nothing before the replica is enrolled or once it is stopping.
    */
   schedule(): void {
@@ -70,10 +70,9 @@ export class Scheduler {
     for (const task of this.tasks) void task.destroy();
     const open = this.current();
     const { timezone, scheduler } = open.config.service;
-    this.tasks = open.config.pipelines.map((pipeline) => {
-      const job = pipelineJob(pipeline.id);
+    this.tasks = scheduledJobs(open).map(({ job, schedule }) => {
       const task = createTask(
-        pipeline.schedule,
+        schedule,
         async (ctx) => {
           const claim = this.coordinator.take(cronKey(job, ctx.date));
           if (claim) await this.runner.run(claim);

@@ -1,5 +1,5 @@
 import type { OpenService } from '../app/open.js';
-import { pipelineJob } from '../store/claims.js';
+import { scheduledJobs } from '../app/scheduledRun.js';
 import type { StoreCoordinator } from './coordinator.js';
 import type { JobRunner } from './jobs.js';
 
@@ -37,7 +37,7 @@ export async function sweep(deps: SweepDeps): Promise<void> {
       throw err;
     }
   }
-  const jobs = open.config.pipelines.map((p) => pipelineJob(p.id));
+  const jobs = scheduledJobs(open).map((j) => j.job);
   for (const claim of await claims.takeOver(jobs, deps.replica, now(), lease, max_attempts)) {
     open.logger.warn({ job: claim.job, slot: claim.slot, attempt: claim.attempt }, 'took over a slot another replica left: running it again');
     void deps.runner.run(claim);

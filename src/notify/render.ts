@@ -128,7 +128,7 @@ function htmlOf(t: Tell, links: Links): string {
   ];
   const anchors = linksOf(e, links).map((l) => `<a href="${escapeHtml(l.href)}" style="color:#1d70b8">${escapeHtml(l.label)}</a>`);
   if (anchors.length) rows.push(row('Links', anchors.join(' &middot; ')));
-  if (remindable(t)) rows.push(row('To stop reminders', `<code style="${WRAP}">lineofsight exceptions ack ${t.exceptionId} --note &quot;...&quot;</code>`));
+  if (remindable(t)) rows.push(row('To stop reminders', `<code style="overflow-wrap:break-word">lineofsight exceptions ack ${t.exceptionId} --note &quot;...&quot;</code>`));
   return factTable([
     `<tr>${badgeCell(badgeOf(e, t.change), `valign="top" width="${LABEL_WIDTH}"`)}` +
       `<td valign="top" style="font-weight:bold;${WRAP}">${escapeHtml(e.title)} <span style="font-weight:normal;color:#505a5f">(exception ${t.exceptionId})</span></td></tr>`,

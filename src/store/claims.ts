@@ -7,6 +7,8 @@ export type ClaimState = 'running' | 'finished' | 'failed' | 'interrupted' | 'sk
 
 /** The job a pipeline's schedule is claimed as, in the store and in node-cron. */
 export const pipelineJob = (pipelineId: string): string => `pipeline:${pipelineId}`;
+/** The job a clinic's pack schedule is claimed as. */
+export const clinicJob = (clinicId: string): string => `clinic:${clinicId}`;
 
 /** One slot of one job as the store holds it. */
 export interface Claim {
