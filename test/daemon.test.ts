@@ -328,9 +328,15 @@ describe('npm start: the daemon on the embedded demo', () => {
       await until('every demo pipeline to run on its demo schedule', () => new Set(startedSlots(serve.log()).map((s) => s)).size >= 12 || undefined, 90_000);
       const metrics = await (await fetch(`${serve.url}/metrics`)).text();
       expect(metrics).toMatch(/^lineofsight_runs_total\{pipeline="waste",outcome="succeeded"\} [1-9]/m);
-      expect(readdirSync(env.LINEOFSIGHT_OUTBOX_DIR).filter((f) => f.endsWith('.eml')).length).toBeGreaterThan(0);
+      // Each demo clinic's pack follows its pipelines' first runs; the waste feed, lagging, is chased in the digest.
+      const packed = () => [...serve.log().matchAll(/"job":"clinic:(\w+)"[^\n]*"outcome":"finished","msg":"\w+ \d{4}-\d{2}: pack written for 3 member/g)].map((m) => m[1]);
+      await until('every demo clinic to send its pack', () => (new Set(packed()).size === 3 ? true : undefined), 60_000);
+      const files = readdirSync(env.LINEOFSIGHT_OUTBOX_DIR).filter((f) => f.endsWith('.eml'));
+      expect(files.filter((f) => f.endsWith('-clinic_pack.eml'))).toHaveLength(9);
+      const digests = files.filter((f) => f.endsWith('-digest.eml')).map((f) => readFileSync(`${env.LINEOFSIGHT_OUTBOX_DIR}/${f}`, 'utf8').replace(/=\r?\n/g, ''));
+      expect(digests.some((d) => /WM01 Missed bin collections[^\n]*: no data for /.test(d) && /Chased: step \d of 3/.test(d))).toBe(true);
     } finally {
       expect(await serve.stop()).toBe(0);
     }
-  }, 150_000);
+  }, 210_000);
 });

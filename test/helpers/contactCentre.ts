@@ -3,7 +3,7 @@
  * answered (target 80%, tolerance 5 points) read from a SQLite table `monthly (day, answered,
  * offered)`, one row per month on its last day, so a month with no row is awaited.
  */
-export function contactCentrePipeline(o: { title: string; owner: string; checks?: string }): string {
+export function contactCentrePipeline(o: { title: string; owner: string; checks?: string; clinic?: string }): string {
   return `
 id: calls
 title: Calls answered
@@ -23,7 +23,7 @@ indicators:
     polarity: higher_is_better
     owner: ${o.owner}
     service: Contact centre
-    targets: [{ from: 2024-04, value: 80, signed_off_by: Cabinet, signed_off_on: 2024-03-01, rationale: Agreed }]
+${o.clinic ? `    clinic: ${o.clinic}\n` : ''}    targets: [{ from: 2024-04, value: 80, signed_off_by: Cabinet, signed_off_on: 2024-03-01, rationale: Agreed }]
     tolerance: { absolute: 5, reason: Agreed }
     suspect_values: false
 ${o.checks ? `checks:\n${o.checks}\n` : ''}`;
