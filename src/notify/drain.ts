@@ -110,7 +110,9 @@ export async function drainOutbox(outbox: Outbox, courier: Courier, o: DrainOpti
         // A retry that would fall in quiet hours waits for their end, as the message did at first.
         const retryAt = isUrgent(m.kind) ? backoff : sendable(backoff);
         o.logger.warn({ message: m.id, to: m.to.address, fault, retryInSeconds: Math.round((retryAt.getTime() - at.getTime()) / 1000) }, 'email not sent now: it will be tried again');
-        await outbox.retryLater(m.id, claimant, at, retryAt, fault);
+        // The wait for the hours is no delay in sending: give_up_after does not count it.
+        const quiet = retryAt.getTime() - backoff.getTime();
+        await outbox.retryLater(m.id, claimant, at, retryAt, fault, quiet > 0 ? new Date(Date.parse(m.attemptsSince) + quiet) : undefined);
         done.retrying++;
       }
       return;

@@ -57,7 +57,7 @@ export interface Outbox {
   /** The server accepted these; the ids marked sent, leaving out any whose claim was no longer this process's. */
   sent(ids: readonly number[], claimant: string, at: Date): Promise<number[]>;
   /** It could not be sent now: tried again at `next`. */
-  retryLater(id: number, claimant: string, at: Date, next: Date, error: string): Promise<void>;
+  retryLater(id: number, claimant: string, at: Date, next: Date, error: string, attemptsSince?: Date): Promise<void>;
   /** It will never be sent: failed, with the report of it written in the same transaction, if any. */
   failed(id: number, claimant: string, at: Date, error: string, report: NewMessage | undefined): Promise<void>;
 }

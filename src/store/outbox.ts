@@ -88,10 +88,19 @@ export class OutboxStore implements Outbox {
     return rows.map((r) => Number(r.id));
   }
 
-  async retryLater(id: number, claimant: string, at: Date, next: Date, error: string): Promise<void> {
+  /** Pending again from `next`; `attemptsSince` moved on past a wait that is no delay in sending (quiet hours). */
+  async retryLater(id: number, claimant: string, at: Date, next: Date, error: string, attemptsSince?: Date): Promise<void> {
     await this.db('outbox')
       .where({ id, claimed_by: claimant, state: 'sending' })
-      .update({ state: 'pending', next_attempt_at: next.toISOString(), last_error: error, changed_at: at.toISOString(), claimed_by: null, claimed_until: null });
+      .update({
+        state: 'pending',
+        next_attempt_at: next.toISOString(),
+        last_error: error,
+        changed_at: at.toISOString(),
+        claimed_by: null,
+        claimed_until: null,
+        ...(attemptsSince ? { attempts_since: attemptsSince.toISOString() } : {}),
+      });
   }
 
   async failed(id: number, claimant: string, at: Date, error: string, report: NewMessage | undefined): Promise<void> {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { acknowledgeException, openExceptions, reckonExceptions } from '../../app/exceptions.js';
 import { dateFilter } from '../../report/filters.js';
 import { exceptionJson, messagesJson, type ListedException } from '../../report/exceptions.js';
+import { isUrgent } from '../../notify/compose.js';
 import { recipientKey } from '../../notify/plan.js';
 import { shown } from '../../text.js';
 import { withOpenService, type GlobalOptions } from '../context.js';
@@ -47,7 +48,7 @@ export function registerExceptions(program: Command): void {
         if (r.nobody) out.push(r.nobody);
         if (r.resolved.length) out.push(`${r.resolved.length} would be resolved: ${r.resolved.map((e) => `${e.id} ${e.title}`).join('; ')}`);
         out.push(r.messages.length ? `${r.messages.length} message(s) would be written (dry run: nothing was):` : 'no message would be written: nothing is new, changed, due a reminder or resolved');
-        for (const m of r.messages) out.push(`  ${m.kind === 'pipeline_failed' ? 'at once' : 'digest '}  ${m.to.address}  ${m.subject}  [${m.tells.map((t) => `${t.exceptionId} ${t.change.replace('_', ' ')}`).join(', ')}]`);
+        for (const m of r.messages) out.push(`  ${isUrgent(m.kind) ? 'at once' : 'digest '}  ${m.to.address}  ${m.subject}  [${m.tells.map((t) => `${t.exceptionId} ${t.change.replace('_', ' ')}`).join(', ')}]`);
         process.stdout.write(`${[r.open.length ? exceptionTable(r.open) : 'no open exceptions', '', ...out.map(shown)].join('\n')}\n`);
       });
     });
