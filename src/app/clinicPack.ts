@@ -4,6 +4,7 @@ import type { Period } from '../calendar/periods.js';
 import type { Clinic } from '../config/clinics.js';
 import { raiseExceptions } from '../exceptions/raise.js';
 import { formatMeasured, formatSet, formatSetGap } from '../indicators/format.js';
+import { directionInWords } from '../judging/judgement.js';
 import { isRuleStatus, rankOf } from '../rag/scale.js';
 import type { DataQuality } from '../quality/result.js';
 import type { RiskAssessment } from '../risk/evaluate.js';
@@ -88,7 +89,7 @@ async function readPack(open: PackService, parts: StoreParts, clinic: Clinic, pe
       tolerance: j?.toleranceAmount === null || j?.toleranceAmount === undefined ? 'none' : formatSetGap(j.toleranceAmount, indicator.unit),
       rag: line.rag,
       explanation: line.explanation,
-      direction: travelWords(j),
+      direction: directionInWords(j),
       dataQuality: QUALITY_WORDS[l.stored?.dataQuality ?? 'none'],
       exceptions: raised
         .filter((e) => e.subject.indicator === indicator.id || (e.subject.indicator === undefined && e.subject.pipeline === l.pipelineId))
@@ -157,11 +158,6 @@ const QUALITY_WORDS: Record<DataQuality | 'none', string> = {
   failed: 'failed a check: the value is unvalidated',
   none: 'not checked: no data for the period',
 };
-
-function travelWords(j: { directionPrevious: string | null; directionLastYear: string | null } | undefined): string {
-  const travel = [j?.directionPrevious && `${j.directionPrevious} on the period before`, j?.directionLastYear && `${j.directionLastYear} on the same period last year`].filter(Boolean);
-  return travel.length ? travel.join('; ') : 'no earlier value to compare';
-}
 
 function riskOf(open: PackService, id: string, title: string, owner: string, a: RiskAssessment): PackRisk {
   const matrix = open.register!.matrix;

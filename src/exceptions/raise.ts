@@ -5,7 +5,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { Directory } from '../config/people.js';
 import { SUSPECT_VALUES_CHECK, type IndicatorConfig } from '../config/schema.js';
 import { formatMeasured, formatPercent, formatSet, formatSetGap } from '../indicators/format.js';
-import type { ValueJudgement } from '../judging/judgement.js';
+import { directionInWords, type ValueJudgement } from '../judging/judgement.js';
 import type { LogEntry } from '../quality/failedCheckLog.js';
 import { isRuleStatus, rankOf } from '../rag/scale.js';
 import type { RiskRegister } from '../risk/config.js';
@@ -304,8 +304,7 @@ function valueFacts(indicator: IndicatorConfig, v: RecentValue, periodWords: (id
   ];
   if (j?.target !== null && j?.target !== undefined) facts.push({ label: 'Target', value: formatSet(j.target, indicator.unit) });
   if (j?.toleranceAmount !== null && j?.toleranceAmount !== undefined) facts.push({ label: 'Tolerance', value: formatSetGap(j.toleranceAmount, indicator.unit) });
-  const travel = [j?.directionPrevious && `${j.directionPrevious} on the period before`, j?.directionLastYear && `${j.directionLastYear} on the same period last year`].filter(Boolean);
-  facts.push({ label: 'Direction of travel', value: travel.length ? travel.join('; ') : 'no earlier value to compare' });
+  facts.push({ label: 'Direction of travel', value: directionInWords(j) });
   facts.push({ label: 'Polarity', value: indicator.polarity.replaceAll('_', ' ') });
   return facts;
 }
