@@ -2,18 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
 import { workspace } from './helpers/workspace.js';
+import { demoEnv } from './helpers/demoStore.js';
 
 beforeAll(buildCli);
 
 describe('lineofsight exceptions and outbox', () => {
   const tmp = workspace({});
-  const env = {
-    LINEOFSIGHT_STORE_FILE: tmp.file('store.sqlite'),
-    LINEOFSIGHT_FINANCE_DB: tmp.file('demo/finance.sqlite'),
-    LINEOFSIGHT_SERVICES_DB: tmp.file('demo/services.sqlite'),
-    LINEOFSIGHT_DEMO_EXPORTS: tmp.file('demo/exports'),
-    LINEOFSIGHT_OUTBOX_DIR: tmp.file('outbox'),
-  };
+  const env = demoEnv(tmp.dir);
   const run = (...args: string[]) => lineofsight(args, { env });
 
   it('lists what the demo raised, who it goes to, acknowledges one, and lists and retries the outbox', () => {

@@ -8,6 +8,7 @@ import { FinancialCalendar } from '../src/calendar/periods.js';
 import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
 import { workspace } from './helpers/workspace.js';
+import { demoEnv } from './helpers/demoStore.js';
 
 const PIPELINE = (id: string, table: string, extra = '') => `
 id: ${id}
@@ -311,12 +312,7 @@ describe('lineofsight CLI', () => {
 
   it('shows a newcomer the latest complete month with values and RAG, and the late return as awaiting', () => {
     const live = workspace({});
-    const env = {
-      LINEOFSIGHT_STORE_FILE: live.file('store.sqlite'),
-      LINEOFSIGHT_FINANCE_DB: live.file('demo/finance.sqlite'),
-      LINEOFSIGHT_SERVICES_DB: live.file('demo/services.sqlite'),
-      LINEOFSIGHT_DEMO_EXPORTS: live.file('demo/exports'),
-    };
+    const env = demoEnv(live.dir);
     // The latest complete month in London, as the demo and the scorecard work it out (either side of a midnight between them).
     const latest = () => new FinancialCalendar(4).latestComplete(dateIn(new Date(), 'Europe/London'), 'month').id;
     const before = latest();
@@ -335,18 +331,12 @@ describe('lineofsight CLI', () => {
   });
 
   const tmp = workspace({});
-  const demoEnv = {
-    LINEOFSIGHT_STORE_FILE: tmp.file('store.sqlite'),
-    LINEOFSIGHT_FINANCE_DB: tmp.file('demo/finance.sqlite'),
-    LINEOFSIGHT_SERVICES_DB: tmp.file('demo/services.sqlite'),
-    LINEOFSIGHT_DEMO_EXPORTS: tmp.file('demo/exports'),
-    LINEOFSIGHT_OUTBOX_DIR: tmp.file('outbox'),
-  };
+  const demo = demoEnv(tmp.dir);
 
   it('runs the whole demo: every pipeline, every demo period, nothing failed but what was planted', async () => {
     writeFileSync(tmp.file('.keep'), '');
     // Pinned to the years the demo is written in, so that its planted problems sit where these tests look.
-    const r = lineofsight(['demo', '--as-of', '2026-04-01'], { env: demoEnv });
+    const r = lineofsight(['demo', '--as-of', '2026-04-01'], { env: demo });
     expect(r.status).toBe(0);
     // stderr carries one structured line per data-quality failure, and the planted exports' malformed rows and their runs.
     const logLines = r.stderr.trim().split('\n').map((line) => JSON.parse(line));
@@ -363,7 +353,7 @@ describe('lineofsight CLI', () => {
       ['2024-09', 'warned'],
     ]);
     // The store records the failed run with the rows it read and rejected, and the run that left rows out.
-    const store = knexFactory({ client: 'better-sqlite3', connection: { filename: demoEnv.LINEOFSIGHT_STORE_FILE, options: { readonly: true } }, useNullAsDefault: true });
+    const store = knexFactory({ client: 'better-sqlite3', connection: { filename: demo.LINEOFSIGHT_STORE_FILE, options: { readonly: true } }, useNullAsDefault: true });
     try {
       const runs = await store('runs').where('outcome', 'failed').orWhere('rows_rejected', '>', 0).select('pipeline_id', 'period_id', 'outcome', 'rows_read', 'rows_rejected').orderBy('period_id');
       // 22 working days in October 2023 and 21 in September 2024, a row for each of the four queues.
@@ -399,8 +389,8 @@ describe('lineofsight CLI', () => {
     // The emails the demo council's managers would have received, written through the outbox.
     expect(r.stdout).toMatch(/\d+ exception\(s\) raised; (\d+) message\(s\) written to the outbox/);
     const written = Number(/(\d+) message\(s\) written/.exec(r.stdout)![1]);
-    expect(r.stdout).toContain(`outbox: ${written} sent to files in ${demoEnv.LINEOFSIGHT_OUTBOX_DIR}, 0 to be tried again, 0 failed`);
-    const emails = await Promise.all(readdirSync(demoEnv.LINEOFSIGHT_OUTBOX_DIR).map(async (name) => simpleParser(readFileSync(path.join(demoEnv.LINEOFSIGHT_OUTBOX_DIR, name)))));
+    expect(r.stdout).toContain(`outbox: ${written} sent to files in ${demo.LINEOFSIGHT_OUTBOX_DIR}, 0 to be tried again, 0 failed`);
+    const emails = await Promise.all(readdirSync(demo.LINEOFSIGHT_OUTBOX_DIR).map(async (name) => simpleParser(readFileSync(path.join(demo.LINEOFSIGHT_OUTBOX_DIR, name)))));
     expect(emails).toHaveLength(written);
     const to = (address: string) => emails.filter((m) => (m.to as AddressObject).value[0]!.address === address);
     const subjects = (address: string) => to(address).map((m) => m.subject);
@@ -440,31 +430,31 @@ describe('lineofsight CLI', () => {
   });
 
   it('works through the failed-check log: list, show, acknowledge', () => {
-    const list = lineofsight(['checks', '--format', 'json'], { env: demoEnv });
+    const list = lineofsight(['checks', '--format', 'json'], { env: demo });
     expect(list.status).toBe(0);
     const entries = JSON.parse(list.stdout).entries as { id: number; check: string; period: string; status: string; sample: Record<string, unknown>[] }[];
     const dup = entries.find((e) => e.check === 'repairs-job-ref-unique')!;
     expect(dup).toMatchObject({ period: '2025-01', status: 'open', type: 'unique', severity: 'error', failingCount: 4, consecutiveFailures: 1 });
     expect(dup.sample.map((row) => row.job_ref).sort()).toEqual(['R109857', 'R109908', 'R109962', 'R110014']);
 
-    const show = lineofsight(['checks', 'show', String(dup.id)], { env: demoEnv });
+    const show = lineofsight(['checks', 'show', String(dup.id)], { env: demo });
     expect(show.stdout).toMatch(/repairs-job-ref-unique \(unique\) on housing-repairs \/ services, period 2025-01/);
     expect(show.stdout).toMatch(/sample \(4 row\(s\)\):/);
     expect(show.stdout).toMatch(/R109857/);
 
-    const ack = lineofsight(['checks', 'ack', String(dup.id), '--note', 'Duplicates from the January data migration; supplier fixing'], { env: demoEnv });
+    const ack = lineofsight(['checks', 'ack', String(dup.id), '--note', 'Duplicates from the January data migration; supplier fixing'], { env: demo });
     expect(ack.stdout).toMatch(/acknowledged at 4 failing/);
-    const acked = lineofsight(['checks', '--status', 'acknowledged'], { env: demoEnv });
+    const acked = lineofsight(['checks', '--status', 'acknowledged'], { env: demo });
     expect(acked.stdout).toMatch(new RegExp(`${dup.id}\\s+repairs-job-ref-unique`));
-    expect(lineofsight(['checks'], { env: demoEnv }).stdout).not.toMatch(/repairs-job-ref-unique/);
+    expect(lineofsight(['checks'], { env: demo }).stdout).not.toMatch(/repairs-job-ref-unique/);
 
     // Re-running the same period sees the same four duplicates: the entry stays quiet.
-    expect(lineofsight(['run', 'housing-repairs', '--period', '2025-01'], { env: demoEnv }).status).toBe(0);
-    const again = JSON.parse(lineofsight(['checks', 'show', String(dup.id), '--json'], { env: demoEnv }).stdout);
+    expect(lineofsight(['run', 'housing-repairs', '--period', '2025-01'], { env: demo }).status).toBe(0);
+    const again = JSON.parse(lineofsight(['checks', 'show', String(dup.id), '--json'], { env: demo }).stdout);
     expect(again).toMatchObject({ status: 'acknowledged', consecutiveFailures: 2, ackNote: 'Duplicates from the January data migration; supplier fixing' });
     expect(again.runs).toHaveLength(2);
 
-    const csv = lineofsight(['checks', '--status', 'all', '--pipeline', 'finance-payments', '--format', 'csv'], { env: demoEnv });
+    const csv = lineofsight(['checks', '--status', 'all', '--pipeline', 'finance-payments', '--format', 'csv'], { env: demo });
     const rows = csv.stdout.trim().split('\r\n');
     expect(rows[0]).toBe('id,check,type,pipeline,source,period,severity,status,firstFailedAt,lastFailedAt,resolvedAt,consecutiveFailures,failingCount,failingShare,message,acknowledgedAt,ackNote');
     expect(rows.slice(1).every((row) => row.split(',')[3] === 'finance-payments')).toBe(true);
@@ -477,68 +467,68 @@ describe('lineofsight CLI', () => {
       [['checks', 'ack', String(dup.id)], /required option '--note <text>'/],
     ];
     for (const [args, message] of bad) {
-      const r = lineofsight(args, { env: demoEnv });
+      const r = lineofsight(args, { env: demo });
       expect(r.status, args.join(' ')).toBe(1);
       expect(r.stderr).toMatch(message);
     }
   });
 
   it('prints the scorecard: value, target, tolerance, RAG as a word, direction, data quality, explanation', () => {
-    const table = lineofsight(['scorecard', '--period', '2025-02', '--clinic', 'Place'], { env: demoEnv });
+    const table = lineofsight(['scorecard', '--period', '2025-02', '--clinic', 'Place'], { env: demo });
     expect(table.status).toBe(0);
     expect(table.stdout).not.toMatch(/\u001b\[/); // piped: no colour codes
     expect(table.stdout).toMatch(/HR01\s+2025-02\s+90\.3%\s+92\.0%\s+2\.0\s+AMBER\s+worsening \/ improving\s+passed\s+AMBER: 90\.3% is below the target of 92%/);
     expect(table.stdout).not.toMatch(/FIN01/); // Resources, not Place
 
-    const json = JSON.parse(lineofsight(['scorecard', '--period', '2025-02', '--format', 'json'], { env: demoEnv }).stdout);
+    const json = JSON.parse(lineofsight(['scorecard', '--period', '2025-02', '--format', 'json'], { env: demo }).stdout);
     const fin01 = json.indicators.find((i: { indicator: string }) => i.indicator === 'FIN01');
     expect(fin01).toMatchObject({ period: '2025-02', rag: 'RED', target: 95, dataQuality: 'warned', directionPrevious: 'worsening' });
     expect(fin01.explanation).toMatch(/^RED: 88\.3% is 6\.7 points below the target of 95%/);
     const pl01 = json.indicators.find((i: { indicator: string }) => i.indicator === 'PL01');
     expect(pl01.period).toBe('2024-25-Q3'); // a quarterly indicator shows its latest quarter within the month asked for
 
-    const csv = lineofsight(['scorecard', '--period', '2025-02', '--service', 'Housing', '--format', 'csv'], { env: demoEnv }).stdout.trim().split('\r\n');
+    const csv = lineofsight(['scorecard', '--period', '2025-02', '--service', 'Housing', '--format', 'csv'], { env: demo }).stdout.trim().split('\r\n');
     expect(csv[0]).toBe('indicator,title,unit,pipeline,service,clinic,priority,owner,period,value,target,tolerance,rag,directionPrevious,directionLastYear,dataQuality,explanation');
     expect(csv.slice(1).every((row) => row.includes(',Housing,'))).toBe(true);
-    const priority = JSON.parse(lineofsight(['scorecard', '--period', '2025-02', '--priority', 'Good homes for all', '--format', 'json'], { env: demoEnv }).stdout);
+    const priority = JSON.parse(lineofsight(['scorecard', '--period', '2025-02', '--priority', 'Good homes for all', '--format', 'json'], { env: demo }).stdout);
     expect(priority.indicators.length).toBeGreaterThan(0);
     expect(priority.indicators.every((i: { priority: string }) => i.priority === 'Good homes for all')).toBe(true);
   });
 
   it("shows a risk's history, every move with its evidence, in each format", () => {
-    const table = lineofsight(['risks', '--history', 'HR-R1'], { env: demoEnv });
+    const table = lineofsight(['risks', '--history', 'HR-R1'], { env: demo });
     expect(table.status).toBe(0);
     expect(table.stdout).toMatch(/^HR-R1: every change of position, oldest first\nassessed at +position +score +tolerance +evidence/);
     expect(table.stdout).toMatch(/ C\/II +12 +ABOVE +hr01-off-target-a-quarter: HR01 AMBER or worse for \d+ consecutive periods/);
-    const json = JSON.parse(lineofsight(['risks', '--history', 'HR-R1', '--format', 'json'], { env: demoEnv }).stdout);
+    const json = JSON.parse(lineofsight(['risks', '--history', 'HR-R1', '--format', 'json'], { env: demo }).stdout);
     expect(json.history.at(-1)).toMatchObject({ position: 'C/II', score: 12, aboveTolerance: true, moved: true });
-    const csv = lineofsight(['risks', '--history', 'HR-R1', '--format', 'csv'], { env: demoEnv }).stdout.split('\r\n');
+    const csv = lineofsight(['risks', '--history', 'HR-R1', '--format', 'csv'], { env: demo }).stdout.split('\r\n');
     expect(csv[0]).toBe('assessed_at,position,score,above_tolerance,moved_by_triggers,evidence');
     expect(csv.length).toBe(json.history.length + 2); // the header, each row, and the final line break
-    const unknown = lineofsight(['risks', '--history', 'HR-R9'], { env: demoEnv });
+    const unknown = lineofsight(['risks', '--history', 'HR-R9'], { env: demo });
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/unknown risk "HR-R9" \(risks in \.\/config\/risks\.yaml: FIN-R1, BUD-R1, HR-R1/);
   });
 
   it('draws the risk matrix and lists each risk with the evidence that moved it', () => {
-    const r = lineofsight(['risks'], { env: demoEnv });
+    const r = lineofsight(['risks'], { env: demo });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Likelihood \/ Impact \| IV Negligible \| III Marginal \| II Critical \| I Catastrophic/);
     expect(r.stdout).toMatch(/Tolerance line: # and =/);
     expect(r.stdout).toMatch(/BUD-R1 .*\n  B\/I \(High, Catastrophic\), score 20: ABOVE TOLERANCE; escalated from D\/II/);
     expect(r.stdout).toMatch(/trigger variance-red-for-a-quarter: FIN03 RED for \d+ consecutive periods/);
-    const json = JSON.parse(lineofsight(['risks', '--format', 'json'], { env: demoEnv }).stdout);
+    const json = JSON.parse(lineofsight(['risks', '--format', 'json'], { env: demo }).stdout);
     const escalated = json.risks.filter((x: { changed: boolean }) => x.changed).map((x: { risk: string }) => x.risk);
     expect(escalated).toEqual(expect.arrayContaining(['BUD-R1', 'HR-R1']));
     expect(json.risks.find((x: { risk: string }) => x.risk === 'HR-R1')).toMatchObject({ exception: true, recorded: { likelihood: 'D', impact: 'II' } });
-    const csv = lineofsight(['risks', '--format', 'csv'], { env: demoEnv }).stdout.split('\r\n');
+    const csv = lineofsight(['risks', '--format', 'csv'], { env: demo }).stdout.split('\r\n');
     expect(csv[0]).toBe('risk,recorded,assessed,score,above_tolerance,changed,evidence');
     expect(csv.find((row) => row.startsWith('HR-R1,'))).toMatch(/^HR-R1,D\/II,C\/II,12,true,true,"HR01 AMBER or worse for \d+ consecutive periods \(/);
   });
   it('shows each risk where runs recorded it, and never records a position itself', () => {
-    const history = () => JSON.parse(lineofsight(['risks', '--history', 'HR-R1', '--format', 'json'], { env: demoEnv }).stdout).history;
+    const history = () => JSON.parse(lineofsight(['risks', '--history', 'HR-R1', '--format', 'json'], { env: demo }).stdout).history;
     const before = history();
-    expect(lineofsight(['risks'], { env: demoEnv }).status).toBe(0);
+    expect(lineofsight(['risks'], { env: demo }).status).toBe(0);
     expect(history()).toEqual(before);
 
     // A store no run has written to: every risk stands at its owner's position, and nothing is recorded.

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clinicNamed, clinicPack, packPeriod, sendClinicPack } from '../src/app/clinicPack.js';
@@ -10,10 +10,11 @@ import { silentLogger } from '../src/logger.js';
 import { packChanges, type PackShown } from '../src/notify/pack.js';
 import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
-import { contactCentrePipeline } from './helpers/contactCentre.js';
+import { contactCentreCalls, contactCentrePipeline } from './helpers/contactCentre.js';
 import { freshPostgres } from './helpers/databases.js';
 import { holdOpen } from './helpers/holdOpen.js';
 import { workspace } from './helpers/workspace.js';
+import { demoEnv } from './helpers/demoStore.js';
 
 beforeAll(buildCli);
 
@@ -45,15 +46,7 @@ async function customerClinic(o: { schedule?: string; title?: string; store?: st
     'clinics.yaml': `clinics:\n  - { id: Customer, name: Customer improvement clinic, members: [sam, ola, nia], schedule: "${o.schedule ?? '0 8 * * 2#1'}", period: month }\n`,
     'pipelines/calls.yaml': contactCentrePipeline({ title: o.title ?? 'Calls answered', owner: 'sam', clinic: 'Customer' }),
   });
-  const db = new Database(ws.file('calls.sqlite'));
-  db.exec('CREATE TABLE monthly (day TEXT, answered REAL, offered REAL)');
-  const share = (day: string, percent: number) => {
-    db.prepare('DELETE FROM monthly WHERE day = ?').run(day);
-    db.prepare('INSERT INTO monthly VALUES (?, ?, 1000)').run(day, percent * 10);
-  };
-  share('2024-04-30', 85);
-  share('2024-05-31', 78);
-  share('2024-06-30', 70);
+  const { db, share } = contactCentreCalls(ws.file('calls.sqlite'));
   const held = await holdOpen(await loadService(ws.config), { logger: silentLogger });
   await runCycle(held.open, { pipelines: held.open.config.pipelines, choice: { from: '2024-04', to: '2024-06' }, now: () => new Date('2024-07-02T05:00:00Z') });
   const closing = { db, ...held };
@@ -202,13 +195,7 @@ describe("the daemon sends a clinic's pack on its schedule, once per clinic and 
 
 describe('lineofsight report --clinic', () => {
   const tmp = workspace({});
-  const env = {
-    LINEOFSIGHT_STORE_FILE: tmp.file('store.sqlite'),
-    LINEOFSIGHT_FINANCE_DB: tmp.file('demo/finance.sqlite'),
-    LINEOFSIGHT_SERVICES_DB: tmp.file('demo/services.sqlite'),
-    LINEOFSIGHT_DEMO_EXPORTS: tmp.file('demo/exports'),
-    LINEOFSIGHT_OUTBOX_DIR: tmp.file('outbox'),
-  };
+  const env = demoEnv(tmp.dir);
   const run = (...args: string[]) => lineofsight(args, { env });
 
   it('prints, writes, shapes as JSON and sends a demo clinic pack; a clinic or period it cannot have is refused', () => {

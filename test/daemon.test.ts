@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
+import { demoEnv } from './helpers/demoStore.js';
 import { freshPostgres, knexFor } from './helpers/databases.js';
 import { startServe, type ServeProcess } from './helpers/serve.js';
 import { workspace } from './helpers/workspace.js';
@@ -315,13 +316,7 @@ describe('one replica on a SQLite store', () => {
 describe('npm start: the daemon on the embedded demo', () => {
   it('writes the demo, runs its years into the empty store, then its schedules fire within the first minute; metrics and emails follow', async () => {
     const dir = workspace({}).dir;
-    const env = {
-      LINEOFSIGHT_STORE_FILE: `${dir}/store.sqlite`,
-      LINEOFSIGHT_FINANCE_DB: `${dir}/demo/finance.sqlite`,
-      LINEOFSIGHT_SERVICES_DB: `${dir}/demo/services.sqlite`,
-      LINEOFSIGHT_DEMO_EXPORTS: `${dir}/demo/exports`,
-      LINEOFSIGHT_OUTBOX_DIR: `${dir}/outbox`,
-    };
+    const env = demoEnv(dir);
     const serve = await startServe(['--demo'], { env });
     try {
       expect(serve.log()).toMatch(/"runs":\d{3,},"msg":"demo: the demo years run once into the empty store"/);

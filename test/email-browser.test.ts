@@ -12,6 +12,7 @@ import { badges, chromiumPath, contrastRatio, launchChromium, mailClientProblems
 import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
 import { workspace } from './helpers/workspace.js';
+import { demoEnv } from './helpers/demoStore.js';
 
 /** Pinned to the years the demo is written in, as the CLI tests pin it. */
 const AS_OF = '2026-04-01';
@@ -34,13 +35,7 @@ const ragBadges = (html: string) => [...html.matchAll(/data-badge="([A-Z_]+)"/g)
 async function demoEmails(): Promise<Record<'digest' | 'pack', string>> {
   buildCli();
   const tmp = workspace({});
-  const env = {
-    LINEOFSIGHT_STORE_FILE: tmp.file('store.sqlite'),
-    LINEOFSIGHT_FINANCE_DB: tmp.file('demo/finance.sqlite'),
-    LINEOFSIGHT_SERVICES_DB: tmp.file('demo/services.sqlite'),
-    LINEOFSIGHT_DEMO_EXPORTS: tmp.file('demo/exports'),
-    LINEOFSIGHT_OUTBOX_DIR: tmp.file('outbox'),
-  };
+  const env = demoEnv(tmp.dir);
   const demo = lineofsight(['demo', '--as-of', AS_OF], { env });
   expect(demo.status, demo.stderr).toBe(0);
   const service = await loadService('config/lineofsight.yaml', { ...process.env, ...env });

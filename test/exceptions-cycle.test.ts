@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,7 +9,7 @@ import { loadService } from '../src/app/service.js';
 import { silentLogger } from '../src/logger.js';
 import { Store } from '../src/store/store.js';
 import { buildCli } from './helpers/build.js';
-import { contactCentrePipeline } from './helpers/contactCentre.js';
+import { contactCentreCalls, contactCentrePipeline } from './helpers/contactCentre.js';
 import { freshPostgres } from './helpers/databases.js';
 import { workspace } from './helpers/workspace.js';
 
@@ -55,15 +55,7 @@ async function contactCentre(o: Setup = {}) {
     'pipelines/calls.yaml': PIPELINE(o.owner ?? 'sam'),
     ...o.extraPipelines,
   });
-  const db = new Database(ws.file('calls.sqlite'));
-  db.exec('CREATE TABLE monthly (day TEXT, answered REAL, offered REAL); CREATE TABLE bad (day TEXT)');
-  const share = (day: string, percent: number) => {
-    db.prepare('DELETE FROM monthly WHERE day = ?').run(day);
-    db.prepare('INSERT INTO monthly VALUES (?, ?, 1000)').run(day, percent * 10);
-  };
-  share('2024-04-30', 85);
-  share('2024-05-31', 78);
-  share('2024-06-30', 70);
+  const { db, share } = contactCentreCalls(ws.file('calls.sqlite'), 'CREATE TABLE bad (day TEXT)');
   return { ws, db, share, service: await loadService(ws.config, {}) };
 }
 

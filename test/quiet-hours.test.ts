@@ -91,6 +91,12 @@ async function council(smtp: LoopbackSmtp, o: { urgent: boolean }) {
   return loadService(ws.config, {});
 }
 
+/** Runs `work` on the council's service opened, with its loopback SMTP server. */
+async function withCouncil(o: { urgent: boolean }, work: (open: OpenService, smtp: LoopbackSmtp) => Promise<void>): Promise<void> {
+  const smtp = await smtpServer();
+  await withService(await council(smtp, o), (open) => work(open, smtp), { logger: silentLogger });
+}
+
 const february = (open: OpenService, now: number) => runCycle(open, { pipelines: open.config.pipelines, choice: { period: '2026-02' }, now: at(now) });
 
 /** The outbox as the store lists it (newest first), turned oldest first: what each message is, its state, and when it is next due. */
@@ -100,68 +106,58 @@ async function outbox(open: OpenService) {
 
 describe('quiet hours across the spring change of the clocks', () => {
   it('a Saturday cycle sends the pipeline failure and the risk above the line at once, and holds the digest until Monday 08:00 BST', async () => {
-    const smtp = await smtpServer();
-    await withService(
-      await council(smtp, { urgent: true }),
-      async (open) => {
-        const cycle = await february(open, SATURDAY);
-        expect(cycle.exceptions.messages.map((m) => [m.kind, m.to.address, m.subject])).toEqual([
-          ['risk', SAM, 'Risk above the tolerance line: BUD-R1 General fund overspend (B/I)'],
-          ['pipeline_failed', TEAM, 'Pipeline failed: broken - February 2026'],
-          ['digest', SAM, '1 red: Contact centre - February 2026'],
-        ]);
-        expect(cycle.delivered).toMatchObject({ sent: 2, retrying: 0, failed: 0 });
-        // give_up_after counts from the opening: the weekend's wait is not a delay in sending.
-        expect(await outbox(open)).toEqual([
-          { kind: 'risk', to: SAM, state: 'sent', nextAttemptAt: iso(SATURDAY), attemptsSince: iso(SATURDAY) },
-          { kind: 'pipeline_failed', to: TEAM, state: 'sent', nextAttemptAt: iso(SATURDAY), attemptsSince: iso(SATURDAY) },
-          { kind: 'digest', to: SAM, state: 'pending', nextAttemptAt: iso(MONDAY_OPENING), attemptsSince: iso(MONDAY_OPENING) },
-        ]);
-        expect(smtp.received.map((r) => [r.rcptTo, r.mail.subject]).sort()).toEqual([
-          [[SAM], 'Risk above the tolerance line: BUD-R1 General fund overspend (B/I)'],
-          [[TEAM], 'Pipeline failed: broken - February 2026'],
-        ]);
+    await withCouncil({ urgent: true }, async (open, smtp) => {
+      const cycle = await february(open, SATURDAY);
+      expect(cycle.exceptions.messages.map((m) => [m.kind, m.to.address, m.subject])).toEqual([
+        ['risk', SAM, 'Risk above the tolerance line: BUD-R1 General fund overspend (B/I)'],
+        ['pipeline_failed', TEAM, 'Pipeline failed: broken - February 2026'],
+        ['digest', SAM, '1 red: Contact centre - February 2026'],
+      ]);
+      expect(cycle.delivered).toMatchObject({ sent: 2, retrying: 0, failed: 0 });
+      // give_up_after counts from the opening: the weekend's wait is not a delay in sending.
+      expect(await outbox(open)).toEqual([
+        { kind: 'risk', to: SAM, state: 'sent', nextAttemptAt: iso(SATURDAY), attemptsSince: iso(SATURDAY) },
+        { kind: 'pipeline_failed', to: TEAM, state: 'sent', nextAttemptAt: iso(SATURDAY), attemptsSince: iso(SATURDAY) },
+        { kind: 'digest', to: SAM, state: 'pending', nextAttemptAt: iso(MONDAY_OPENING), attemptsSince: iso(MONDAY_OPENING) },
+      ]);
+      expect(smtp.received.map((r) => [r.rcptTo, r.mail.subject]).sort()).toEqual([
+        [[SAM], 'Risk above the tolerance line: BUD-R1 General fund overspend (B/I)'],
+        [[TEAM], 'Pipeline failed: broken - February 2026'],
+      ]);
 
-        // Saturday evening, Sunday at 08:00 BST (a day not in the hours), and 07:59:59 BST on Monday: nothing.
-        for (const drain of [Date.parse('2026-03-28T18:00:00Z'), Date.parse('2026-03-29T07:00:00Z'), MONDAY_OPENING - 1000]) {
-          expect(await deliverOutbox(open, at(drain))).toMatchObject({ sent: 0, retrying: 0, failed: 0 });
-        }
-        expect(smtp.received).toHaveLength(2);
+      // Saturday evening, Sunday at 08:00 BST (a day not in the hours), and 07:59:59 BST on Monday: nothing.
+      for (const drain of [Date.parse('2026-03-28T18:00:00Z'), Date.parse('2026-03-29T07:00:00Z'), MONDAY_OPENING - 1000]) {
+        expect(await deliverOutbox(open, at(drain))).toMatchObject({ sent: 0, retrying: 0, failed: 0 });
+      }
+      expect(smtp.received).toHaveLength(2);
 
-        expect(await deliverOutbox(open, at(MONDAY_OPENING))).toMatchObject({ sent: 1, retrying: 0, failed: 0 });
-        expect(smtp.received.slice(2).map((r) => [r.rcptTo, r.mail.subject])).toEqual([[[SAM], '1 red: Contact centre - February 2026']]);
-        expect((await outbox(open)).map((m) => m.state)).toEqual(['sent', 'sent', 'sent']);
-      },
-      { logger: silentLogger },
-    );
+      expect(await deliverOutbox(open, at(MONDAY_OPENING))).toMatchObject({ sent: 1, retrying: 0, failed: 0 });
+      expect(smtp.received.slice(2).map((r) => [r.rcptTo, r.mail.subject])).toEqual([[[SAM], '1 red: Contact centre - February 2026']]);
+      expect((await outbox(open)).map((m) => m.state)).toEqual(['sent', 'sent', 'sent']);
+    });
   });
 
   it('a digest the server turns away (451) at 17:59 on Friday is not tried again until Monday 08:00 BST', async () => {
-    const smtp = await smtpServer();
-    await withService(
-      await council(smtp, { urgent: false }),
-      async (open) => {
-        smtp.replyNext(451, 1);
-        const cycle = await february(open, FRIDAY_1759);
-        expect(cycle.exceptions.messages.map((m) => m.kind)).toEqual(['digest']);
-        expect(cycle.delivered).toMatchObject({ sent: 0, retrying: 1, failed: 0 });
-        expect(smtp.refused).toEqual([{ code: 451, stage: 'data' }]);
-        // Written in the hours, so due at once; its retry, a minute on, would fall after 18:00.
-        const [entry] = await open.store.outbox.list(undefined, 20);
-        // The weekend's wait is not counted toward give_up_after: its attempts count as from a minute before the opening.
-        expect(entry).toMatchObject({ kind: 'digest', state: 'pending', attempts: 1, nextAttemptAt: iso(MONDAY_OPENING), attemptsSince: iso(MONDAY_OPENING - 60_000) });
-        expect(entry!.lastError).toMatch(/\b451\b/);
+    await withCouncil({ urgent: false }, async (open, smtp) => {
+      smtp.replyNext(451, 1);
+      const cycle = await february(open, FRIDAY_1759);
+      expect(cycle.exceptions.messages.map((m) => m.kind)).toEqual(['digest']);
+      expect(cycle.delivered).toMatchObject({ sent: 0, retrying: 1, failed: 0 });
+      expect(smtp.refused).toEqual([{ code: 451, stage: 'data' }]);
+      // Written in the hours, so due at once; its retry, a minute on, would fall after 18:00.
+      const [entry] = await open.store.outbox.list(undefined, 20);
+      // The weekend's wait is not counted toward give_up_after: its attempts count as from a minute before the opening.
+      expect(entry).toMatchObject({ kind: 'digest', state: 'pending', attempts: 1, nextAttemptAt: iso(MONDAY_OPENING), attemptsSince: iso(MONDAY_OPENING - 60_000) });
+      expect(entry!.lastError).toMatch(/\b451\b/);
 
-        for (const drain of [FRIDAY_1759 + 60_000, Date.parse('2026-03-28T12:00:00Z'), MONDAY_OPENING - 1000]) {
-          expect(await deliverOutbox(open, at(drain))).toMatchObject({ sent: 0, retrying: 0, failed: 0 });
-        }
-        expect(smtp.received).toEqual([]);
-        expect(await deliverOutbox(open, at(MONDAY_OPENING))).toMatchObject({ sent: 1, retrying: 0, failed: 0 });
-        expect(smtp.received.map((r) => r.mail.messageId)).toEqual([entry!.messageId]);
-        expect(await open.store.outbox.entry(entry!.id)).toMatchObject({ state: 'sent', attempts: 2, sentAt: iso(MONDAY_OPENING) });
-      },
-      { logger: silentLogger },
-    );
+      for (const drain of [FRIDAY_1759 + 60_000, Date.parse('2026-03-28T12:00:00Z'), MONDAY_OPENING - 1000]) {
+        expect(await deliverOutbox(open, at(drain))).toMatchObject({ sent: 0, retrying: 0, failed: 0 });
+      }
+      expect(smtp.received).toEqual([]);
+      expect(await deliverOutbox(open, at(MONDAY_OPENING))).toMatchObject({ sent: 1, retrying: 0, failed: 0 });
+      expect(smtp.received.map((r) => r.mail.messageId)).toEqual([entry!.messageId]);
+      expect(await open.store.outbox.entry(entry!.id)).toMatchObject({ state: 'sent', attempts: 2, sentAt: iso(MONDAY_OPENING) });
+    });
   });
 
   it.each([
@@ -170,38 +166,28 @@ describe('quiet hours across the spring change of the clocks', () => {
     { kind: 'pipeline_failed', when: '18:00, after the minute of backoff', next: FRIDAY_1759 + 60_000 },
     { kind: 'risk', when: '18:00, after the minute of backoff', next: FRIDAY_1759 + 60_000 },
   ] as { kind: MessageKind; when: string; next: number }[])('a $kind turned away (451) at 17:59 on Friday is tried again at $when', async ({ kind, next }) => {
-    const smtp = await smtpServer();
-    await withService(
-      await council(smtp, { urgent: false }),
-      async (open) => {
-        const [id] = await open.store.outbox.write([{ kind, to: { address: SAM, name: 'Sam Owner' }, from: FROM, messageId: newMessageId(FROM), subject: `A ${kind}`, text: kind, html: `<p>${kind}</p>` }], new Date(FRIDAY_1759));
-        smtp.replyNext(451, 1);
-        expect(await deliverOutbox(open, at(FRIDAY_1759))).toMatchObject({ sent: 0, retrying: 1, failed: 0 });
-        expect(await open.store.outbox.entry(id!)).toMatchObject({ state: 'pending', nextAttemptAt: iso(next) });
-        expect(await deliverOutbox(open, at(next - 1000))).toMatchObject({ sent: 0 });
-        expect(await deliverOutbox(open, at(next))).toMatchObject({ sent: 1 });
-      },
-      { logger: silentLogger },
-    );
+    await withCouncil({ urgent: false }, async (open, smtp) => {
+      const [id] = await open.store.outbox.write([{ kind, to: { address: SAM, name: 'Sam Owner' }, from: FROM, messageId: newMessageId(FROM), subject: `A ${kind}`, text: kind, html: `<p>${kind}</p>` }], new Date(FRIDAY_1759));
+      smtp.replyNext(451, 1);
+      expect(await deliverOutbox(open, at(FRIDAY_1759))).toMatchObject({ sent: 0, retrying: 1, failed: 0 });
+      expect(await open.store.outbox.entry(id!)).toMatchObject({ state: 'pending', nextAttemptAt: iso(next) });
+      expect(await deliverOutbox(open, at(next - 1000))).toMatchObject({ sent: 0 });
+      expect(await deliverOutbox(open, at(next))).toMatchObject({ sent: 1 });
+    });
   });
 
   it('the report of mail that failed for good on a Saturday waits for Monday 08:00 BST', async () => {
-    const smtp = await smtpServer();
-    await withService(
-      await council(smtp, { urgent: false }),
-      async (open) => {
-        const [id] = await open.store.outbox.write([{ kind: 'pipeline_failed', to: { address: SAM, name: 'Sam Owner' }, from: FROM, messageId: newMessageId(FROM), subject: 'Pipeline failed: calls', text: 'failed', html: '<p>failed</p>' }], new Date(SATURDAY));
-        smtp.replyNext(550, 1, 'rcpt');
-        expect(await deliverOutbox(open, at(SATURDAY))).toMatchObject({ sent: 0, retrying: 0, failed: 1 });
-        expect((await outbox(open)).filter((m) => m.kind === 'undeliverable')).toEqual([
-          { kind: 'undeliverable', to: TEAM, state: 'pending', nextAttemptAt: iso(MONDAY_OPENING), attemptsSince: iso(MONDAY_OPENING) },
-        ]);
-        expect(await open.store.outbox.entry(id!)).toMatchObject({ state: 'failed' });
-        expect(await deliverOutbox(open, at(MONDAY_OPENING - 1000))).toMatchObject({ sent: 0 });
-        expect(await deliverOutbox(open, at(MONDAY_OPENING))).toMatchObject({ sent: 1 });
-        expect(smtp.received.map((r) => [r.rcptTo, r.mail.subject])).toEqual([[[TEAM], 'Email not delivered: Pipeline failed: calls']]);
-      },
-      { logger: silentLogger },
-    );
+    await withCouncil({ urgent: false }, async (open, smtp) => {
+      const [id] = await open.store.outbox.write([{ kind: 'pipeline_failed', to: { address: SAM, name: 'Sam Owner' }, from: FROM, messageId: newMessageId(FROM), subject: 'Pipeline failed: calls', text: 'failed', html: '<p>failed</p>' }], new Date(SATURDAY));
+      smtp.replyNext(550, 1, 'rcpt');
+      expect(await deliverOutbox(open, at(SATURDAY))).toMatchObject({ sent: 0, retrying: 0, failed: 1 });
+      expect((await outbox(open)).filter((m) => m.kind === 'undeliverable')).toEqual([
+        { kind: 'undeliverable', to: TEAM, state: 'pending', nextAttemptAt: iso(MONDAY_OPENING), attemptsSince: iso(MONDAY_OPENING) },
+      ]);
+      expect(await open.store.outbox.entry(id!)).toMatchObject({ state: 'failed' });
+      expect(await deliverOutbox(open, at(MONDAY_OPENING - 1000))).toMatchObject({ sent: 0 });
+      expect(await deliverOutbox(open, at(MONDAY_OPENING))).toMatchObject({ sent: 1 });
+      expect(smtp.received.map((r) => [r.rcptTo, r.mail.subject])).toEqual([[[TEAM], 'Email not delivered: Pipeline failed: calls']]);
+    });
   });
 });

@@ -13,19 +13,16 @@ import { startServing } from '../src/server/serving.js';
 import { silentLogger } from '../src/logger.js';
 import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
+import { demoEnv } from './helpers/demoStore.js';
 import { holdOpen } from './helpers/holdOpen.js';
 
 const TOKEN = 's3cret-token';
 
 /** The demo's config, its store, databases and exports in a folder of the test's own. */
-function demoEnv(): NodeJS.ProcessEnv {
+function serveDemoEnv(): NodeJS.ProcessEnv {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'los-serve-'));
   return {
-    LINEOFSIGHT_STORE_FILE: path.join(dir, 'store.sqlite'),
-    LINEOFSIGHT_FINANCE_DB: path.join(dir, 'demo', 'finance.sqlite'),
-    LINEOFSIGHT_SERVICES_DB: path.join(dir, 'demo', 'services.sqlite'),
-    LINEOFSIGHT_DEMO_EXPORTS: path.join(dir, 'demo', 'exports'),
-    LINEOFSIGHT_OUTBOX_DIR: path.join(dir, 'outbox'),
+    ...demoEnv(dir),
     LINEOFSIGHT_LOG_LEVEL: 'warn',
   };
 }
@@ -50,7 +47,7 @@ function rawExchange(url: string, bytes: string): Promise<string> {
 }
 
 describe('lineofsight serve over the demo (SQLite store)', () => {
-  const env = demoEnv();
+  const env = serveDemoEnv();
   let held: { open: OpenService; close(): Promise<void> };
   let server: RunningServer;
   let work: WorkMetrics;

@@ -2,8 +2,8 @@ import cron from 'node-cron';
 import * as z from 'zod';
 import type { Directory } from './people.js';
 import type { ConfigProblem } from './problems.js';
-import { schemaProblems } from './schemaProblems.js';
-import { readYamlFile, type YamlFile } from './yamlFile.js';
+import { readYamlWith } from './schemaProblems.js';
+import type { YamlFile } from './yamlFile.js';
 
 /** The kinds of period a pack covers by default: the latest complete one as of the day it is sent. */
 export const PACK_PERIODS = ['month', 'quarter', 'year'] as const;
@@ -35,14 +35,10 @@ export interface Clinics {
 
 /** Reads the clinics file: the clinics, or every problem in it (members are checked against the directory). */
 export async function readClinicsFile(file: string, directory: Directory | undefined, env: NodeJS.ProcessEnv): Promise<{ clinics?: Clinics; problems: ConfigProblem[] }> {
-  const read = await readYamlFile(file, env);
-  if (!read.yaml) return { problems: read.problems };
-  const yaml = read.yaml;
-  const parsed = clinicsFileSchema.safeParse(yaml.data ?? {}, { reportInput: true });
-  if (!parsed.success) return { problems: [...read.problems, ...schemaProblems(yaml, parsed.error)] };
-  const problems = [...read.problems];
+  const { yaml, data, problems } = await readYamlWith(clinicsFileSchema, file, env);
+  if (!yaml || !data) return { problems };
   const byId = new Map<string, Clinic>();
-  parsed.data.clinics.forEach((clinic, i) => {
+  data.clinics.forEach((clinic, i) => {
     if (byId.has(clinic.id)) problems.push(yaml.problem(['clinics', i, 'id'], `clinic id "${clinic.id}" is used twice`));
     byId.set(clinic.id, clinic);
     if (!cron.validate(clinic.schedule)) problems.push(yaml.problem(['clinics', i, 'schedule'], `"${clinic.schedule}" is not a valid cron expression (e.g. "0 8 * * 2#1", the first Tuesday of the month at 08:00)`));
@@ -52,7 +48,7 @@ export async function readClinicsFile(file: string, directory: Directory | undef
     });
   });
   if (!directory) problems.push(yaml.problem(['clinics'], 'clinics send their packs to people of the directory: the service config needs people_file'));
-  return { clinics: { file, clinics: parsed.data.clinics, byId, yaml }, problems };
+  return { clinics: { file, clinics: data.clinics, byId, yaml }, problems };
 }
 
 /** Somewhere an indicator or a risk names its clinic. */

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import type { ConfigProblem } from './problems.js';
 import { ROUTE_ROLES, type IndicatorConfig } from './schema.js';
-import { schemaProblems } from './schemaProblems.js';
-import { readYamlFile, type YamlFile } from './yamlFile.js';
+import { readYamlWith } from './schemaProblems.js';
+import type { YamlFile } from './yamlFile.js';
 
 const personId = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a person id starts with a letter and uses only letters, digits, _ . -');
 
@@ -42,18 +42,14 @@ export interface Directory extends PeopleFile {
 
 /** Reads the people file: the directory, or every problem in it. */
 export async function readPeopleFile(file: string, env: NodeJS.ProcessEnv): Promise<{ directory?: Directory; problems: ConfigProblem[] }> {
-  const read = await readYamlFile(file, env);
-  if (!read.yaml) return { problems: read.problems };
-  const yaml = read.yaml;
-  const parsed = peopleFileSchema.safeParse(yaml.data ?? {}, { reportInput: true });
-  if (!parsed.success) return { problems: [...read.problems, ...schemaProblems(yaml, parsed.error)] };
-  const problems = [...read.problems];
+  const { yaml, data, problems } = await readYamlWith(peopleFileSchema, file, env);
+  if (!yaml || !data) return { problems };
   const byId = new Map<string, Person>();
-  parsed.data.people.forEach((person, i) => {
+  data.people.forEach((person, i) => {
     if (byId.has(person.id)) problems.push(yaml.problem(['people', i, 'id'], `person id "${person.id}" is used twice`));
     byId.set(person.id, person);
   });
-  const directory: Directory = { ...parsed.data, file, byId, yaml };
+  const directory: Directory = { ...data, file, byId, yaml };
   const unknown = (at: PropertyKey[], id: string, what: string) => {
     if (!byId.has(id)) problems.push(yaml.problem(at, `${what} "${id}" is not in the people directory`));
   };

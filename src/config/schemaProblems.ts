@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { pathToString, type ConfigProblem } from './problems.js';
-import type { YamlFile } from './yamlFile.js';
+import { readYamlFile, type YamlFile } from './yamlFile.js';
 
 /**
  * Schema issues as problems located in the file; `prefix` is where the parsed part stands, so a
@@ -19,4 +19,13 @@ export function schemaProblems(yaml: YamlFile, error: z.ZodError, prefix: Proper
     }
     return [yaml.problem(at, issue.message)];
   });
+}
+
+/** A YAML file read and checked against its schema: its data, or every problem in it, located. */
+export async function readYamlWith<S extends z.ZodType>(schema: S, file: string, env?: NodeJS.ProcessEnv): Promise<{ yaml?: YamlFile; data?: z.output<S>; problems: ConfigProblem[] }> {
+  const read = await readYamlFile(file, env);
+  if (!read.yaml) return { problems: read.problems };
+  const parsed = schema.safeParse(read.yaml.data ?? {}, { reportInput: true });
+  if (!parsed.success) return { yaml: read.yaml, problems: [...read.problems, ...schemaProblems(read.yaml, parsed.error)] };
+  return { yaml: read.yaml, data: parsed.data, problems: read.problems };
 }

@@ -2,8 +2,8 @@ import type { FinancialCalendar } from '../calendar/periods.js';
 import { overlappingTargets } from './targetSpans.js';
 import type { ConfigProblem } from './problems.js';
 import { targetsFileSchema, type IndicatorConfig, type TargetConfig } from './schema.js';
-import { schemaProblems } from './schemaProblems.js';
-import { readYamlFile, type YamlFile } from './yamlFile.js';
+import { readYamlWith } from './schemaProblems.js';
+import type { YamlFile } from './yamlFile.js';
 
 /** Where a target was set: a pipeline's indicator or the targets file, and its field path there. */
 export interface TargetOrigin {
@@ -47,14 +47,10 @@ export async function readTargetsFile(
   /** Ids of pipelines that did not parse: their targets wait for the pipeline, never "unknown". */
   unparsed: ReadonlySet<string> = new Set(),
 ): Promise<{ yaml?: YamlFile; targets: FileTarget[]; problems: ConfigProblem[] }> {
-  const read = await readYamlFile(file);
-  if (!read.yaml) return { targets: [], problems: read.problems };
-  const yaml = read.yaml;
-  const parsed = targetsFileSchema.safeParse(yaml.data ?? {}, { reportInput: true });
-  if (!parsed.success) return { yaml, targets: [], problems: [...read.problems, ...schemaProblems(yaml, parsed.error)] };
-  const problems = [...read.problems];
+  const { yaml, data, problems } = await readYamlWith(targetsFileSchema, file);
+  if (!yaml || !data) return { yaml, targets: [], problems };
   const targets: FileTarget[] = [];
-  parsed.data.targets.forEach(({ indicator: id, ...target }, i) => {
+  data.targets.forEach(({ indicator: id, ...target }, i) => {
     const indicator = indicators.get(id);
     const successor = successors.get(id);
     if (indicator) targets.push({ indicator, target, origin: { yaml, path: ['targets', i] } });

@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+
 /**
  * The contact centre pipeline the exception and delivery tests run: a monthly share of calls
  * answered (target 80%, tolerance 5 points) read from a SQLite table `monthly (day, answered,
@@ -27,4 +29,21 @@ ${o.clinic ? `    clinic: ${o.clinic}\n` : ''}    targets: [{ from: 2024-04, val
     tolerance: { absolute: 5, reason: Agreed }
     suspect_values: false
 ${o.checks ? `checks:\n${o.checks}\n` : ''}`;
+}
+
+/**
+ * The pipeline's SQLite database at `file`, with April to June 2024 in (85%, 78%, 70%: GREEN,
+ * AMBER, RED against 80 with 5 points' tolerance); `share` sets a month's share, `sql` adds tables.
+ */
+export function contactCentreCalls(file: string, sql = ''): { db: Database.Database; share(day: string, percent: number): void } {
+  const db = new Database(file);
+  db.exec(`CREATE TABLE monthly (day TEXT, answered REAL, offered REAL); ${sql}`);
+  const share = (day: string, percent: number) => {
+    db.prepare('DELETE FROM monthly WHERE day = ?').run(day);
+    db.prepare('INSERT INTO monthly VALUES (?, ?, 1000)').run(day, percent * 10);
+  };
+  share('2024-04-30', 85);
+  share('2024-05-31', 78);
+  share('2024-06-30', 70);
+  return { db, share };
 }

@@ -2,6 +2,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/** Where the demo writes its store, databases, exports and emails: a folder of the test's own, not the repository's. */
+export function demoEnv(dir: string) {
+  return {
+    LINEOFSIGHT_STORE_FILE: path.join(dir, 'store.sqlite'),
+    LINEOFSIGHT_FINANCE_DB: path.join(dir, 'demo', 'finance.sqlite'),
+    LINEOFSIGHT_SERVICES_DB: path.join(dir, 'demo', 'services.sqlite'),
+    LINEOFSIGHT_DEMO_EXPORTS: path.join(dir, 'demo', 'exports'),
+    LINEOFSIGHT_OUTBOX_DIR: path.join(dir, 'outbox'),
+  };
+}
+
 /**
  * The demo's own config with its store moved to PostgreSQL (as the README says to do) and its
  * demo databases and exports in a folder of the test's own; run from the repository, so the
@@ -18,11 +29,9 @@ export function demoOnPostgres(storeUrl: string): { dir: string; env: NodeJS.Pro
     dir,
     env: {
       LINEOFSIGHT_CONFIG: config,
+      ...demoEnv(dir),
+      LINEOFSIGHT_STORE_FILE: undefined,
       LINEOFSIGHT_STORE_URL: storeUrl,
-      LINEOFSIGHT_FINANCE_DB: path.join(dir, 'demo', 'finance.sqlite'),
-      LINEOFSIGHT_SERVICES_DB: path.join(dir, 'demo', 'services.sqlite'),
-      LINEOFSIGHT_DEMO_EXPORTS: path.join(dir, 'demo', 'exports'),
-      LINEOFSIGHT_OUTBOX_DIR: path.join(dir, 'outbox'),
       LINEOFSIGHT_LOG_LEVEL: 'warn',
     },
   };
