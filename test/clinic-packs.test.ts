@@ -4,10 +4,12 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clinicNamed, clinicPack, packPeriod, sendClinicPack } from '../src/app/clinicPack.js';
 import type { OpenService } from '../src/app/open.js';
 import { runCycle } from '../src/app/runCycle.js';
+import { schedulerStatusOf } from '../src/app/scheduledRun.js';
 import { loadService } from '../src/app/service.js';
 import { Scheduler } from '../src/daemon/scheduler.js';
 import { silentLogger } from '../src/logger.js';
 import { packChanges, type PackShown } from '../src/notify/pack.js';
+import { statusJson } from '../src/report/status.js';
 import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
 import { contactCentreCalls, contactCentrePipeline } from './helpers/contactCentre.js';
@@ -156,6 +158,12 @@ describe("the daemon sends a clinic's pack on its schedule, once per clinic and 
       ]);
       expect(claims[1]!.detail).toMatch(/not sent again \(the pack for June 2024 was sent already\)/);
       expect(await packsIn(open)).toHaveLength(3);
+      // status names the clinic's job beside the pipeline's.
+      const status = statusJson(await schedulerStatusOf(open, new Date())) as { jobs: { job: string; pipeline: string | null; clinic: string | null; recent: { state: string }[] }[] };
+      expect(status.jobs.map((j) => [j.job, j.pipeline, j.clinic, j.recent.map((c) => c.state)])).toEqual([
+        ['pipeline:calls', 'calls', null, []],
+        ['clinic:Customer', null, 'Customer', ['finished', 'finished']],
+      ]);
     } finally {
       await scheduler.stop();
     }

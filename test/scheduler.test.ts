@@ -8,7 +8,7 @@ import { cronKey, StoreCoordinator } from '../src/daemon/coordinator.js';
 import { JobRunner } from '../src/daemon/jobs.js';
 import { enrolReplica } from '../src/daemon/replica.js';
 import { Scheduler } from '../src/daemon/scheduler.js';
-import { schedulerStatus } from '../src/report/status.js';
+import { schedulerStatusOf } from '../src/app/scheduledRun.js';
 import { silentLogger } from '../src/logger.js';
 import type { Claim } from '../src/store/claims.js';
 import { holdOpen } from './helpers/holdOpen.js';
@@ -303,7 +303,7 @@ describe('claims between replicas', () => {
         if (stopped !== undefined) await claims.stopped(id, daysAgo(stopped));
       }
       for (const day of ['02', '03', '04', '05']) await claims.skip([{ job: 'pipeline:calls', slot: `2026-11-${day}T06:00:00`, slotAt: new Date(`2026-11-${day}T06:00:00Z`) }], 'running', now, 'test');
-      const status = await schedulerStatus(open.config, claims, now);
+      const status = await schedulerStatusOf(open, now);
       expect(status.replicas.map((r) => r.id)).toEqual(['yesterday', 'running']);
       expect(status.jobs.map((j) => [j.job, j.recent.map((c) => c.slot)])).toEqual([['pipeline:calls', ['2026-11-05T06:00:00', '2026-11-04T06:00:00', '2026-11-03T06:00:00']]]);
     } finally {

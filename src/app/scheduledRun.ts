@@ -4,6 +4,7 @@ import type { PeriodChoice } from '../calendar/selection.js';
 import type { Clinic } from '../config/clinics.js';
 import type { LoadedPipeline } from '../config/load.js';
 import type { MISSED } from '../config/schema.js';
+import { schedulerStatus, type SchedulerStatus } from '../report/status.js';
 import { clinicJob, pipelineJob } from '../store/claims.js';
 import { packPeriod, sendClinicPack } from './clinicPack.js';
 import { deliverOutbox } from './deliver.js';
@@ -23,6 +24,12 @@ export function scheduledJobs(open: Pick<OpenService, 'config' | 'clinics'>): Sc
     ...open.config.pipelines.map((pipeline) => ({ job: pipelineJob(pipeline.id), schedule: pipeline.schedule, missed: pipeline.missed ?? scheduler.missed, pipeline })),
     ...(open.clinics?.clinics ?? []).map((clinic) => ({ job: clinicJob(clinic.id), schedule: clinic.schedule, missed: 'once' as const, clinic })),
   ];
+}
+
+/** The scheduler as the store knows it, for `status` and /api/status: every job of the service as configured now. */
+export function schedulerStatusOf(open: Pick<OpenService, 'config' | 'clinics' | 'store'>, now: Date): Promise<SchedulerStatus> {
+  const jobs = scheduledJobs(open).map(({ job, schedule, missed, ...of }) => ({ job, schedule, missed, pipeline: 'pipeline' in of ? of.pipeline.id : null, clinic: 'clinic' in of ? of.clinic.id : null }));
+  return schedulerStatus(jobs, open.config.service.timezone, open.store.claims, now);
 }
 
 /** The job a claim names, or undefined when the configuration no longer has it. */

@@ -1,11 +1,12 @@
 import type { OpenService } from '../app/open.js';
+import { schedulerStatusOf } from '../app/scheduledRun.js';
 import { countFilter, dateFilter, instantFilter, oneOf } from '../report/filters.js';
 import { indicatorNamed } from '../report/indicators.js';
 import { entriesJson, failedCheckLog, LOG_STATUSES } from '../report/logEntries.js';
 import { recordedStandings, risksJson } from '../report/risks.js';
 import { DEFAULT_RUNS_LISTED, MAX_RUNS_LISTED, RUN_OUTCOMES, runLog, runLogJson } from '../report/runLog.js';
 import { scorecard, scorecardJson } from '../report/scorecard.js';
-import { schedulerStatus, statusJson } from '../report/status.js';
+import { statusJson } from '../report/status.js';
 import { historyJson, indicatorHistory } from '../report/values.js';
 import { checked, HttpError, queryOf } from './query.js';
 
@@ -58,7 +59,7 @@ export const API: Readonly<Record<string, Endpoint>> = {
 
   async status(open, params) {
     queryOf(params, []);
-    return statusJson(await schedulerStatus(open.config, open.store.claims, new Date()));
+    return statusJson(await schedulerStatusOf(open, new Date()));
   },
 
   async runs(open, params) {

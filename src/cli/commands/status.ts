@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { schedulerStatus, statusJson } from '../../report/status.js';
+import { schedulerStatusOf } from '../../app/scheduledRun.js';
+import { statusJson } from '../../report/status.js';
 import { withOpenService, type GlobalOptions } from '../context.js';
 import { renderTable, truncate } from '../table.js';
 
@@ -12,13 +13,13 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the documented JSON shape')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       await withOpenService(cmd.optsWithGlobals<GlobalOptions>(), async (open) => {
-        const status = await schedulerStatus(open.config, open.store.claims, new Date());
+        const status = await schedulerStatusOf(open, new Date());
         if (opts.json) return void process.stdout.write(`${JSON.stringify(statusJson(status), null, 2)}\n`);
         const rows = status.jobs.map((j) => {
           const last = j.recent[0];
-          return [j.pipeline, j.schedule, last ? last.slot.replace('T', ' ') : 'never', last?.state ?? '', truncate(last?.detail ?? '', 60), minute(j.next)];
+          return [j.pipeline ?? `${j.clinic} (clinic pack)`, j.schedule, last ? last.slot.replace('T', ' ') : 'never', last?.state ?? '', truncate(last?.detail ?? '', 60), minute(j.next)];
         });
-        const out = [`Jobs (slots in ${status.timezone}; next runs in UTC):`, renderTable(['pipeline', 'schedule', 'last slot', 'state', 'detail', 'next (UTC)'], rows), ''];
+        const out = [`Jobs (slots in ${status.timezone}; next runs in UTC):`, renderTable(['job', 'schedule', 'last slot', 'state', 'detail', 'next (UTC)'], rows), ''];
         out.push(status.held.length ? 'Claims held:' : 'Claims held: none');
         if (status.held.length) out.push(renderTable(['job', 'slot', 'replica', 'attempt', 'lease until (UTC)'], status.held.map((c) => [c.job, c.slot.replace('T', ' '), c.replica, String(c.attempt), minute(c.leaseUntil)])));
         out.push('', status.replicas.length ? 'Replicas:' : 'Replicas: none has run a scheduler on this store');
