@@ -56,7 +56,7 @@ async function loopbackServer(): Promise<{ port: number; received: () => number;
  * A council of 1,000 indicators in pipelines of fifty, five to each of 200 owners, every one
  * RED or AMBER at the period its scorecard stands at: 1,000 RAG exceptions, 200 recipients.
  */
-function councilOf(dir: string, port: number): LoadedConfig {
+export function councilOf(dir: string, port: number): LoadedConfig {
   const calendar = new FinancialCalendar(4);
   const pipelines = Array.from({ length: INDICATORS / PER_PIPELINE }, (_, p) => ({
     ...pipelineSchema.parse({
@@ -77,7 +77,7 @@ function councilOf(dir: string, port: number): LoadedConfig {
           polarity: 'higher_is_better',
           owner: `person${Math.floor(n / PER_OWNER)}`,
           service: `Service ${p % 20}`,
-          clinic: `Clinic ${p % 5}`,
+          clinic: `clinic-${p % 5}`,
           priority: 'A well-run council',
           perspective: 'customer',
           targets: [{ from: '2023-24', value: 90, ...signed }],
@@ -96,7 +96,7 @@ function councilOf(dir: string, port: number): LoadedConfig {
 }
 
 /** The people directory, written as a people file and read by the service's own reader. */
-async function directoryOf(dir: string): Promise<Directory> {
+export async function directoryOf(dir: string): Promise<Directory> {
   const people = Array.from({ length: PEOPLE }, (_, k) => `  - { id: person${k}, name: Person ${k}, email: person${k}@example.gov.uk, roles: [Service manager] }`);
   const file = path.join(dir, 'people.yaml');
   writeFileSync(file, `performance_team: { name: Performance Team, email: performance@example.gov.uk }\npeople:\n${people.join('\n')}\n`);
@@ -107,10 +107,10 @@ async function directoryOf(dir: string): Promise<Directory> {
 
 /**
  * A migrated store holding, for each indicator, a judged value at the period its scorecard
- * stands at (four RED and one AMBER per owner), and nothing else: no exception, no outbox row.
- * Seeded once, straight into the file; each round copies it.
+ * stands at (four RED and one AMBER per owner) and at the `periods - 1` before it, and nothing
+ * else: no exception, no outbox row. Seeded once, straight into the file; each round copies it.
  */
-async function seededTemplate(config: LoadedConfig, file: string, today: string): Promise<void> {
+export async function seededTemplate(config: LoadedConfig, file: string, today: string, periods = 1): Promise<void> {
   const store = new Store({ client: 'sqlite', filename: file });
   await store.migrate();
   await store.close();
@@ -122,18 +122,22 @@ async function seededTemplate(config: LoadedConfig, file: string, today: string)
   db.transaction(() => {
     const runs = new Map<string, number>();
     lines.forEach((l, n) => {
-      const at = `${l.period.end}T06:00:00.000Z`;
-      if (!runs.has(l.pipelineId)) {
-        runs.set(l.pipelineId, runs.size + 1);
-        run.run(runs.size, l.pipelineId, l.period.id, l.period.start, l.period.end, at, at, 'succeeded', 100, 0);
+      let period = l.period;
+      for (let back = 0; back < periods; back++, period = config.calendar.previous(period)) {
+        const at = `${period.end}T06:00:00.000Z`;
+        const key = `${l.pipelineId}/${period.id}`;
+        if (!runs.has(key)) {
+          runs.set(key, runs.size + 1);
+          run.run(runs.size, l.pipelineId, period.id, period.start, period.end, at, at, 'succeeded', 100, 0);
+        }
+        const amber = (n + back) % PER_OWNER === PER_OWNER - 1;
+        const v = amber ? 87.2 : 70 + ((n + back) % 13);
+        const rag = amber ? 'AMBER' : 'RED';
+        const explanation = amber
+          ? `AMBER: ${v}% is below the target of 90% but within the tolerance of 4.5 points (85.5% or more)`
+          : `RED: ${v}% is below the target of 90% by more than the tolerance of 4.5 points (under 85.5%)`;
+        value.run({ indicator: l.indicator.id, pipeline: l.pipelineId, period: period.id, start: period.start, end: period.end, value: v, rag, explanation, run: runs.get(key)!, at });
       }
-      const amber = n % PER_OWNER === PER_OWNER - 1;
-      const v = amber ? 87.2 : 70 + (n % 13);
-      const rag = amber ? 'AMBER' : 'RED';
-      const explanation = amber
-        ? `AMBER: ${v}% is below the target of 90% but within the tolerance of 4.5 points (85.5% or more)`
-        : `RED: ${v}% is below the target of 90% by more than the tolerance of 4.5 points (under 85.5%)`;
-      value.run({ indicator: l.indicator.id, pipeline: l.pipelineId, period: l.period.id, start: l.period.start, end: l.period.end, value: v, rag, explanation, run: runs.get(l.pipelineId)!, at });
     });
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchBackfill } from './backfill.js';
 import { benchChecks } from './checks.js';
+import { benchClinicPack } from './clinicPack.js';
 import { benchDaemon } from './daemon.js';
 import { benchCsvChecks, benchCsvMemory, benchCsvSpeed } from './csv.js';
 import { benchExceptions } from './exceptions.js';
@@ -19,6 +20,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ['judge', benchJudge],
   ['scrape', benchScrape],
   ['exceptions', benchExceptions],
+  ['clinic-pack', benchClinicPack],
   ['backfill', benchBackfill],
   ['daemon', benchDaemon],
 ];
