@@ -89,6 +89,29 @@ describe("an improvement clinic's exception pack", () => {
     expect(pack.rows[0]!.history.map((p) => `${p.short} ${p.shown} ${p.rag}`)).toEqual(['Apr 85.0% GREEN', 'May 78.0% AMBER', 'Jun 70.0% RED']);
   });
 
+  it("shows an earlier period's data still not received once the scorecard has moved on, and does not call it cleared", async () => {
+    const { open, share } = await customerClinic();
+    const clinic = clinicNamed(open, 'Customer');
+    share('2024-06-30', 90);
+    await runCycle(open, { pipelines: open.config.pipelines, choice: { period: '2024-07' }, now: () => new Date('2024-08-12T07:00:00Z') });
+    const july = await sendClinicPack(open, clinic, packPeriod(open, clinic, '2024-08-12'), new Date('2024-08-12T08:00:00Z'), { scheduled: false });
+    expect(july.pack.rows.flatMap((r) => r.exceptions.map((e) => e.key))).toContain('data_not_received:CS1:2024-07');
+    // August comes in, July never does.
+    share('2024-08-31', 90);
+    await runCycle(open, { pipelines: open.config.pipelines, choice: { period: '2024-08' }, now: () => new Date('2024-09-03T07:00:00Z') });
+    const august = await clinicPack(open, clinic, packPeriod(open, clinic, '2024-09-03'), new Date('2024-09-03T08:00:00Z'));
+    expect(august.periodId).toBe('2024-08');
+    expect(august.rows.flatMap((r) => r.exceptions.map((e) => e.title))).toEqual(['CS1 Calls answered: no data for July 2024, 33 days after it ended']);
+    expect(august.changes.cleared).not.toContainEqual(expect.stringMatching(/no data for July/));
+  });
+
+  it('covers a period from the first day after it ends', async () => {
+    const { open } = await customerClinic();
+    const clinic = clinicNamed(open, 'Customer');
+    expect(packPeriod(open, clinic, '2024-07-01', '2024-06').id).toBe('2024-06');
+    expect(packPeriod(open, clinic, '2024-07-01').id).toBe('2024-06');
+  });
+
   it('is refused for a clinic not configured, and for a period not yet over', async () => {
     const { open } = await customerClinic();
     expect(() => clinicNamed(open, 'Place')).toThrow(/unknown clinic "Place" \(clinics in .*clinics\.yaml: Customer\)/);

@@ -207,6 +207,24 @@ describe('a run cycle tells each owner of their exceptions, once, through the ou
       });
     });
 
+    it('an older period still not in goes on up its steps after the scorecard has moved on to the next', async () => {
+      const c = await contactCentre({ owner: 'ola', dataNotReceived: ', data_not_received: [{ after: 10d, to: [owner] }, { after: 40d, to: [owner, manager] }]' });
+      opened.push(c);
+      c.share('2024-06-30', 90);
+      await withService(
+        c.service,
+        async (open) => {
+          const tellsOf = (cycle: Cycle) => cycle.exceptions.messages.flatMap((m) => m.tells.map((t) => `${m.to.address.split('@')[0]} ${t.exception.key} ${t.change}`)).sort();
+          expect(tellsOf(await cycleAt(open, Date.parse('2024-08-11T07:00:00Z'), '2024-07'))).toEqual(['ola data_not_received:CS1:2024-07 new']);
+          // 10 September: the scorecard stands at August (9 days overdue: no step yet); July, 40 days on, reaches its second step.
+          expect(tellsOf(await cycleAt(open, Date.parse('2024-09-10T07:00:00Z'), '2024-08'))).toEqual(['ola data_not_received:CS1:2024-07 changed', 'sam data_not_received:CS1:2024-07 new']);
+          const [july] = await open.store.exceptions.openExceptions();
+          expect(july).toMatchObject({ key: 'data_not_received:CS1:2024-07', state: 'step 2 of 2' });
+        },
+        { logger: silentLogger },
+      );
+    });
+
     it('says which step it is on and when the next comes', async () => {
       const c = await contactCentre({ owner: 'ola', dataNotReceived: '' });
       opened.push(c);

@@ -35,7 +35,7 @@ export function packPeriod(open: Pick<OpenService, 'config'>, clinic: Clinic, to
   const { calendar } = open.config;
   if (asked === undefined) return calendar.latestComplete(today, clinic.period);
   const period = calendar.parse(asked);
-  if (period.end >= today) throw new Error(`period ${period.id} has not ended (today is ${today}): a pack covers a period that is over`);
+  if (period.end > today) throw new Error(`period ${period.id} has not ended (today is ${today}): a pack covers a period that is over`);
   return period;
 }
 
@@ -53,9 +53,16 @@ export async function clinicPack(open: PackService, clinic: Clinic, period: Peri
 async function readPack(open: PackService, parts: StoreParts, clinic: Clinic, period: Period, today: LocalDate): Promise<ClinicPack> {
   const { config, register } = open;
   const words = (id: string) => periodInWords(config.calendar, id);
-  const openKeys = new Set((await parts.exceptions.openExceptions()).map((e) => e.key));
+  const stillOpen = await parts.exceptions.openExceptions();
+  const openKeys = new Set(stillOpen.map((e) => e.key));
   const facts = await readExceptionFacts(open, parts, today, openKeys, period.id);
-  const raised = raiseExceptions(config, register, open.directory, facts).exceptions.filter((e) => e.subject.clinics.includes(clinic.id));
+  const now = raiseExceptions(config, register, open.directory, facts);
+  // Current, as the emails have them: raised now, or open and not yet known to be over (an
+  // earlier period's data still not in); one held behind its cause is not told, nor shown.
+  const raisedKeys = new Set(now.exceptions.map((e) => e.key));
+  const raised = [...now.exceptions, ...stillOpen.filter((o) => !raisedKeys.has(o.key) && now.unsettled.has(o.key)).map((o) => o.raised)].filter(
+    (e) => !e.held && e.subject.clinics.includes(clinic.id),
+  );
   const card = await scorecard(config, parts.runs, { period: period.id, clinic: clinic.id }, today);
 
   const standings = new Map(facts.risks.map((a) => [a.riskId, a]));

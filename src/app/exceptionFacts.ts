@@ -69,16 +69,19 @@ export async function readExceptionFacts(
   };
 }
 
-/** The open data-not-received exceptions whose period's latest run still found its data not in. */
-async function stillAwaiting(config: OpenService['config'], parts: StoreParts, openKeys: ReadonlySet<string>): Promise<Set<string>> {
+/** The open data-not-received exceptions whose period's latest run still found its data not in, each with that run's reason. */
+async function stillAwaiting(config: OpenService['config'], parts: StoreParts, openKeys: ReadonlySet<string>): Promise<Map<string, string>> {
   const pipelineOf = new Map(config.pipelines.flatMap((p) => p.indicators.map((i) => [i.id, p.id] as const)));
   const told = [...openKeys].flatMap((key) => {
     const m = missingOfKey(key);
     const pipelineId = m && pipelineOf.get(m.indicator);
     return m && pipelineId ? [{ key, pipelineId, periodId: m.periodId }] : [];
   });
-  if (!told.length) return new Set();
+  if (!told.length) return new Map();
   const runs = await parts.runs.latestRuns([...new Set(told.map((t) => t.pipelineId))], [...new Set(told.map((t) => t.periodId))]);
-  const awaiting = new Set(runs.filter((r) => r.outcome === 'awaiting').map((r) => `${r.pipelineId}/${r.periodId}`));
-  return new Set(told.filter((t) => awaiting.has(`${t.pipelineId}/${t.periodId}`)).map((t) => t.key));
+  const awaiting = new Map(runs.filter((r) => r.outcome === 'awaiting').map((r) => [`${r.pipelineId}/${r.periodId}`, r.reason ?? `no data received for ${r.periodId}`]));
+  return new Map(told.flatMap((t) => {
+    const why = awaiting.get(`${t.pipelineId}/${t.periodId}`);
+    return why === undefined ? [] : [[t.key, why] as const];
+  }));
 }

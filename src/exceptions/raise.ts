@@ -53,8 +53,8 @@ export interface ExceptionFacts {
   findings: GovernanceFinding[];
   /** Exceptions already open: an entry of the log stays raised after its period is no longer the latest. */
   openKeys: ReadonlySet<string>;
-  /** Open data-not-received exceptions whose period's latest run still found no data. */
-  stillAwaiting: ReadonlySet<string>;
+  /** Open data-not-received exceptions whose period's latest run still found no data, with why. */
+  stillAwaiting: ReadonlyMap<string, string>;
 }
 
 export interface Raised {
@@ -151,23 +151,21 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
         });
       }
     }
-    const overdue = daysBetween(f.period.end, facts.today);
-    const escalation = f.awaiting === null ? undefined : escalationOf(settings.data_not_received, f.period.end, overdue);
-    if (escalation) {
-      out.push({
-        key: missingKey(indicator.id, f.period.id),
-        kind: 'data_not_received',
-        severity: 'warn',
-        state: escalationState(escalation),
-        title: `${name}: no data for ${periodWords(f.period.id)}, ${overdue} day${overdue === 1 ? '' : 's'} after it ended`,
-        subject: { ...subject, period: f.period.id },
-        facts: [{ label: 'Period', value: periodWords(f.period.id) }, { label: 'Ended', value: `${overdue} day${overdue === 1 ? '' : 's'} ago` }, ...escalationFacts(escalation)],
-        explanation: f.awaiting!,
-        owners,
-        quiet: true,
-        to: escalation.step.to,
-      });
+    if (f.awaiting !== null) {
+      const missing = missingData(f, f.period, f.awaiting);
+      if (missing) out.push(missing);
     }
+  }
+
+  // A period told as not received stays so until its data comes, though the scorecard has moved
+  // on; it goes on up its steps as the days pass.
+  const byId = new Map(facts.indicators.map((f) => [f.indicator.id, f]));
+  for (const [key, why] of facts.stillAwaiting) {
+    const m = missingOfKey(key);
+    const f = m && byId.get(m.indicator);
+    const missing = f && !out.some((e) => e.key === key) ? missingData(f, config.calendar.parse(m.periodId), why) : undefined;
+    if (missing) out.push(missing);
+    else unsettled.add(key);
   }
 
   for (const e of entries) {
@@ -246,7 +244,6 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
     }
   }
 
-  const byId = new Map(facts.indicators.map((f) => [f.indicator.id, f]));
   for (const finding of facts.findings) {
     const f = byId.get(finding.indicatorId);
     if (!f || !GOVERNANCE_KINDS.has(finding.kind)) continue;
@@ -263,9 +260,28 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
       owners: indicator.owner ? [indicator.owner] : [],
     });
   }
-  // A period told as not received stays so until its data comes, though the scorecard has moved on.
-  for (const key of facts.stillAwaiting) unsettled.add(key);
   return { exceptions: out, unsettled };
+
+  /** An indicator's period whose data is not in, chased at the step its days have reached; none before the first. */
+  function missingData(f: IndicatorFacts, period: Period, why: string): RaisedException | undefined {
+    const { indicator } = f;
+    const overdue = daysBetween(period.end, facts.today);
+    const escalation = escalationOf(settings.data_not_received, period.end, overdue);
+    if (!escalation) return undefined;
+    return {
+      key: missingKey(indicator.id, period.id),
+      kind: 'data_not_received',
+      severity: 'warn',
+      state: escalationState(escalation),
+      title: `${indicator.id} ${indicator.title}: no data for ${periodWords(period.id)}, ${overdue} day${overdue === 1 ? '' : 's'} after it ended`,
+      subject: { indicator: indicator.id, pipeline: f.pipelineId, services: [indicator.service], clinics: indicator.clinic ? [indicator.clinic] : [], period: period.id },
+      facts: [{ label: 'Period', value: periodWords(period.id) }, { label: 'Ended', value: `${overdue} day${overdue === 1 ? '' : 's'} ago` }, ...escalationFacts(escalation)],
+      explanation: why,
+      owners: indicator.owner ? [indicator.owner] : [],
+      quiet: true,
+      to: escalation.step.to,
+    };
+  }
 }
 
 const ragKey = (indicator: string) => `rag:${indicator}`;
