@@ -9,6 +9,7 @@ import { loadService } from '../src/app/service.js';
 import { Scheduler } from '../src/daemon/scheduler.js';
 import { silentLogger } from '../src/logger.js';
 import { packChanges, type PackShown } from '../src/notify/pack.js';
+import { renderPack } from '../src/notify/packRender.js';
 import { statusJson } from '../src/report/status.js';
 import { buildCli } from './helpers/build.js';
 import { lineofsight } from './helpers/cli.js';
@@ -19,6 +20,18 @@ import { workspace } from './helpers/workspace.js';
 import { demoEnv } from './helpers/demoStore.js';
 
 beforeAll(buildCli);
+
+/** A risk of the Customer clinic above the tolerance line, bearing on CS1. */
+const RISK = `tolerance_line: { score: 12 }
+risks:
+  - id: CC-R1
+    title: Callers <abandon> the line
+    owner: ola
+    clinic: Customer
+    inherent: { likelihood: B, impact: I }
+    current: { likelihood: B, impact: I }
+    indicators: [CS1]
+`;
 
 const PEOPLE = `
 performance_team: { name: Performance team, email: team@example.gov.uk }
@@ -31,7 +44,7 @@ services:
 `;
 
 /** A contact centre in the Customer clinic, its monthly share of calls answered set by each test; April to June stored. */
-async function customerClinic(o: { schedule?: string; title?: string; store?: string } = {}) {
+async function customerClinic(o: { schedule?: string; title?: string; store?: string; email?: string; risk?: boolean; checks?: string; setup?: string } = {}) {
   const ws = workspace({
     'lineofsight.yaml': [
       'timezone: Europe/London',
@@ -40,15 +53,18 @@ async function customerClinic(o: { schedule?: string; title?: string; store?: st
       'sources:\n  db: { client: sqlite, connection: {{dir}}/calls.sqlite }',
       'people_file: {{dir}}/people.yaml',
       'clinics_file: {{dir}}/clinics.yaml',
+      ...(o.risk ? ['risks_file: {{dir}}/risks.yaml'] : []),
+      'exceptions: { links: { grafana: "https://grafana.example.gov.uk/", api: "https://lineofsight.example.gov.uk" } }',
       'scheduler: { lease: 30s, recompute: 0, source_retries: [] }',
-      'email: { from: "Performance <performance@example.gov.uk>", transport: files, files_dir: {{dir}}/outbox }',
+      `email: { from: "Performance <performance@example.gov.uk>", transport: files, files_dir: {{dir}}/outbox${o.email ?? ''} }`,
       '',
     ].join('\n'),
     'people.yaml': PEOPLE,
     'clinics.yaml': `clinics:\n  - { id: Customer, name: Customer improvement clinic, members: [sam, ola, nia], schedule: "${o.schedule ?? '0 8 * * 2#1'}", period: month }\n`,
-    'pipelines/calls.yaml': contactCentrePipeline({ title: o.title ?? 'Calls answered', owner: 'sam', clinic: 'Customer' }),
+    'pipelines/calls.yaml': contactCentrePipeline({ title: o.title ?? 'Calls answered', owner: 'sam', clinic: 'Customer', checks: o.checks }),
+    'risks.yaml': RISK,
   });
-  const { db, share } = contactCentreCalls(ws.file('calls.sqlite'));
+  const { db, share } = contactCentreCalls(ws.file('calls.sqlite'), o.setup);
   const held = await holdOpen(await loadService(ws.config), { logger: silentLogger });
   await runCycle(held.open, { pipelines: held.open.config.pipelines, choice: { from: '2024-04', to: '2024-06' }, now: () => new Date('2024-07-02T05:00:00Z') });
   const closing = { db, ...held };
@@ -110,6 +126,29 @@ describe("an improvement clinic's exception pack", () => {
     const clinic = clinicNamed(open, 'Customer');
     expect(packPeriod(open, clinic, '2024-07-01', '2024-06').id).toBe('2024-06');
     expect(packPeriod(open, clinic, '2024-07-01').id).toBe('2024-06');
+  });
+
+  it('escapes every value in its HTML, links the indicator detail dashboard with the indicator selected and the API, and shows the linked risk at its matrix position and the open check', async () => {
+    const { open } = await customerClinic({
+      title: 'Calls <b>answered</b> & "kept"',
+      risk: true,
+      checks: '  - { id: no-bad-rows, type: sql, query: "SELECT * FROM bad WHERE day >= :period_start AND day < :period_end" }',
+      setup: "CREATE TABLE bad (day TEXT); INSERT INTO bad VALUES ('2024-06-03')",
+    });
+    const clinic = clinicNamed(open, 'Customer');
+    const pack = await clinicPack(open, clinic, packPeriod(open, clinic, '2024-07-02'), new Date('2024-07-02T08:00:00Z'));
+    const row = pack.rows[0]!;
+    expect(row.checks).toEqual([expect.objectContaining({ check: 'no-bad-rows', severity: 'error', period: '2024-06', acknowledged: false })]);
+    expect(row.risks).toEqual([expect.objectContaining({ id: 'CC-R1', cell: 'B/I', aboveTolerance: true, position: 'likelihood High, impact Catastrophic, score 20' })]);
+    expect(pack.risks.map((r) => r.id)).toEqual(['CC-R1']);
+    const { html, text } = renderPack(pack, open.config.service.exceptions.links);
+    expect(html).toContain('Calls &lt;b&gt;answered&lt;/b&gt; &amp; &quot;kept&quot;');
+    expect(html).toContain('Callers &lt;abandon&gt; the line');
+    expect(html).not.toMatch(/<b>answered|<abandon>/);
+    expect(html).toContain('href="https://grafana.example.gov.uk/d/lineofsight-indicator?var-indicator=CS1"');
+    expect(html).toContain('href="https://lineofsight.example.gov.uk/api/values/CS1');
+    expect(text).toMatch(/Open check: no-bad-rows \(error, 2024-06\)/);
+    expect(text).toMatch(/CC-R1 Callers <abandon> the line at B\/I, above the tolerance line/);
   });
 
   it('is refused for a clinic not configured, and for a period not yet over', async () => {
@@ -179,7 +218,7 @@ describe("the daemon sends a clinic's pack on its schedule, once per clinic and 
         ['2024-07-02T08:00:00', 'finished'],
         ['2024-07-02T08:05:00', 'finished'],
       ]);
-      expect(claims[1]!.detail).toMatch(/not sent again \(the pack for June 2024 was sent already\)/);
+      expect(claims[1]!.detail).toMatch(/not written again \(the pack for June 2024 was sent already\); outbox: 0 sent/);
       expect(await packsIn(open)).toHaveLength(3);
       // status names the clinic's job beside the pipeline's.
       const status = statusJson(await schedulerStatusOf(open, new Date())) as { jobs: { job: string; pipeline: string | null; clinic: string | null; recent: { state: string }[] }[] };
@@ -202,6 +241,26 @@ describe("the daemon sends a clinic's pack on its schedule, once per clinic and 
       expect(packs).toHaveLength(6);
     } finally {
       await restarted.stop();
+    }
+  });
+
+  it('a pack written before the sending hours waits in the outbox, and the daemon sends it at their opening with no cycle to send it', async () => {
+    const { open } = await customerClinic({ schedule: '0 0 8 * * 2', email: ', sending_hours: { days: [mon, tue, wed, thu, fri], from: "08:30", to: "18:00" }' });
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    vi.setSystemTime(new Date('2024-07-02T06:58:00Z'));
+    const scheduler = new Scheduler(() => open);
+    try {
+      await scheduler.start();
+      await vi.advanceTimersByTimeAsync(3 * 60_000);
+      await scheduler.settled();
+      expect((await packsIn(open)).map((m) => [m.state, m.nextAttemptAt])).toEqual(Array(3).fill(['pending', '2024-07-02T07:30:00.000Z']));
+      await vi.advanceTimersByTimeAsync(28 * 60_000);
+      expect((await packsIn(open)).map((m) => m.state)).toEqual(Array(3).fill('pending'));
+      await vi.advanceTimersByTimeAsync(2 * 60_000);
+      await scheduler.tick();
+      expect((await packsIn(open)).map((m) => [m.state, m.sentAt! >= '2024-07-02T07:30:00.000Z'])).toEqual(Array(3).fill(['sent', true]));
+    } finally {
+      await scheduler.stop();
     }
   });
 

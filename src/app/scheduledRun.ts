@@ -67,7 +67,8 @@ export async function packSlot(open: OpenService, clinic: Clinic, slotDay: Local
   const at = now();
   const period = packPeriod(open, clinic, slotDay);
   const sent = await sendClinicPack(open, clinic, period, at, { scheduled: true });
-  if (!sent.sent) return `${clinic.id} ${period.id}: not sent again (${sent.why})`;
+  // Sent even when recorded already: a replica that died after writing the pack left it unsent.
   const delivered = await deliverOutbox(open, now);
-  return `${clinic.id} ${period.id}: pack written for ${sent.messages} member(s); outbox: ${delivered.sent} sent, ${delivered.retrying} to retry, ${delivered.failed} failed`;
+  const outbox = `outbox: ${delivered.sent} sent, ${delivered.retrying} to retry, ${delivered.failed} failed`;
+  return sent.sent ? `${clinic.id} ${period.id}: pack written for ${sent.messages} member(s); ${outbox}` : `${clinic.id} ${period.id}: not written again (${sent.why}); ${outbox}`;
 }

@@ -84,10 +84,10 @@ export function linksOf(e: Pick<RaisedException, 'kind' | 'subject'>, links: Lin
   return out;
 }
 
-/** The lines of one exception in the plain-text part. */
 /** An open exception that reminds, and so can be acknowledged; one whose steps are its reminders cannot. */
 const remindable = (t: Tell) => t.change !== 'resolved' && !t.exception.quiet;
 
+/** The lines of one exception in the plain-text part. */
 function textOf(t: Tell, links: Links): string[] {
   const e = t.exception;
   const lines = [`[${badgeOf(e, t.change)}] ${e.title} (exception ${t.exceptionId})`];

@@ -48,7 +48,8 @@ export function registerReport(program: Command): void {
           out.push(`${rendered.subject}: written to the outbox for the clinic's members; ${delivered.sent} sent (${delivered.via}), ${delivered.retrying} to retry, ${delivered.failed} failed; what waits for the sending hours is listed by \`lineofsight outbox --state pending\``);
         }
         if (opts.json) process.stdout.write(`${JSON.stringify({ pack: packJson(pack) }, null, 2)}\n`);
-        else process.stdout.write(out.length ? `${out.map(shown).join('\n')}\n` : rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
+        // The text carries source data (check messages, why data is awaited): shown safe, line by line.
+        else process.stdout.write(`${(out.length ? out : rendered.text.trimEnd().split('\n')).map(shown).join('\n')}\n`);
       });
     });
 }
