@@ -11,12 +11,12 @@ describe('the step data not received has reached', () => {
   it.each([
     [0, undefined, undefined],
     [9, undefined, undefined],
-    [10, 'step 1 of 3', '2024-08-16'],
-    [14, 'step 1 of 3', '2024-08-16'],
-    [15, 'step 2 of 3', '2024-08-21'],
-    [19, 'step 2 of 3', '2024-08-21'],
-    [20, 'step 3 of 3', undefined],
-    [400, 'step 3 of 3', undefined],
+    [10, 'step 1', '2024-08-16'],
+    [14, 'step 1', '2024-08-16'],
+    [15, 'step 2', '2024-08-21'],
+    [19, 'step 2', '2024-08-21'],
+    [20, 'step 3', undefined],
+    [400, 'step 3', undefined],
   ])('%i days after its period ended: %s, next on %s', (overdue, state, next) => {
     const e = escalationOf(STEPS, '2024-08-01', overdue);
     expect(e && escalationState(e)).toBe(state);

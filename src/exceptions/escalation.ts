@@ -24,8 +24,11 @@ export function escalationOf(steps: readonly EscalationStep[], ended: LocalDate,
   return { number: reached + 1, of: steps.length, step: steps[reached]!, ...(next ? { next: { step: next, on: addDays(ended, next.after) } } : {}) };
 }
 
-/** Each step is a state of its own, so reaching one tells its people once; between steps it stays quiet. */
-export const escalationState = (e: Escalation) => `step ${e.number} of ${e.of}`;
+/**
+ * Each step is a state of its own, so reaching one tells its people once; between steps it stays
+ * quiet. Its number alone: a step added at the end of the ladder changes no exception's state.
+ */
+export const escalationState = (e: Escalation) => `step ${e.number}`;
 
 export function escalationFacts(e: Escalation): Fact[] {
   return [
