@@ -3,8 +3,10 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { CALLS_EXPORT, contactCentreModel, type PlantedExportProblem } from './contactCentre.js';
 import type { DemoTimeline } from './council.js';
-import { generateFinance } from './finance.js';
+import { financeTables } from './finance.js';
 import { generateServices } from './services.js';
+import { writeTables, type DemoTable } from './tables.js';
+import { DEMO_FINANCE_DATABASE, tsqlScript } from './tsql.js';
 
 export type { PlantedExportProblem } from './contactCentre.js';
 export { COUNCIL_HOMES, COUNCIL_NAME, demoTimeline, WRITTEN_YEARS, type DemoTimeline } from './council.js';
@@ -12,10 +14,13 @@ export { HOUSEHOLDS } from './councilTax.js';
 export { financeTables, generateFinance } from './finance.js';
 export { plantedProblems, type PlantedProblem } from './problems.js';
 export { generateServices, servicesTables } from './services.js';
+export { DEMO_FINANCE_DATABASE, tsqlScript } from './tsql.js';
 export { WASTE_RETURN_LAG_MONTHS } from './waste.js';
 
 export interface DemoDatabases {
   finance: string;
+  /** The finance database again, as a T-SQL script that loads it into SQL Server (see tsql.ts). */
+  financeSql: string;
   services: string;
 }
 
@@ -43,11 +48,21 @@ async function writeSqlite(file: string, generate: (db: Knex) => Promise<void>):
   });
 }
 
-/** Writes the demo finance and services databases of a timeline as SQLite files in `dir`, replacing any there. */
+/** Writes `tables` as the T-SQL script that loads them into `database` on SQL Server (see tsql.ts). */
+async function writeTsql(file: string, database: string, tables: readonly DemoTable[]): Promise<void> {
+  await writeAside(file, (temporary) => writeFile(temporary, tsqlScript(database, tables)));
+}
+
+/**
+ * Writes the demo finance and services databases of a timeline as SQLite files in `dir`, and the
+ * finance database as a T-SQL script beside them (finance.sql, for a SQL Server to load), replacing any there.
+ */
 export async function generateDemoDatabases(dir: string, t: DemoTimeline): Promise<DemoDatabases> {
   await mkdir(dir, { recursive: true });
-  const files = { finance: path.join(dir, 'finance.sqlite'), services: path.join(dir, 'services.sqlite') };
-  await writeSqlite(files.finance, (db) => generateFinance(db, t));
+  const files = { finance: path.join(dir, 'finance.sqlite'), financeSql: path.join(dir, 'finance.sql'), services: path.join(dir, 'services.sqlite') };
+  const finance = financeTables(t);
+  await writeSqlite(files.finance, (db) => writeTables(db, finance));
+  await writeTsql(files.financeSql, DEMO_FINANCE_DATABASE, finance);
   await writeSqlite(files.services, (db) => generateServices(db, t));
   return files;
 }
