@@ -4,9 +4,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadService } from '../src/app/service.js';
+import { buildCli } from './helpers/build.js';
+import { lineofsight } from './helpers/cli.js';
 import { prometheusTools } from './helpers/prometheus.js';
 
 /** The Compose specification's JSON schema, as dclint 3.1 ships it. */
@@ -52,6 +54,7 @@ function portOf(mapping: string): { host: string; published: number; target: num
 
 describe('the compose files', () => {
   const validate = composeValidator();
+  beforeAll(buildCli);
 
   it.each(COMPOSE_FILES)('%s follows the Compose specification', (file) => {
     const valid = validate(readCompose(file));
@@ -110,6 +113,18 @@ describe('the compose files', () => {
     expect(service.config.service.store.client).toBe('pg');
     expect(service.config.service.sources.finance!.client).toBe('mssql');
     expect(service.clinics?.clinics.length).toBeGreaterThan(0);
+  });
+
+  it("writes the demo's data for SQL Server's seed with the stack's config and environment, the store (unreachable here) never opened", () => {
+    const env = stack.services['demo-data']!.environment!;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'los-demo-data-'));
+    const file = path.join(dir, 'lineofsight.yaml');
+    writeFileSync(file, readFileSync(DEPLOYED_CONFIG, 'utf8').replaceAll('/app/', `${process.cwd()}/`).replaceAll('/var/lib/lineofsight', dir));
+    const r = lineofsight([...stack.services['demo-data']!.command!, '--as-of', '2026-04-01'], { env: { ...env, LINEOFSIGHT_CONFIG: file } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    for (const written of ['demo/finance.sql', 'demo/finance.sqlite', 'demo/services.sqlite', 'demo/exports']) expect(existsSync(path.join(dir, written)), written).toBe(true);
+    expect(readFileSync(path.join(dir, 'demo/finance.sql'), 'utf8')).toMatch(/CREATE DATABASE \[lineofsight_demo_finance\]/);
   });
 
   it('gives Grafana every variable its provisioning reads, and the store role its password', () => {

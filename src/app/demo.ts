@@ -3,7 +3,7 @@ import { localDateTime, type LocalDate } from '../calendar/localDate.js';
 import type { PeriodChoice } from '../calendar/selection.js';
 import type { LoadedConfig } from '../config/load.js';
 import { dateOf } from '../demo/dates.js';
-import { demoTimeline, generateDemoDatabases, generateDemoExports, type DemoTimeline, type PlantedExportProblem } from '../demo/generate.js';
+import { demoTimeline, generateDemoDatabases, generateDemoExports, type DemoDatabases, type DemoTimeline, type PlantedExportProblem } from '../demo/generate.js';
 import type { PeriodRun } from '../runs/execute.js';
 import type { OpenService } from './open.js';
 import { runCycle } from './runCycle.js';
@@ -24,8 +24,9 @@ function demoFiles(config: LoadedConfig): { dir: string; finance: string; servic
     }
     return path.resolve(source.connection);
   };
-  const finance = fileOf('finance');
   const services = fileOf('services');
+  // A finance source on SQL Server (the compose stack's) loads the finance.sql the demo writes beside the services database.
+  const finance = config.service.sources.finance?.client === 'mssql' ? path.join(path.dirname(services), 'finance.sqlite') : fileOf('finance');
   if (path.dirname(finance) !== path.dirname(services)) throw new Error('the demo writes its finance and services databases into one folder');
   const exports = config.service.sources[EXPORTS_SOURCE];
   if (exports?.client !== 'csv') throw new Error(`the demo needs a CSV source "${EXPORTS_SOURCE}" in ${config.file} (see config/lineofsight.yaml)`);
@@ -43,6 +44,8 @@ export interface PreparedDemo {
    * for any other run, whose failure is a real one.
    */
   plantedStory(run: PeriodRun): string | undefined;
+  /** What it wrote: the databases (finance also as T-SQL) and the exports' folder. */
+  written: DemoDatabases & { exports: string };
 }
 
 /**
@@ -78,6 +81,7 @@ export async function prepareDemo(service: Service, asOf: LocalDate): Promise<Pr
     choice: { from: years[0], to: years[years.length - 1], endedBy: dateOf(timeline.end) },
     lastDay: dateOf(timeline.end - 1),
     plantedStory: plantedStories(config, planted),
+    written: { ...written, exports: files.exports },
   };
 }
 

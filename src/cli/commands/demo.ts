@@ -20,11 +20,16 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('generate the demo council databases and exports, run every pipeline over the demo years and print the values')
     .option('--as-of <date>', 'the day the demo is for (YYYY-MM-DD): its data runs to the last complete month before it (default today)')
+    .option('--data-only', 'write the demo databases (finance also as T-SQL, for SQL Server) and exports, and run nothing: the store is not opened')
     .addHelpText('after', '\nThe same --as-of always gives the same data; the demo\'s stories keep their place in the financial year.')
-    .action(async (opts: { asOf?: string }, cmd: Command) => {
+    .action(async (opts: { asOf?: string; dataOnly?: boolean }, cmd: Command) => {
       const service = await serviceFor(cmd.optsWithGlobals<GlobalOptions>());
       const asOf = opts.asOf ?? dateIn(new Date(), service.config.service.timezone);
-      const { timeline, choice, lastDay, plantedStory } = await prepareDemo(service, asOf);
+      const { timeline, choice, lastDay, plantedStory, written } = await prepareDemo(service, asOf);
+      if (opts.dataOnly) {
+        process.stdout.write(`${COUNCIL_NAME}: demo data as of ${dateInWords(asOf)} written: ${written.finance}, ${written.financeSql}, ${written.services}, ${written.exports}\n`);
+        return;
+      }
       const { config } = service;
       const first = choice.from!;
       const last = choice.to!;
