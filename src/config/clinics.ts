@@ -9,19 +9,19 @@ import type { YamlFile } from './yamlFile.js';
 export const PACK_PERIODS = ['month', 'quarter', 'year'] as const;
 
 const clinicSchema = z.strictObject({
-  /** As indicators and risks name it in their `clinic`. */
-  id: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a clinic id starts with a letter and uses only letters, digits, _ . -'),
-  name: z.string().min(1),
-  /** Person ids of the people directory: each is sent the pack. */
-  members: z.array(z.string().min(1)).min(1),
-  /** When the pack is sent, a cron expression in the service's timezone ("0 8 * * 2#1": the first Tuesday of the month at 08:00). */
-  schedule: z.string().min(1),
-  period: z.enum(PACK_PERIODS).default('month'),
+  id: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a clinic id starts with a letter and uses only letters, digits, _ . -')
+    .describe('Its id, as indicators and risks name it in their clinic.'),
+  name: z.string().min(1).describe('Its name.'),
+  members: z.array(z.string().min(1)).min(1).describe('Person ids of the people directory: each is sent the pack.'),
+  schedule: z.string().min(1).describe('When the pack is sent: a cron expression in the timezone of the service ("0 8 * * 2#1": the first Tuesday of the month at 08:00).'),
+  period: z.enum(PACK_PERIODS).default('month').describe('What the pack covers: the latest complete month, quarter or year as of the day it is sent.'),
 });
 
 export const clinicsFileSchema = z.strictObject({
-  clinics: z.array(clinicSchema).min(1),
-});
+  clinics: z.array(clinicSchema).min(1).describe('The clinics.'),
+}).describe('The improvement clinics.');
 
 export type Clinic = z.infer<typeof clinicSchema>;
 

@@ -7,28 +7,25 @@ import type { YamlFile } from './yamlFile.js';
 const personId = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a person id starts with a letter and uses only letters, digits, _ . -');
 
 const personSchema = z.strictObject({
-  id: personId,
-  name: z.string().min(1),
-  /** None: their mail goes to the performance team, saying for whom. */
-  email: z.email().optional(),
-  /** What they do, in the council's words (service manager, data-quality lead): shown, never routed on. */
-  roles: z.array(z.string().min(1)).default([]),
+  id: personId.describe('Their id, as owners, managers, routes and clinics name them.'),
+  name: z.string().min(1).describe('Their name, as mail and reports show it.'),
+  email: z.email().optional().describe('Their address; none: their mail goes to the performance team, saying for whom.'),
+  roles: z.array(z.string().min(1)).default([]).describe("What they do, in the council's words (service manager, data-quality lead): shown, never routed on."),
 });
 
 const serviceSchema = z.strictObject({
-  manager: personId.optional(),
-  /** AMBER raises exceptions for this service's indicators (default: the service config's setting). */
-  amber_exceptions: z.boolean().optional(),
-});
+  manager: personId.optional().describe("The person id of its manager: the exceptions of its indicators with no owner go to them, as do those routed to manager."),
+  amber_exceptions: z.boolean().optional().describe("AMBER raises exceptions for this service's indicators (default: the service config's setting)."),
+}).describe('A service, by the name its indicators give.');
 
 export const peopleFileSchema = z.strictObject({
-  /** The performance team's address: pipeline failures, and mail for people with no address of their own. */
-  performance_team: z.strictObject({ name: z.string().min(1).default('Performance Team'), email: z.email() }),
-  people: z.array(personSchema).default([]),
-  /** Services by the name indicators give, each with its manager. */
-  services: z.record(z.string().min(1), serviceSchema).default({}),
-  data_quality_leads: z.array(personId).default([]),
-});
+  performance_team: z
+    .strictObject({ name: z.string().min(1).default('Performance Team').describe('Its name.'), email: z.email().describe('Its address.') })
+    .describe("The performance team's address: pipeline failures, and mail for people with no address of their own."),
+  people: z.array(personSchema).default([]).describe('The people.'),
+  services: z.record(z.string().min(1), serviceSchema).default({}).describe('Services by the name indicators give, each with its manager.'),
+  data_quality_leads: z.array(personId).default([]).describe('Person ids of the data-quality leads: told of data-quality failures and suspect values.'),
+}).describe('The people directory.');
 
 export type Person = z.infer<typeof personSchema>;
 export type PeopleFile = z.infer<typeof peopleFileSchema>;

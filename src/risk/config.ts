@@ -13,28 +13,25 @@ const id = pipelineSchema.shape.id;
 const band = z
   .union([z.string(), z.number()])
   .transform(String)
-  .pipe(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a band is named with letters, digits, _ . - (e.g. B or II or 4)'));
+  .pipe(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a band is named with letters, digits, _ . - (e.g. B or II or 4)'))
+  .describe('A band of the matrix, by name: B, II, 4.');
 
 const AXES: readonly Axis[] = ['likelihood', 'impact'];
 
 // ---- the risk matrix and its tolerance line --------------------------------------------------
 
 const bandSchema = z.strictObject({
-  band,
-  label: z.string().min(1),
-  /** Default: the band's rank counted from the least severe, 1 upwards. */
-  score: z.number().positive().optional(),
+  band: band.describe('Its name (letters, digits, _ . -): A, II, 4.'),
+  label: z.string().min(1).describe('Its label: Very High, Catastrophic.'),
+  score: z.number().positive().optional().describe("Its score (default: the band's rank counted from the least severe, 1 upwards)."),
 });
 
 const axisSchema = z.array(bandSchema).min(2);
 
 const matrixFields = z.strictObject({
-  /** Most likely first. */
-  likelihood: axisSchema,
-  /** Most severe first. */
-  impact: axisSchema,
-  /** Scores of particular cells ("B/II": 14); every other cell scores its two bands' product. */
-  cell_scores: z.record(z.string(), z.number().positive()).default({}),
+  likelihood: axisSchema.describe('The likelihood bands, most likely first.'),
+  impact: axisSchema.describe('The impact bands, most severe first.'),
+  cell_scores: z.record(z.string(), z.number().positive()).default({}).describe('Scores of particular cells ("B/II": 14); every other cell scores the product of its two bands.'),
 });
 
 type MatrixConfig = z.output<typeof matrixFields>;
@@ -60,10 +57,8 @@ const matrixSchema = matrixFields.default({
 
 const toleranceLineSchema = z
   .strictObject({
-    /** The cells above the line (intolerable), as likelihood/impact: [A/I, A/II, B/I]. */
-    cells: z.array(z.string()).min(1).optional(),
-    /** Cells scoring this or more are above the line. */
-    score: z.number().optional(),
+    cells: z.array(z.string()).min(1).optional().describe('The cells above the line (intolerable), as likelihood/impact: [A/I, A/II, B/I].'),
+    score: z.number().optional().describe('Or: cells scoring this or more are above the line.'),
   })
   .refine((line) => (line.cells === undefined) !== (line.score === undefined), {
     message: 'a tolerance line is either "cells" (those above it) or "score" (cells scoring at least this are above it)',
@@ -98,40 +93,65 @@ const failingFor = z.string({ error: 'a duration with its unit, e.g. 72h or 3d' 
 });
 
 const triggerBase = {
-  id,
-  description: z.string().optional(),
-  /** Moves the risk to at least these bands. */
-  set: z.strictObject({ likelihood: band.optional(), impact: band.optional() }).optional(),
-  /** Moves the risk this many bands towards the matrix edge. */
-  raise: z.strictObject({ likelihood: z.number().int().positive().optional(), impact: z.number().int().positive().optional() }).optional(),
+  id: id.describe("The trigger's id, unique in its risk."),
+  description: z.string().optional().describe('Why it moves the risk, in words.'),
+  set: z
+    .strictObject({ likelihood: band.optional().describe('A likelihood band.'), impact: band.optional().describe('An impact band.') })
+    .optional()
+    .describe('Moves the risk to at least these bands.'),
+  raise: z
+    .strictObject({ likelihood: z.number().int().positive().optional().describe('Likelihood bands.'), impact: z.number().int().positive().optional().describe('Impact bands.') })
+    .optional()
+    .describe('Moves the risk this many bands towards the matrix edge.'),
 };
 
+const periods = consecutive.describe('Consecutive periods it must hold for; a period with no value or no RAG neither counts nor breaks them.');
+const watched = id.describe('The indicator watched.');
+
 const triggerSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...triggerBase, type: z.literal('indicator_rag'), indicator: id, status: statusSchema, periods: consecutive }),
-  z.strictObject({ ...triggerBase, type: z.literal('indicator_threshold'), indicator: id, above: z.number().optional(), below: z.number().optional(), periods: consecutive }),
-  z.strictObject({ ...triggerBase, type: z.literal('indicator_worsening'), indicator: id, periods: consecutive }),
-  z.strictObject({ ...triggerBase, type: z.literal('check_failing'), check: id, runs: consecutive }),
-  z.strictObject({ ...triggerBase, type: z.literal('source_failing'), source: id, for: failingFor }),
+  z
+    .strictObject({ ...triggerBase, type: z.literal('indicator_rag'), indicator: watched, status: statusSchema.describe('RED, a list such as [RED, AMBER], or "AMBER or worse" (statuses: BLUE, GREEN, GREEN_AMBER, AMBER, RED_AMBER, RED).'), periods })
+    .describe("Fires when an indicator's RAG is one of these statuses."),
+  z
+    .strictObject({ ...triggerBase, type: z.literal('indicator_threshold'), indicator: watched, above: z.number().optional().describe('Fires above this value.'), below: z.number().optional().describe('Or below this one.'), periods })
+    .describe("Fires when an indicator's value is above or below a value."),
+  z.strictObject({ ...triggerBase, type: z.literal('indicator_worsening'), indicator: watched, periods }).describe("Fires when an indicator's direction of travel is worsening."),
+  z
+    .strictObject({ ...triggerBase, type: z.literal('check_failing'), check: id.describe('The id of a data-quality check of a pipeline.'), runs: consecutive.describe('Consecutive runs it must fail.') })
+    .describe('Fires when a data-quality check fails.'),
+  z
+    .strictObject({ ...triggerBase, type: z.literal('source_failing'), source: id.describe('A source of the service config.'), for: failingFor.describe('How long every run of it must have failed: 72h, 3d.') })
+    .describe('Fires when every run of a source has failed for a time.'),
 ]);
 
-const positionSchema = z.strictObject({ likelihood: band, impact: band });
+const positionSchema = z.strictObject({ likelihood: band.describe('Its likelihood band.'), impact: band.describe('Its impact band.') });
 
 const riskSchema = z.strictObject({
-  id,
-  title: z.string().min(1),
-  description: z.string().optional(),
-  owner: z.string().min(1),
-  clinic: z.string().min(1),
-  /** Before any controls. */
-  inherent: positionSchema,
-  /** The position recorded by the owner, with controls in place: where the risk returns when evidence clears. */
-  current: positionSchema,
-  indicators: z.array(id).default([]),
-  triggers: z.array(triggerSchema).default([]),
+  id: id.describe("The risk's id, unique in the register."),
+  title: z.string().min(1).describe('Its name.'),
+  description: z.string().optional().describe('What the risk is, and what it would cost.'),
+  owner: z.string().min(1).describe('The person id of its owner.'),
+  clinic: z.string().min(1).describe('The id of the improvement clinic that reviews it.'),
+  inherent: positionSchema.describe('Its position on the matrix before any controls.'),
+  current: positionSchema.describe('The position recorded by the owner, with controls in place: where the risk returns when evidence clears.'),
+  indicators: z.array(id).default([]).describe('Ids of the indicators that bear on it.'),
+  triggers: z.array(triggerSchema).default([]).describe('What moves it on the matrix as the evidence comes in.'),
 });
 
 // The parts are parsed one by one below; this only refuses keys that are none of them.
 const fileSchema = z.strictObject({ matrix: z.unknown().optional(), tolerance_line: z.unknown().optional(), risks: z.unknown().optional() });
+
+/**
+ * The register as one schema, for the configuration reference and the JSON Schema editors check
+ * the file with: loadRisks parses its parts one by one, so that one bad risk hides no other's problems.
+ */
+export const risksFileSchema = z
+  .strictObject({
+    matrix: matrixSchema.describe("The risk matrix (default: report 003's, likelihood A Very High to F Almost Impossible by impact I Catastrophic to IV Negligible)."),
+    tolerance_line: toleranceLineSchema.describe("The council's risk appetite: cells above the line are intolerable. Either cells or score."),
+    risks: z.array(riskSchema).describe('The risks.'),
+  })
+  .describe('The risk register.');
 
 export type Risk = z.output<typeof riskSchema>;
 export type RiskTrigger = Risk['triggers'][number];
