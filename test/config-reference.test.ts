@@ -13,6 +13,7 @@ const SHIPPED: [string, ConfigFileName][] = [
   ['config/clinics.yaml', 'clinics'],
   ['config/risks.yaml', 'risks'],
   ['config/targets.yaml', 'targets'],
+  ['deploy/compose/lineofsight.yaml', 'service'],
   ...readdirSync('pipelines')
     .filter((n) => /\.ya?ml$/.test(n))
     .sort()
