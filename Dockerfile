@@ -35,7 +35,10 @@ COPY pipelines ./pipelines
 COPY config ./config
 COPY open-data ./open-data
 USER lineofsight
-VOLUME ["/var/lib/lineofsight"]
+# Config (a folder holding lineofsight.yaml and what it names) and data: mount both. Paths in a
+# config are relative to /app, which is read-only to the service: give the store's file,
+# email.files_dir and anything else written absolute paths under /var/lib/lineofsight.
+VOLUME ["/etc/lineofsight", "/var/lib/lineofsight"]
 EXPOSE 9464
 # /healthz answers while the process serves, whatever the store: the container is restarted only
 # when the process itself is stuck. LINEOFSIGHT_HEALTH_URL follows a config that moves the port.

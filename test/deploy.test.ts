@@ -42,7 +42,7 @@ const DEPLOYED_CONFIG = 'deploy/compose/lineofsight.yaml';
 
 /** The variables a YAML file reads with no default: `${NAME}`, not `${NAME:-default}`. */
 function variablesRead(file: string): string[] {
-  return [...new Set([...readFileSync(file, 'utf8').matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]!))].sort();
+  return [...new Set([...readFileSync(file, 'utf8').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!))].sort();
 }
 
 /** A short-syntax port mapping, "127.0.0.1:9464:9464", as its host address, host port and container port. */
@@ -105,7 +105,8 @@ describe('the compose files', () => {
     const env = stack.services.lineofsight!.environment!;
     expect(variablesRead(DEPLOYED_CONFIG).filter((v) => !(v in env))).toEqual([]);
     expect(env.LINEOFSIGHT_CONFIG).toBe('/etc/lineofsight/lineofsight.yaml');
-    expect(stack.services.lineofsight!.volumes).toContain(`./${DEPLOYED_CONFIG}:/etc/lineofsight/lineofsight.yaml:ro`);
+    expect(stack.services.lineofsight!.volumes).toContain(`./${path.dirname(DEPLOYED_CONFIG)}:${path.dirname(env.LINEOFSIGHT_CONFIG!)}:ro`);
+    expect(path.basename(env.LINEOFSIGHT_CONFIG!)).toBe(path.basename(DEPLOYED_CONFIG));
     const dir = mkdtempSync(path.join(os.tmpdir(), 'los-deploy-'));
     const file = path.join(dir, 'lineofsight.yaml');
     writeFileSync(file, readFileSync(DEPLOYED_CONFIG, 'utf8').replaceAll('/app/', `${process.cwd()}/`).replaceAll('/var/lib/lineofsight', dir));
@@ -127,6 +128,27 @@ describe('the compose files', () => {
     expect(readFileSync(path.join(dir, 'demo/finance.sql'), 'utf8')).toMatch(/CREATE DATABASE \[lineofsight_demo_finance\]/);
   });
 
+  it('names every file a service reads inside its container where a mount puts it', () => {
+    const mounted = (service: string) => (stack.services[service]!.volumes ?? []).map((v) => v.split(':')[1]!);
+    const within = (service: string, file: string) => mounted(service).some((target) => file === target || file.startsWith(`${target}/`));
+    const args = (service: string) => [stack.services[service]!.command, stack.services[service]!.entrypoint].flat().filter((a): a is string => typeof a === 'string');
+    const files = (service: string) => args(service).flatMap((a) => [...a.matchAll(/(?:^|[=\s,])(\/(?:etc|seed|var)\/[^\s,"';]+)/g)].map((m) => m[1]!));
+    for (const service of ['mssql-seed', 'store-roles', 'prometheus']) {
+      expect(files(service).length, service).toBeGreaterThan(0);
+      for (const file of files(service)) expect(within(service, file), `${service} reads ${file}`).toBe(true);
+    }
+    expect(within('lineofsight', stack.services.lineofsight!.environment!.LINEOFSIGHT_CONFIG!)).toBe(true);
+  });
+
+  it('gives each password to both sides of the connection it opens', () => {
+    const s = stack.services;
+    const env = (service: string, name: string) => s[service]!.environment![name];
+    expect(env('lineofsight', 'LINEOFSIGHT_STORE_PASSWORD')).toBe(env('postgres', 'POSTGRES_PASSWORD'));
+    expect(env('store-roles', 'PGPASSWORD')).toBe(env('postgres', 'POSTGRES_PASSWORD'));
+    expect(env('mssql-seed', 'SQLCMDPASSWORD')).toBe(env('mssql', 'MSSQL_SA_PASSWORD'));
+    expect(env('mssql-seed', 'READER_PASSWORD')).toBe(env('lineofsight', 'LINEOFSIGHT_FINANCE_PASSWORD'));
+  });
+
   it('gives Grafana every variable its provisioning reads, and the store role its password', () => {
     const env = stack.services.grafana!.environment!;
     expect(variablesRead('dashboards/provisioning/datasources/lineofsight.yaml').filter((v) => !(v in env))).toEqual([]);
@@ -137,7 +159,7 @@ describe('the compose files', () => {
   it('seeds SQL Server with the T-SQL the demo writes into the data volume, then the read-only login the config reads as', () => {
     const seed = stack.services['mssql-seed']!;
     const entrypoint = seed.entrypoint as string[];
-    expect(entrypoint.filter((a, i) => entrypoint[i - 1] === '-i')).toEqual(['/var/lib/lineofsight/demo/finance.sql', '/seed/reader.sql']);
+    expect(entrypoint.filter((a, i) => entrypoint[i - 1] === '-i')).toEqual(['/var/lib/lineofsight/demo/finance.sql,/seed/reader.sql']);
     expect(stack.services['demo-data']!.command).toEqual(['demo', '--data-only']);
     const config = readFileSync(DEPLOYED_CONFIG, 'utf8');
     expect(config).toContain('connection: /var/lib/lineofsight/demo/services.sqlite');
@@ -163,10 +185,16 @@ describe('the image', () => {
     expect(final).toMatch(/^USER lineofsight$/m);
     expect(final).toMatch(/^HEALTHCHECK .*\n\s+CMD .*\/healthz/m);
     expect(final).toMatch(/^EXPOSE 9464$/m);
-    expect(final).toMatch(/^VOLUME \["\/var\/lib\/lineofsight"\]$/m);
+    expect(final).toMatch(/^VOLUME \["\/etc\/lineofsight", "\/var\/lib\/lineofsight"\]$/m);
     expect(dockerfile).not.toMatch(/^(ENV|ARG)\b.*(PASSWORD|TOKEN|SECRET|_URL)/im);
     const ignored = readFileSync('.dockerignore', 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
     expect(ignored[0]).toBe('*');
+    // Everything the stages copy from the build context is let through, and exists.
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
+    for (const source of copied) {
+      expect(existsSync(source), source).toBe(true);
+      expect(ignored, `.dockerignore lets ${source} through`).toContain(`!${source.replace(/\/?$/, existsSync(source) && !source.includes('.') ? '/' : '')}`);
+    }
     expect(ignored.filter((l) => l.startsWith('!'))).not.toContainEqual(expect.stringMatching(/^!(data|outbox|\.env)/));
   });
 });
@@ -207,7 +235,7 @@ describe.skipIf(!analyze)('the systemd unit', () => {
 
   it('verify speaks up for a misspelt hardening option, so the check above can fail', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'los-unit-'));
-    writeFileSync(path.join(dir, 'lineofsight.service'), readFileSync(UNIT, 'utf8').replace('ProtectSystem=strict', 'ProtectSytem=strict'));
+    writeFileSync(path.join(dir, 'lineofsight.service'), readFileSync(UNIT, 'utf8').replace('\nProtectSystem=strict', '\nProtectSytem=strict'));
     expect(verify(path.join(dir, 'lineofsight.service')).stderr).toMatch(/Unknown key 'ProtectSytem'/);
   });
 
