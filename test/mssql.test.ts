@@ -154,15 +154,23 @@ describe('the demo finance database on SQL Server', () => {
 
   // The live test: LINEOFSIGHT_TEST_MSSQL_URL names a server (its database is only where the script
   // starts: it creates lineofsight_demo_finance itself), e.g. the docker compose stack's.
-  it.skipIf(!live)('loads the demo finance script twice, then runs the finance pipelines to the numbers SQLite gives (LINEOFSIGHT_TEST_MSSQL_URL)', async () => {
+  it.skipIf(!live)('loads the demo finance script and the read-only login twice, then, as that login, which can write nothing, runs the finance pipelines to the numbers SQLite gives (LINEOFSIGHT_TEST_MSSQL_URL)', async () => {
     const ws = workspace({});
     const files = await generateDemoDatabases(ws.file('demo'), DEMO);
     const script = await readFile(files.financeSql, 'utf8');
     // The second run finds the database and replaces its tables, as every start of the container does.
     await runScript(live!, script);
     await runScript(live!, script);
+    // Then the read-only login, as the compose stack's seed makes it (sqlcmd's variable given as sqlcmd would), twice too.
+    const password = 'Reader-test-2026-lineofsight';
+    const reader = (await readFile('deploy/mssql/reader.sql', 'utf8')).replaceAll('$(READER_PASSWORD)', password);
+    await runScript(live!, reader);
+    await runScript(live!, reader);
     const url = new URL(live!);
     url.pathname = `/${DEMO_FINANCE_DATABASE}`;
+    url.username = 'lineofsight_reader';
+    url.password = encodeURIComponent(password);
+    await expect(runScript(url.toString(), 'DELETE FROM dbo.cost_centres')).rejects.toThrow(/permission/i);
     const finance = { client: 'mssql' as const, connection: url.toString(), connect_timeout: 15_000, query_timeout: 60_000, pool: { min: 0, max: 2 } };
 
     const server = new SqlSource('finance', finance, 'Europe/London', silentLogger);
