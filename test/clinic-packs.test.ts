@@ -209,7 +209,7 @@ describe("the daemon sends a clinic's pack on its schedule, once per clinic and 
       await vi.advanceTimersByTimeAsync(2 * 60_000);
       await scheduler.settled();
       const first = await packsIn(open);
-      expect(first.map((m) => m.to.address).sort()).toEqual(['ola@example.gov.uk', 'sam@example.gov.uk', 'team@example.gov.uk']);
+      expect(first.map((m) => `${m.to.name} <${m.to.address}>`).sort()).toEqual(['Ola Head <ola@example.gov.uk>', 'Performance team, for Nia Nomail <team@example.gov.uk>', 'Sam Owner <sam@example.gov.uk>']);
       expect(first.map((m) => [m.state, m.subject])).toEqual(Array(3).fill(['sent', 'Exception pack: Customer improvement clinic - June 2024 (1 exception)']));
       await vi.advanceTimersByTimeAsync(6 * 60_000);
       await scheduler.settled();

@@ -213,15 +213,20 @@ export async function sendClinicPack(
   });
 }
 
-/** Where each member's pack goes: their address, or the performance team's for one who has none (once). */
+/**
+ * Where each member's pack goes: their address, or, for those who have none, one copy to the
+ * performance team addressed to say for whom it is.
+ */
 function membersOf(open: PackService, clinic: Clinic): { address: string; name: string }[] {
   const directory = open.directory!;
   const team = directory.performance_team;
   const out = new Map<string, { address: string; name: string }>();
+  const without: string[] = [];
   for (const id of clinic.members) {
     const person = directory.byId.get(id)!;
-    const to = person.email ? { address: person.email, name: person.name } : { address: team.email, name: team.name };
-    if (!out.has(to.address)) out.set(to.address, to);
+    if (!person.email) without.push(person.name);
+    else if (!out.has(person.email)) out.set(person.email, { address: person.email, name: person.name });
   }
+  if (without.length && !out.has(team.email)) out.set(team.email, { address: team.email, name: `${team.name}, for ${without.join(', ')}` });
   return [...out.values()];
 }
