@@ -11,6 +11,7 @@ import type { RiskAssessment } from '../risk/evaluate.js';
 import { newMessageId, type NewMessage } from '../notify/outbox.js';
 import { packChanges, type ClinicPack, type PackPoint, type PackRisk, type PackRow, type PackShown } from '../notify/pack.js';
 import { renderPack } from '../notify/packRender.js';
+import { reconcile } from '../notify/plan.js';
 import { scorecard, scorecardLineJson } from '../report/scorecard.js';
 import type { StoreParts } from '../store/store.js';
 import { sendingOpens } from './deliver.js';
@@ -56,13 +57,11 @@ async function readPack(open: PackService, parts: StoreParts, clinic: Clinic, pe
   const stillOpen = await parts.exceptions.openExceptions();
   const openKeys = new Set(stillOpen.map((e) => e.key));
   const facts = await readExceptionFacts(open, parts, today, openKeys, period.id);
-  const now = raiseExceptions(config, register, open.directory, facts);
-  // Current, as the emails have them: raised now, or open and not yet known to be over (an
+  // Current, as the emails reconcile them: raised now, or open and not yet known to be over (an
   // earlier period's data still not in); one held behind its cause is not told, nor shown.
-  const raisedKeys = new Set(now.exceptions.map((e) => e.key));
-  const raised = [...now.exceptions, ...stillOpen.filter((o) => !raisedKeys.has(o.key) && now.unsettled.has(o.key)).map((o) => o.raised)].filter(
-    (e) => !e.held && e.subject.clinics.includes(clinic.id),
-  );
+  const plan = reconcile(raiseExceptions(config, register, open.directory, facts), stillOpen);
+  const raised = [...plan.opened, ...plan.kept.map((k) => k.raised)].filter((e) => !e.held && e.subject.clinics.includes(clinic.id));
+  const about = (l: (typeof card.lines)[number]) => raised.filter((e) => e.subject.indicator === l.indicator.id || (e.subject.indicator === undefined && e.subject.pipeline === l.pipelineId));
   const card = await scorecard(config, parts.runs, { period: period.id, clinic: clinic.id }, today);
 
   const standings = new Map(facts.risks.map((a) => [a.riskId, a]));
@@ -72,7 +71,7 @@ async function readPack(open: PackService, parts: StoreParts, clinic: Clinic, pe
   });
   const packRisk = ({ risk, a }: (typeof risks)[number]): PackRisk => riskOf(open, risk.id, risk.title, risk.owner, a);
 
-  const shownLines = card.lines.filter((l) => raised.some((e) => e.subject.indicator === l.indicator.id || (e.subject.indicator === undefined && e.subject.pipeline === l.pipelineId)));
+  const shownLines = card.lines.filter((l) => about(l).length > 0);
   const windows = new Map(shownLines.map((l) => [l.indicator.id, windowOf(open, l.period)]));
   const stored = await parts.runs.valuesInPeriods(shownLines.map((l) => l.indicator.id), [...new Set([...windows.values()].flat().map((p) => p.id))]);
   const byKey = new Map(stored.map((v) => [`${v.indicatorId}/${v.periodId}`, v]));
@@ -98,9 +97,7 @@ async function readPack(open: PackService, parts: StoreParts, clinic: Clinic, pe
       explanation: line.explanation,
       direction: directionInWords(j),
       dataQuality: QUALITY_WORDS[l.stored?.dataQuality ?? 'none'],
-      exceptions: raised
-        .filter((e) => e.subject.indicator === indicator.id || (e.subject.indicator === undefined && e.subject.pipeline === l.pipelineId))
-        .map((e) => ({ key: e.key, kind: e.kind, title: e.title })),
+      exceptions: about(l).map((e) => ({ key: e.key, kind: e.kind, title: e.title })),
       history: sinceFirstValue(
         windows.get(indicator.id)!.map((p) => {
           const v = byKey.get(`${indicator.id}/${p.id}`);

@@ -70,18 +70,18 @@ export async function readExceptionFacts(
 }
 
 /** The open data-not-received exceptions whose period's latest run still found its data not in, each with that run's reason. */
-async function stillAwaiting(config: OpenService['config'], parts: StoreParts, openKeys: ReadonlySet<string>): Promise<Map<string, string>> {
+async function stillAwaiting(config: OpenService['config'], parts: StoreParts, openKeys: ReadonlySet<string>): Promise<ExceptionFacts['stillAwaiting']> {
   const pipelineOf = new Map(config.pipelines.flatMap((p) => p.indicators.map((i) => [i.id, p.id] as const)));
   const told = [...openKeys].flatMap((key) => {
     const m = missingOfKey(key);
     const pipelineId = m && pipelineOf.get(m.indicator);
-    return m && pipelineId ? [{ key, pipelineId, periodId: m.periodId }] : [];
+    return m && pipelineId ? [{ key, pipelineId, indicator: m.indicator, periodId: m.periodId }] : [];
   });
   if (!told.length) return new Map();
   const runs = await parts.runs.latestRuns([...new Set(told.map((t) => t.pipelineId))], [...new Set(told.map((t) => t.periodId))]);
   const awaiting = new Map(runs.filter((r) => r.outcome === 'awaiting').map((r) => [`${r.pipelineId}/${r.periodId}`, r.reason ?? `no data received for ${r.periodId}`]));
   return new Map(told.flatMap((t) => {
     const why = awaiting.get(`${t.pipelineId}/${t.periodId}`);
-    return why === undefined ? [] : [[t.key, why] as const];
+    return why === undefined ? [] : [[t.key, { indicator: t.indicator, periodId: t.periodId, why }] as const];
   }));
 }

@@ -6,7 +6,7 @@ import { readYamlWith } from './schemaProblems.js';
 import type { YamlFile } from './yamlFile.js';
 
 /** The kinds of period a pack covers by default: the latest complete one as of the day it is sent. */
-export const PACK_PERIODS = ['month', 'quarter', 'year'] as const;
+const PACK_PERIODS = ['month', 'quarter', 'year'] as const;
 
 const clinicSchema = z.strictObject({
   id: z
@@ -42,8 +42,7 @@ export async function readClinicsFile(file: string, directory: Directory | undef
     if (byId.has(clinic.id)) problems.push(yaml.problem(['clinics', i, 'id'], `clinic id "${clinic.id}" is used twice`));
     byId.set(clinic.id, clinic);
     if (!cron.validate(clinic.schedule)) problems.push(yaml.problem(['clinics', i, 'schedule'], `"${clinic.schedule}" is not a valid cron expression (e.g. "0 8 * * 2#1", the first Tuesday of the month at 08:00)`));
-    clinic.members.forEach((member, k) => {
-      if (!directory) return;
+    if (directory) clinic.members.forEach((member, k) => {
       if (!directory.byId.has(member)) problems.push(yaml.problem(['clinics', i, 'members', k], `member "${member}" is not in the people directory ${directory.file} (give a person id from it)`));
     });
   });

@@ -16,7 +16,7 @@ import {
   type TargetConfig,
 } from './schema.js';
 import { escapingPattern } from './paths.js';
-import { schemaProblems } from './schemaProblems.js';
+import { readYamlWith, schemaProblems } from './schemaProblems.js';
 import { readYamlFile, type YamlFile } from './yamlFile.js';
 
 const DEFAULT_CONFIG_PATH = 'config/lineofsight.yaml';
@@ -79,20 +79,15 @@ export interface ConfigRead {
  * lists every problem.
  */
 export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigRead> {
-  const problems: ConfigProblem[] = [];
-  const read = await readYamlFile(file, env);
-  problems.push(...read.problems);
-  if (!read.yaml) return { problems, complete: false };
-  const parsed = serviceConfigSchema.safeParse(read.yaml.data ?? {}, { reportInput: true });
   // An invalid service config still lets every pipeline be checked on its own, so that one
   // `validate` lists all problems; only the checks against sources wait for a valid one.
-  if (!parsed.success) problems.push(...schemaProblems(read.yaml, parsed.error));
-  const service = parsed.success ? parsed.data : undefined;
+  const { yaml: serviceYaml, data: service, problems } = await readYamlWith(serviceConfigSchema, file, env);
+  if (!serviceYaml) return { problems, complete: false };
   // Read off the file as written, so that a problem elsewhere in the service config hides none.
-  problems.push(...connectionProblems(read.yaml));
+  problems.push(...connectionProblems(serviceYaml));
   const calendar = new FinancialCalendar(service?.financial_year_start_month ?? 4);
 
-  const raw = (read.yaml.data ?? {}) as { pipelines_dir?: unknown; rag?: unknown; risks_file?: unknown; targets_file?: unknown };
+  const raw = (serviceYaml.data ?? {}) as { pipelines_dir?: unknown; rag?: unknown; risks_file?: unknown; targets_file?: unknown };
   const dir = service?.pipelines_dir ?? (typeof raw.pipelines_dir === 'string' ? raw.pipelines_dir : './pipelines');
   let names: string[] = [];
   try {
@@ -101,11 +96,11 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
     problems.push({ file, path: 'pipelines_dir', message: `cannot read pipelines folder ${dir}: ${(err as Error).message}` });
   }
 
-  const sources = knownSources(read.yaml, service);
+  const sources = knownSources(serviceYaml, service);
   // Ids that pipelines which did not parse define: checked for duplicates, never taken as unknown.
   const unparsedIndicators = new Set<string>();
   const pipelines: LoadedPipeline[] = [];
-  const yamlFiles = new Map<string, YamlFile>([[file, read.yaml]]);
+  const yamlFiles = new Map<string, YamlFile>([[file, serviceYaml]]);
   const pipelineIds = new Map<string, string>();
   let complete = true;
   const indicatorIds = new Map<string, string>();

@@ -10,7 +10,7 @@ import { csvSpecSchema, duration, pipelineSchema, serviceConfigSchema, targetsFi
  * Pure: `npm run schemas` (schemas/generate.ts) writes what these return.
  */
 
-export const CONFIG_FILE_NAMES = ['service', 'pipeline', 'targets', 'risks', 'people', 'clinics'] as const;
+const CONFIG_FILE_NAMES = ['service', 'pipeline', 'targets', 'risks', 'people', 'clinics'] as const;
 export type ConfigFileName = (typeof CONFIG_FILE_NAMES)[number];
 
 /** The part of JSON Schema (draft 2020-12) that the reference reads. */
@@ -80,7 +80,7 @@ const UNITS = [
 ] as const;
 
 /** Milliseconds as a duration a person writes: 30000 is "30s", 172800000 is "2d". */
-export function durationText(ms: number): string {
+function durationText(ms: number): string {
   const unit = UNITS.find(([, size]) => ms > 0 && ms % size === 0);
   return unit ? `${ms / unit[1]}${unit[0]}` : `${ms}ms`;
 }
@@ -88,10 +88,10 @@ export function durationText(ms: number): string {
 /** A duration written with its unit (as `duration` in schema.ts reads it, spaces around it allowed). */
 const DURATION_TEXT = '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*$';
 export const DURATION_TEXT_FORM: JsonSchema = { type: 'string', pattern: DURATION_TEXT };
-export const DURATION_FORM: JsonSchema = {
+const DURATION_FORM: JsonSchema = {
   anyOf: [{ type: 'string', pattern: DURATION_TEXT }, { type: 'integer', minimum: 0, description: 'milliseconds' }],
 };
-export const DAYS_FORM: JsonSchema = {
+const DAYS_FORM: JsonSchema = {
   anyOf: [{ type: 'string', pattern: '^\\s*\\d+\\s*d\\s*$' }, { type: 'integer', minimum: 0, description: 'days' }],
 };
 

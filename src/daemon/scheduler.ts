@@ -1,5 +1,6 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { OpenService } from '../app/open.js';
+import { deliverOutbox } from '../app/deliver.js';
 import { scheduledJobs } from '../app/scheduledRun.js';
 import { catchUp } from './catchUp.js';
 import { cronKey, StoreCoordinator } from './coordinator.js';
@@ -26,6 +27,7 @@ export class Scheduler {
   private tasks: ScheduledTask[] = [];
   private ticker: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  private delivering: Promise<unknown> | undefined;
   private catchingUp: Promise<void> = Promise.resolve();
   private lastSweep: { at: Date; error?: string } | undefined;
   private started = false;
@@ -89,8 +91,21 @@ export class Scheduler {
     });
   }
 
-  /** One sweep at a time: a slow store does not pile them up. */
-  tick(): Promise<void> {
+  /**
+   * One sweep at a time: a slow store does not pile them up. Beside it, and never holding up its
+   * lease renewals, mail that came due with no cycle to send it (held for the sending hours, a
+   * retry's wait over) is sent, one delivery at a time.
+   */
+  async tick(): Promise<void> {
+    if (!this.stopped) {
+      this.delivering ??= deliverOutbox(this.current(), this.now)
+        .catch((err: unknown) => this.current().logger.error({ err: (err as Error).message }, 'sending the outbox failed: will try again'))
+        .finally(() => (this.delivering = undefined));
+    }
+    await Promise.all([this.sweep(), this.delivering]);
+  }
+
+  private sweep(): Promise<void> {
     this.sweeping ??= sweep({ current: this.current, runner: this.runner, coordinator: this.coordinator, replica: this.replica.id, now: this.now, renewOnly: this.stopped })
       .then(() => void (this.lastSweep = { at: this.now() }))
       .catch((err: unknown) => {
@@ -129,6 +144,7 @@ export class Scheduler {
     clearInterval(this.ticker);
     await this.catchingUp;
     await this.sweeping;
+    await this.delivering;
     await open.store.claims.stopped(this.replica.id, this.now()).catch((err: unknown) => open.logger.error({ err: (err as Error).message }, 'could not record this replica stopped'));
     return finished;
   }

@@ -1,5 +1,4 @@
 import type { OpenService } from '../app/open.js';
-import { deliverOutbox } from '../app/deliver.js';
 import { scheduledJobs } from '../app/scheduledRun.js';
 import type { StoreCoordinator } from './coordinator.js';
 import type { JobRunner } from './jobs.js';
@@ -18,7 +17,7 @@ export interface SweepDeps {
  * One sweep, every third of a lease in every replica: this replica's leases renewed (and it seen
  * alive), slots whose claim the store could not take tried again, slots other replicas left
  * behind taken over (a lease that lapsed is a replica that died, and its attempt is recorded
- * interrupted before the slot is run again here), and the outbox's mail now due sent.
+ * interrupted before the slot is run again here).
  */
 export async function sweep(deps: SweepDeps): Promise<void> {
   const open = deps.current();
@@ -43,6 +42,4 @@ export async function sweep(deps: SweepDeps): Promise<void> {
     open.logger.warn({ job: claim.job, slot: claim.slot, attempt: claim.attempt }, 'took over a slot another replica left: running it again');
     void deps.runner.run(claim);
   }
-  // Mail that came due with no cycle to send it (held for the sending hours, a retry's wait over) goes now.
-  await deliverOutbox(open, now);
 }

@@ -12,7 +12,7 @@ import type { RiskRegister } from '../risk/config.js';
 import type { RiskAssessment } from '../risk/evaluate.js';
 import type { GovernanceFinding } from '../targets/governance.js';
 import { escalationFacts, escalationOf, escalationState } from './escalation.js';
-import type { Fact, RaisedException } from './exception.js';
+import type { ExceptionSubject, Fact, RaisedException } from './exception.js';
 
 /** A current value of an indicator, as the exceptions read it. */
 export interface RecentValue {
@@ -53,8 +53,8 @@ export interface ExceptionFacts {
   findings: GovernanceFinding[];
   /** Exceptions already open: an entry of the log stays raised after its period is no longer the latest. */
   openKeys: ReadonlySet<string>;
-  /** Open data-not-received exceptions whose period's latest run still found no data, with why. */
-  stillAwaiting: ReadonlyMap<string, string>;
+  /** Open data-not-received exceptions (by key) whose period's latest run still found no data, with why. */
+  stillAwaiting: ReadonlyMap<string, { indicator: string; periodId: string; why: string }>;
 }
 
 export interface Raised {
@@ -102,9 +102,7 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
 
   for (const f of facts.indicators) {
     const { indicator } = f;
-    const subject = { indicator: indicator.id, pipeline: f.pipelineId, services: [indicator.service], clinics: indicator.clinic ? [indicator.clinic] : [] };
-    const owners = indicator.owner ? [indicator.owner] : [];
-    const name = `${indicator.id} ${indicator.title}`;
+    const { subject, owners, name } = aboutIndicator(f);
     const latest = f.recent[0];
     if (!latest) {
       unsettled.add(ragKey(indicator.id));
@@ -160,10 +158,10 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
   // A period told as not received stays so until its data comes, though the scorecard has moved
   // on; it goes on up its steps as the days pass.
   const byId = new Map(facts.indicators.map((f) => [f.indicator.id, f]));
-  for (const [key, why] of facts.stillAwaiting) {
-    const m = missingOfKey(key);
-    const f = m && byId.get(m.indicator);
-    const missing = f && !out.some((e) => e.key === key) ? missingData(f, config.calendar.parse(m.periodId), why) : undefined;
+  const raisedKeys = new Set(out.map((e) => e.key));
+  for (const [key, { indicator, periodId, why }] of facts.stillAwaiting) {
+    const f = byId.get(indicator);
+    const missing = f && !raisedKeys.has(key) ? missingData(f, config.calendar.parse(periodId), why) : undefined;
     if (missing) out.push(missing);
     else unsettled.add(key);
   }
@@ -248,16 +246,17 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
     const f = byId.get(finding.indicatorId);
     if (!f || !GOVERNANCE_KINDS.has(finding.kind)) continue;
     const { indicator } = f;
+    const { subject, owners } = aboutIndicator(f);
     out.push({
       key: `governance:${indicator.id}:${finding.kind}`,
       kind: 'governance',
       severity: 'warn',
       state: finding.kind,
       title: `${indicator.id} ${indicator.title}: ${finding.kind === 'no_owner' ? 'no owner' : finding.kind === 'no_target' ? 'no target in force' : 'target not signed off'}`,
-      subject: { indicator: indicator.id, pipeline: f.pipelineId, services: [indicator.service], clinics: indicator.clinic ? [indicator.clinic] : [], period: finding.periodId },
+      subject: { ...subject, period: finding.periodId },
       facts: finding.periodId ? [{ label: 'Period', value: periodWords(finding.periodId) }] : [],
       explanation: finding.message,
-      owners: indicator.owner ? [indicator.owner] : [],
+      owners,
     });
   }
   return { exceptions: out, unsettled };
@@ -265,6 +264,7 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
   /** An indicator's period whose data is not in, chased at the step its days have reached; none before the first. */
   function missingData(f: IndicatorFacts, period: Period, why: string): RaisedException | undefined {
     const { indicator } = f;
+    const { subject, owners, name } = aboutIndicator(f);
     const overdue = daysBetween(period.end, facts.today);
     const escalation = escalationOf(settings.data_not_received, period.end, overdue);
     if (!escalation) return undefined;
@@ -273,15 +273,25 @@ export function raiseExceptions(config: LoadedConfig, register: RiskRegister | u
       kind: 'data_not_received',
       severity: 'warn',
       state: escalationState(escalation),
-      title: `${indicator.id} ${indicator.title}: no data for ${periodWords(period.id)}, ${overdue} day${overdue === 1 ? '' : 's'} after it ended`,
-      subject: { indicator: indicator.id, pipeline: f.pipelineId, services: [indicator.service], clinics: indicator.clinic ? [indicator.clinic] : [], period: period.id },
+      title: `${name}: no data for ${periodWords(period.id)}, ${overdue} day${overdue === 1 ? '' : 's'} after it ended`,
+      subject: { ...subject, period: period.id },
       facts: [{ label: 'Period', value: periodWords(period.id) }, { label: 'Ended', value: `${overdue} day${overdue === 1 ? '' : 's'} ago` }, ...escalationFacts(escalation)],
       explanation: why,
-      owners: indicator.owner ? [indicator.owner] : [],
+      owners,
       quiet: true,
       to: escalation.step.to,
     };
   }
+}
+
+/** What an indicator's exceptions are about, who owns them, and its name as titles give it. */
+function aboutIndicator(f: Pick<IndicatorFacts, 'indicator' | 'pipelineId'>): { subject: ExceptionSubject; owners: string[]; name: string } {
+  const { indicator } = f;
+  return {
+    subject: { indicator: indicator.id, pipeline: f.pipelineId, services: [indicator.service], clinics: indicator.clinic ? [indicator.clinic] : [] },
+    owners: indicator.owner ? [indicator.owner] : [],
+    name: `${indicator.id} ${indicator.title}`,
+  };
 }
 
 const ragKey = (indicator: string) => `rag:${indicator}`;

@@ -15,6 +15,7 @@ const DEFAULTS: Record<ExceptionKind, readonly string[]> = {
   rag: ['owner'],
   worsening: ['owner'],
   governance: ['owner'],
+  // Its escalation step names its own (`to`): this is only the kind's fallback.
   data_not_received: ['owner'],
   data_quality: ['owner', 'data_quality_leads'],
   suspect_value: ['owner', 'data_quality_leads'],

@@ -24,7 +24,7 @@ export interface ComposedMessage extends RenderedMessage {
  * and a risk that crossed the tolerance line is past what the council will accept. The rest
  * waits for the hours.
  */
-export const URGENT_KINDS: ReadonlySet<MessageKind> = new Set<MessageKind>(['pipeline_failed', 'risk']);
+const URGENT_KINDS: ReadonlySet<MessageKind> = new Set<MessageKind>(['pipeline_failed', 'risk']);
 
 export function isUrgent(kind: MessageKind): boolean {
   return URGENT_KINDS.has(kind);

@@ -1,7 +1,7 @@
 import { csvText } from '../text.js';
 import type { Attachment } from './outbox.js';
 import type { ClinicPack, PackPoint, PackRisk, PackRow } from './pack.js';
-import { badgeCell, badgeColours, escapeHtml, factRow, factTable, linksOf, page, type Links, type RenderedMessage } from './render.js';
+import { badgeCell, badgeColours, escapeHtml, factRow, factTable, LABEL_WIDTH, linksOf, page, WRAP, type Links, type RenderedMessage } from './render.js';
 
 /** A pack ready for the outbox: both parts, and its rows as a CSV file. */
 export interface RenderedPack extends RenderedMessage {
@@ -9,7 +9,6 @@ export interface RenderedPack extends RenderedMessage {
 }
 
 const CHART_HEIGHT = 60;
-const WRAP = 'word-break:break-word;overflow-wrap:anywhere';
 
 const h2 = (title: string) => `<h2 style="font-size:16px;margin:16px 0 8px 0;padding-bottom:4px;border-bottom:2px solid #0b0c0c">${escapeHtml(title)}</h2>`;
 const dayOf = (iso: string) => iso.slice(0, 10);
@@ -47,7 +46,7 @@ function changeLines(pack: ClinicPack): string[] {
 }
 
 function summaryHtml(pack: ClinicPack): string {
-  const counts = pack.counts.map((c) => `<tr>${badgeCell(c.rag, 'width="140"')}<td>${c.count}</td></tr>`);
+  const counts = pack.counts.map((c) => `<tr>${badgeCell(c.rag, `width="${LABEL_WIDTH}"`)}<td>${c.count}</td></tr>`);
   const table = ['<table role="presentation" width="100%" cellpadding="5" cellspacing="0" style="border:1px solid #b1b4b6;margin:0 0 12px 0">', ...counts, '</table>'].join('\n');
   const changes = changeLines(pack).map((l) => `<li style="${WRAP}">${escapeHtml(l)}</li>`);
   return `${table}\n<ul style="margin:0 0 12px 0;padding-left:20px">${changes.join('')}</ul>`;
@@ -85,7 +84,7 @@ function rowHtml(r: PackRow, links: Links): string {
   if (to.length) rows.push(factRow('Links', anchors(to)));
   rows.push(`<tr><td colspan="2">${chartHtml(r.history)}</td></tr>`);
   rows.push(`<tr><td colspan="2">${historyHtml(r.history)}</td></tr>`);
-  return factTable([`<tr>${badgeCell(r.rag, 'valign="top" width="140"')}<td valign="top" style="font-weight:bold;${WRAP}">${escapeHtml(`${r.indicator} ${r.title}`)} <span style="font-weight:normal;color:#505a5f">(${escapeHtml(r.period)})</span></td></tr>`, ...rows]);
+  return factTable([`<tr>${badgeCell(r.rag, `valign="top" width="${LABEL_WIDTH}"`)}<td valign="top" style="font-weight:bold;${WRAP}">${escapeHtml(`${r.indicator} ${r.title}`)} <span style="font-weight:normal;color:#505a5f">(${escapeHtml(r.period)})</span></td></tr>`, ...rows]);
 }
 
 /**
@@ -162,7 +161,7 @@ function packText(pack: ClinicPack, heading: string, intro: string, links: Links
 const CSV_COLUMNS = ['clinic', 'indicator', 'title', 'service', 'owner', 'pipeline', 'period', 'value', 'target', 'tolerance', 'rag', 'explanation', 'direction_of_travel', 'data_quality', 'exceptions', 'open_checks', 'risks', 'history'] as const;
 
 /** The pack's rows as CSV: one line an exception row, every text cell neutralised against formulas. */
-export function packCsv(pack: ClinicPack): string {
+function packCsv(pack: ClinicPack): string {
   return csvText([
     [...CSV_COLUMNS],
     ...pack.rows.map((r) => [

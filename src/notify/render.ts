@@ -33,10 +33,10 @@ const OTHER_BADGE = { background: '#505a5f', color: '#ffffff' };
  * For cells whose text may be one long unbroken run (a URL, a title, a command): without it a
  * table cell grows to the run's width and the message scrolls sideways on a phone.
  */
-const WRAP = 'overflow-wrap:anywhere;word-break:break-word';
+export const WRAP = 'overflow-wrap:anywhere;word-break:break-word';
 
 /** The label column's width: room for "To stop reminders" and leaves the values room on a phone. */
-const LABEL_WIDTH = 140;
+export const LABEL_WIDTH = 140;
 
 const AMP = /[&<>"']/g;
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
