@@ -172,6 +172,36 @@ describe('the scheduler on fake timers', () => {
       await close();
     }
   });
+
+  it('a claim that lands as the replica stops is handed back before it stops, not left running under a lease to lapse', async () => {
+    vi.setSystemTime(new Date('2026-11-02T05:59:50Z'));
+    const { open, close } = await calls('0 6 * * *', 'lease: 6s, recompute: 0');
+    const scheduler = new Scheduler(() => open);
+    // The store is slow to answer the slot's claim: the stop comes while it is being asked.
+    const claim = open.store.claims.claim.bind(open.store.claims);
+    let answer: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (answer = resolve));
+    let asking = false;
+    open.store.claims.claim = async (...args) => {
+      asking = true;
+      await slow;
+      return claim(...args);
+    };
+    try {
+      await scheduler.start();
+      await vi.advanceTimersByTimeAsync(10_500);
+      expect(asking).toBe(true);
+      // The claims as they stand once the stop is over; the store answers a second into it.
+      const stopped = scheduler.stop().then(() => claimsOf(open));
+      setTimeout(answer, 1_000);
+      await vi.advanceTimersByTimeAsync(1_000);
+      const claims = await stopped;
+      expect(claims.map((c) => [c.slot, c.state, c.detail])).toEqual([['2026-11-02T06:00:00', 'interrupted', 'claimed as this replica stopped: to be run again']]);
+      expect(await open.store.runs.storedRuns({ pipelineId: 'calls', limit: 10 })).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
 });
 
 describe('claims between replicas', () => {

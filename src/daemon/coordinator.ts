@@ -1,5 +1,6 @@
 import type { RunCoordinator } from 'node-cron';
 import { slotAt } from '../calendar/schedule.js';
+import { within } from '../deadline.js';
 import type { Logger } from '../logger.js';
 import type { Claim, ClaimStore, SlotRequest } from '../store/claims.js';
 
@@ -27,11 +28,18 @@ export interface CoordinatorDeps {
  */
 export class StoreCoordinator implements RunCoordinator {
   private readonly claimed = new Map<string, Claim>();
+  private readonly asking = new Set<Promise<boolean>>();
   private pending: SlotRequest[] = [];
 
   constructor(private readonly deps: CoordinatorDeps) {}
 
-  async shouldRun(key: string): Promise<boolean> {
+  shouldRun(key: string): Promise<boolean> {
+    const asked = this.ask(key).finally(() => this.asking.delete(asked));
+    this.asking.add(asked);
+    return asked;
+  }
+
+  private async ask(key: string): Promise<boolean> {
     const request = this.requestOf(key);
     const log = this.deps.logger().child({ job: request.job, slot: request.slot });
     try {
@@ -55,6 +63,19 @@ export class StoreCoordinator implements RunCoordinator {
     const claim = this.claimed.get(key);
     this.claimed.delete(key);
     return claim;
+  }
+
+  /**
+   * Once no task asks any more (the scheduler is stopping): waits up to `ms` for the claims
+   * being asked and gives up those that landed but no task has taken, for the runner to hand
+   * back. A claim that landed as the process stopped would otherwise be left running under a
+   * lease that lapses, counted against its slot as if this replica had died under it.
+   */
+  async untaken(ms: number): Promise<Claim[]> {
+    await within(Promise.allSettled([...this.asking]), ms, 'claims being asked').catch(() => undefined);
+    const left = [...this.claimed.values()];
+    this.claimed.clear();
+    return left;
   }
 
   /** The slots whose claim could not be tried, handed over once. */

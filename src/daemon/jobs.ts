@@ -41,6 +41,7 @@ function summary(cycle: Cycle): { failed: boolean; detail: string } {
  */
 export class JobRunner {
   private readonly inFlight = new Map<number, InFlight>();
+  private readonly handingBack = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly deps: RunnerDeps) {}
@@ -52,7 +53,11 @@ export class JobRunner {
   /** Runs a claimed slot to its end; never throws (the claim records what happened). */
   run(claim: Claim): Promise<void> {
     // A claim taken while stopping (a sweep under way) is handed back for a replica to run.
-    if (this.closed) return this.handBack(claim);
+    if (this.closed) {
+      const handed = this.handBack(claim).finally(() => this.handingBack.delete(handed));
+      this.handingBack.add(handed);
+      return handed;
+    }
     const controller = new AbortController();
     const entry: InFlight = { claim, controller, done: Promise.resolve() };
     entry.done = this.execute(entry).finally(() => this.inFlight.delete(claim.id));
@@ -128,6 +133,11 @@ export class JobRunner {
   /** Every run under way, settled. */
   settled(): Promise<unknown> {
     return Promise.allSettled([...this.inFlight.values()].map((e) => e.done));
+  }
+
+  /** Every claim being handed back, recorded. */
+  handedBack(): Promise<unknown> {
+    return Promise.allSettled(this.handingBack);
   }
 
   /**

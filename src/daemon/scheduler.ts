@@ -140,7 +140,11 @@ export class Scheduler {
     for (const task of this.tasks) void task.destroy();
     this.tasks = [];
     const open = this.current();
-    const finished = await this.runner.stop(open.config.service.scheduler.shutdown_grace);
+    const grace = open.config.service.scheduler.shutdown_grace;
+    const finished = await this.runner.stop(grace);
+    // The runner is closed now: whatever lands of the claims asked as the tasks were destroyed is handed back.
+    for (const claim of await this.coordinator.untaken(grace)) void this.runner.run(claim);
+    await this.runner.handedBack();
     clearInterval(this.ticker);
     await this.catchingUp;
     await this.sweeping;
