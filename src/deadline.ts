@@ -15,6 +15,9 @@ export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/** Whether `work` settles within `ms`; the work goes on either way. */
+export const settlesWithin = (work: Promise<unknown>, ms: number): Promise<boolean> => within(work.then(() => true), ms, 'work under way').catch(() => false);
+
 /** Waits `ms`, or less once `signal` aborts. */
 export function pauseFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {

@@ -1,8 +1,9 @@
 import type { RunCoordinator } from 'node-cron';
 import { slotAt } from '../calendar/schedule.js';
-import { within } from '../deadline.js';
+import { settlesWithin } from '../deadline.js';
 import type { Logger } from '../logger.js';
 import type { Claim, ClaimStore, SlotRequest } from '../store/claims.js';
+import { UnderWay } from './underWay.js';
 
 /** node-cron's key for a slot: the task's name, a colon, the slot's instant as ISO text (always 24 characters). */
 const ISO_LENGTH = 24;
@@ -28,15 +29,13 @@ export interface CoordinatorDeps {
  */
 export class StoreCoordinator implements RunCoordinator {
   private readonly claimed = new Map<string, Claim>();
-  private readonly asking = new Set<Promise<boolean>>();
+  private readonly asking = new UnderWay();
   private pending: SlotRequest[] = [];
 
   constructor(private readonly deps: CoordinatorDeps) {}
 
   shouldRun(key: string): Promise<boolean> {
-    const asked = this.ask(key).finally(() => this.asking.delete(asked));
-    this.asking.add(asked);
-    return asked;
+    return this.asking.add(this.ask(key));
   }
 
   private async ask(key: string): Promise<boolean> {
@@ -72,7 +71,7 @@ export class StoreCoordinator implements RunCoordinator {
    * lease that lapses, counted against its slot as if this replica had died under it.
    */
   async untaken(ms: number): Promise<Claim[]> {
-    await within(Promise.allSettled([...this.asking]), ms, 'claims being asked').catch(() => undefined);
+    await settlesWithin(this.asking.settled(), ms);
     const left = [...this.claimed.values()];
     this.claimed.clear();
     return left;

@@ -3,8 +3,9 @@ import { jobNamed, packSlot, runSlot } from '../app/scheduledRun.js';
 import type { Cycle } from '../app/runCycle.js';
 import { StoreFault } from '../runs/record.js';
 import type { Claim } from '../store/claims.js';
-import { within } from '../deadline.js';
+import { settlesWithin } from '../deadline.js';
 import { bounded } from '../text.js';
+import { UnderWay } from './underWay.js';
 
 /** Why a run was stopped before its end. */
 type Stop = 'shutdown' | 'lost';
@@ -41,7 +42,7 @@ function summary(cycle: Cycle): { failed: boolean; detail: string } {
  */
 export class JobRunner {
   private readonly inFlight = new Map<number, InFlight>();
-  private readonly handingBack = new Set<Promise<void>>();
+  private readonly handingBack = new UnderWay();
   private closed = false;
 
   constructor(private readonly deps: RunnerDeps) {}
@@ -53,11 +54,7 @@ export class JobRunner {
   /** Runs a claimed slot to its end; never throws (the claim records what happened). */
   run(claim: Claim): Promise<void> {
     // A claim taken while stopping (a sweep under way) is handed back for a replica to run.
-    if (this.closed) {
-      const handed = this.handBack(claim).finally(() => this.handingBack.delete(handed));
-      this.handingBack.add(handed);
-      return handed;
-    }
+    if (this.closed) return this.handingBack.add(this.handBack(claim));
     const controller = new AbortController();
     const entry: InFlight = { claim, controller, done: Promise.resolve() };
     entry.done = this.execute(entry).finally(() => this.inFlight.delete(claim.id));
@@ -137,7 +134,7 @@ export class JobRunner {
 
   /** Every claim being handed back, recorded. */
   handedBack(): Promise<unknown> {
-    return Promise.allSettled(this.handingBack);
+    return this.handingBack.settled();
   }
 
   /**
@@ -164,6 +161,3 @@ export class JobRunner {
     return false;
   }
 }
-
-/** Whether `work` settles within `ms`. */
-const settlesWithin = (work: Promise<unknown>, ms: number): Promise<boolean> => within(work.then(() => true), ms, 'runs under way').catch(() => false);
